@@ -1,0 +1,91 @@
+package kernels
+
+import (
+	"fmt"
+	"sort"
+	"sync"
+
+	"github.com/simrun/simrun/sim"
+	"github.com/simrun/simrun/sim/rng"
+)
+
+// Kernel is a simulation model.
+type Kernel interface {
+	// Spec declares the kernel's name, parameters and observables.
+	Spec() sim.KernelSpec
+	// New binds a point's parameters, already validated against Spec, and
+	// returns a Sampler for it. An error is a combination of parameters the
+	// spec's per-parameter checks cannot express.
+	New(p sim.Params) (Sampler, error)
+}
+
+// Sampler simulates one point.
+type Sampler interface {
+	// Sample draws n samples from r and records them into obs, one
+	// accumulator per observable in Spec order. obs is not reset: the
+	// caller passes zeroed accumulators for each chunk.
+	Sample(r *rng.Xoshiro256, n int64, obs []sim.Acc)
+}
+
+// Registry maps names to kernels. It implements sim.Catalog. The zero
+// Registry is empty and ready to use; it is safe for concurrent use.
+type Registry struct {
+	mu sync.RWMutex
+	m  map[string]Kernel
+}
+
+// Register adds k under its spec's name. It panics if the name is taken or
+// the spec is malformed: both are programming errors.
+func (r *Registry) Register(k Kernel) {
+	s := k.Spec()
+	if s.Name == "" || len(s.Observables) == 0 {
+		panic(fmt.Sprintf("kernels: kernel %q must have a name and at least one observable", s.Name))
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, dup := r.m[s.Name]; dup {
+		panic("kernels: duplicate kernel " + s.Name)
+	}
+	if r.m == nil {
+		r.m = make(map[string]Kernel)
+	}
+	r.m[s.Name] = k
+}
+
+// Kernel returns the named kernel.
+func (r *Registry) Kernel(name string) (Kernel, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	k, ok := r.m[name]
+	return k, ok
+}
+
+// Lookup returns the named kernel's spec.
+func (r *Registry) Lookup(name string) (sim.KernelSpec, bool) {
+	k, ok := r.Kernel(name)
+	if !ok {
+		return sim.KernelSpec{}, false
+	}
+	return k.Spec(), true
+}
+
+// Names returns the registered names, sorted.
+func (r *Registry) Names() []string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	names := make([]string, 0, len(r.m))
+	for n := range r.m {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Default holds every kernel in this package.
+var Default = new(Registry)
+
+func init() {
+	Default.Register(Pi{})
+	Default.Register(RandomWalk{})
+	Default.Register(Spin{})
+}

@@ -1,0 +1,198 @@
+package kernels
+
+import (
+	"math"
+	"testing"
+
+	"github.com/simrun/simrun/sim"
+	"github.com/simrun/simrun/sim/rng"
+)
+
+// params binds a kernel's defaults overridden by the given values.
+func params(t testing.TB, k Kernel, set map[string]sim.Value) sim.Params {
+	t.Helper()
+	spec := k.Spec()
+	vals := make([]sim.Value, len(spec.Params))
+	for i, p := range spec.Params {
+		vals[i] = p.Default
+		if v, ok := set[p.Name]; ok {
+			vals[i] = v
+		}
+		if err := p.Check(vals[i]); err != nil {
+			t.Fatalf("%s: %v", p.Name, err)
+		}
+	}
+	return sim.NewParams(spec.Params, vals)
+}
+
+// run simulates n samples of k at the given parameters with a fixed seed.
+func run(t testing.TB, k Kernel, set map[string]sim.Value, seed uint64, n int64) []sim.Acc {
+	t.Helper()
+	s, err := k.New(params(t, k, set))
+	if err != nil {
+		t.Fatal(err)
+	}
+	obs := make([]sim.Acc, len(k.Spec().Observables))
+	r := rng.FromSeed(seed)
+	s.Sample(&r, n, obs)
+	return obs
+}
+
+// checkMean fails unless a's mean is within tol standard errors of want,
+// the standard error taken from a's own sample variance over n samples.
+func checkMean(t *testing.T, name string, a sim.Acc, want, tol float64) {
+	t.Helper()
+	se := math.Sqrt(a.Variance() / float64(a.N))
+	if d := math.Abs(a.Mean - want); !(d <= tol*se) {
+		t.Errorf("%s: mean %.6g, want %.6g ± %.2g (%g standard errors of %.3g over %d samples)", name, a.Mean, want, tol*se, tol, se, a.N)
+	}
+}
+
+func TestPi(t *testing.T) {
+	// Exact: the quarter disc has area π/4, so E[4·inside] = π and
+	// Var = 16·(π/4)(1−π/4) = π(4−π). Tolerance 4 standard errors, fixed seed.
+	const n = 10_000_000
+	obs := run(t, Pi{}, nil, 20261125, n)
+	if obs[0].N != n {
+		t.Fatalf("N = %d, want %d", obs[0].N, n)
+	}
+	checkMean(t, "pi", obs[0], math.Pi, 4)
+	if v, want := obs[0].Variance(), math.Pi*(4-math.Pi); math.Abs(v-want) > 0.01*want {
+		t.Errorf("variance %g, want π(4−π) = %g within 1%%", v, want)
+	}
+	if obs[0].Min != 0 || obs[0].Max != 4 {
+		t.Errorf("min/max = %g/%g, want 0/4", obs[0].Min, obs[0].Max)
+	}
+}
+
+func TestPiMatchesScalarLoop(t *testing.T) {
+	// The branch-free, register-resident loop must count exactly what the
+	// obvious loop counts from the same stream.
+	r1, r2 := rng.FromSeed(9), rng.FromSeed(9)
+	const n = 100_000
+	got := piHits(&r1, n)
+	var want int64
+	for range n {
+		x, y := r2.Float64(), r2.Float64()
+		if x*x+y*y < 1 {
+			want++
+		}
+	}
+	if got != want || r1.State() != r2.State() {
+		t.Fatalf("piHits = %d, scalar loop = %d (states equal: %v)", got, want, r1.State() == r2.State())
+	}
+}
+
+func TestRandomWalk(t *testing.T) {
+	// Exact: E|X_T|² = T for the simple random walk in any dimension (the
+	// steps are independent with mean 0 and unit squared length), and
+	// E[X_1] = 0. In d = 1, Var(X_T²) = E[X_T⁴] − T² = 2T² − 2T.
+	// Tolerance 4 standard errors, fixed seed.
+	for _, tc := range []struct {
+		name     string
+		d, steps int64
+	}{
+		{"d1-T100", 1, 100},
+		{"d1-T64", 1, 64},
+		{"d1-T7", 1, 7},
+		{"d2-T50", 2, 50},
+		{"d3-T100", 3, 100},
+		{"d16-T33", 16, 33},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			const n = 200_000
+			obs := run(t, RandomWalk{}, map[string]sim.Value{"d": sim.IntValue(tc.d), "steps": sim.IntValue(tc.steps)}, 7, n)
+			checkMean(t, "r2", obs[0], float64(tc.steps), 4)
+			checkMean(t, "x1", obs[1], 0, 4)
+			if tc.d == 1 {
+				T := float64(tc.steps)
+				if v, want := obs[0].Variance(), 2*T*T-2*T; math.Abs(v-want) > 0.05*want {
+					t.Errorf("Var(r2) = %g, want 2T²−2T = %g within 5%%", v, want)
+				}
+			}
+		})
+	}
+}
+
+func TestRandomWalkZeroSteps(t *testing.T) {
+	obs := run(t, RandomWalk{}, map[string]sim.Value{"steps": sim.IntValue(0)}, 1, 10)
+	if obs[0].Mean != 0 || obs[0].Max != 0 {
+		t.Fatalf("zero-step walk moved: %+v", obs[0])
+	}
+}
+
+func TestSpin(t *testing.T) {
+	// Exact: the mean of uniforms on [0,1) is 1/2. Tolerance 4 standard errors.
+	obs := run(t, Spin{}, map[string]sim.Value{"work": sim.IntValue(3)}, 5, 100_000)
+	checkMean(t, "u", obs[0], 0.5, 4)
+	obs = run(t, Spin{}, map[string]sim.Value{"work": sim.IntValue(0)}, 5, 10)
+	if obs[0].N != 10 || obs[0].Mean != 0.5 {
+		t.Fatalf("work=0: %+v, want N=10 mean=0.5", obs[0])
+	}
+}
+
+func TestNoAllocations(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		k    Kernel
+		set  map[string]sim.Value
+	}{
+		{"pi", Pi{}, nil},
+		{"randomwalk-d1", RandomWalk{}, map[string]sim.Value{"steps": sim.IntValue(100)}},
+		{"randomwalk-d3", RandomWalk{}, map[string]sim.Value{"d": sim.IntValue(3), "steps": sim.IntValue(100)}},
+		{"spin", Spin{}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := tc.k.New(params(t, tc.k, tc.set))
+			if err != nil {
+				t.Fatal(err)
+			}
+			obs := make([]sim.Acc, len(tc.k.Spec().Observables))
+			r := rng.FromSeed(1)
+			if a := testing.AllocsPerRun(10, func() { s.Sample(&r, 1000, obs) }); a != 0 {
+				t.Errorf("%v allocations per chunk, want 0", a)
+			}
+		})
+	}
+}
+
+func TestRegistry(t *testing.T) {
+	if got, want := Default.Names(), []string{"pi", "randomwalk", "spin"}; len(got) != len(want) || got[0] != want[0] || got[1] != want[1] || got[2] != want[2] {
+		t.Fatalf("Names() = %v, want %v", got, want)
+	}
+	var c sim.Catalog = Default
+	if s, ok := c.Lookup("randomwalk"); !ok || len(s.Params) != 2 {
+		t.Fatalf("Lookup(randomwalk) = %+v, %v", s, ok)
+	}
+	if _, ok := c.Lookup("nope"); ok {
+		t.Fatal("Lookup(nope) found a kernel")
+	}
+	defer func() {
+		if recover() == nil {
+			t.Fatal("duplicate Register did not panic")
+		}
+	}()
+	Default.Register(Pi{})
+}
+
+// BenchmarkPi reports the pi kernel's cost: one op is one sample.
+func BenchmarkPi(b *testing.B) {
+	s, _ := Pi{}.New(sim.Params{})
+	obs := make([]sim.Acc, 1)
+	r := rng.FromSeed(1)
+	b.ResetTimer()
+	s.Sample(&r, int64(b.N), obs)
+}
+
+// BenchmarkRandomWalk reports ns per step: one op is one step of a 1000-step walk.
+func BenchmarkRandomWalk(b *testing.B) {
+	for _, d := range []int64{1, 3} {
+		b.Run("d="+string(rune('0'+d)), func(b *testing.B) {
+			s, _ := RandomWalk{}.New(params(b, RandomWalk{}, map[string]sim.Value{"d": sim.IntValue(d), "steps": sim.IntValue(1000)}))
+			obs := make([]sim.Acc, 2)
+			r := rng.FromSeed(1)
+			b.ResetTimer()
+			s.Sample(&r, int64(b.N/1000+1), obs)
+		})
+	}
+}

@@ -1,0 +1,81 @@
+package sim
+
+import "math"
+
+// Acc accumulates one observable: count, mean, sum of squared deviations
+// (M2), minimum and maximum. Add uses Welford's update; Merge uses the
+// pairwise formula of Chan, Golub and LeVeque (1979). Floating-point merging
+// is not associative, so callers that need identical bytes merge in a fixed
+// order: simrun always merges chunks in chunk-index order.
+//
+// The zero Acc is empty and ready to use.
+type Acc struct {
+	N    int64
+	Mean float64
+	M2   float64
+	Min  float64
+	Max  float64
+}
+
+// Add records one observation.
+func (a *Acc) Add(x float64) {
+	a.N++
+	if a.N == 1 {
+		a.Mean, a.M2, a.Min, a.Max = x, 0, x, x
+		return
+	}
+	d := x - a.Mean
+	a.Mean += d / float64(a.N)
+	a.M2 += d * (x - a.Mean)
+	a.Min = math.Min(a.Min, x)
+	a.Max = math.Max(a.Max, x)
+}
+
+// Merge adds the observations summarised by b.
+func (a *Acc) Merge(b Acc) {
+	switch {
+	case b.N == 0:
+		return
+	case a.N == 0:
+		*a = b
+		return
+	}
+	n := a.N + b.N
+	d := b.Mean - a.Mean
+	fa, fb, fn := float64(a.N), float64(b.N), float64(n)
+	a.Mean += d * (fb / fn)
+	a.M2 += b.M2 + d*d*(fa*fb/fn)
+	a.Min = math.Min(a.Min, b.Min)
+	a.Max = math.Max(a.Max, b.Max)
+	a.N = n
+}
+
+// Variance returns the unbiased sample variance, or NaN for fewer than two
+// observations.
+func (a *Acc) Variance() float64 {
+	if a.N < 2 {
+		return math.NaN()
+	}
+	return a.M2 / float64(a.N-1)
+}
+
+// Binary returns the summary of n observations of which k equal hi and the
+// rest lo, exactly, without a per-observation update: the moments of a
+// two-valued sample. Kernels that count events (hits, spanning clusters)
+// use it to keep their sample loop free of floating-point updates.
+func Binary(n, k int64, lo, hi float64) Acc {
+	if n == 0 {
+		return Acc{}
+	}
+	p := float64(k) / float64(n)
+	mean := lo + (hi-lo)*p
+	dl, dh := lo-mean, hi-mean
+	a := Acc{N: n, Mean: mean, M2: float64(n-k)*dl*dl + float64(k)*dh*dh, Min: lo, Max: hi}
+	if k == 0 {
+		a.Max = lo
+	}
+	if k == n {
+		a.Min = hi
+	}
+	return a
+}

@@ -1,0 +1,54 @@
+package sim
+
+// Experiment is a loaded and validated experiment file. Everything in it
+// has been checked against the kernel's declared parameters: running it
+// can fail only for reasons outside the file (a kernel error, a full disk).
+type Experiment struct {
+	File        string // path as given by the user
+	SHA256      string // hex SHA-256 of Source
+	Source      []byte // the file's bytes, as loaded
+	Name        string
+	Description string
+	Kernel      KernelSpec
+	Seed        uint64
+	Budget      Budget
+	Output      Output
+
+	sweep Sweep
+}
+
+// Budget is the sample budget of every point.
+//
+// With ChunkSize set, a point's samples are split into chunks of ChunkSize,
+// the last one shorter; raising Samples then adds chunks without changing
+// the existing ones. With Chunks set instead, the samples are divided as
+// evenly as possible: the first Samples%Chunks chunks get one more.
+type Budget struct {
+	Samples   int64 // per point, ≥ 1
+	ChunkSize int64 // samples per chunk, or 0 when Chunks is set
+	Chunks    int64 // chunks per point, ≥ 1 (derived when ChunkSize is set)
+}
+
+// ChunkSamples returns the number of samples in chunk c of a point.
+func (b Budget) ChunkSamples(c int64) int64 {
+	if b.ChunkSize > 0 {
+		return min(b.ChunkSize, b.Samples-c*b.ChunkSize)
+	}
+	n := b.Samples / b.Chunks
+	if c < b.Samples%b.Chunks {
+		n++
+	}
+	return n
+}
+
+// Output says where results go.
+type Output struct {
+	Dir string // results directory, relative to the working directory
+}
+
+// Point is one point of the sweep.
+type Point struct {
+	Index  int64  // position in the sweep's enumeration order
+	Params Params // every kernel parameter, defaults filled in
+	Key    string // Params.Key(), which seeds the point's chunks
+}

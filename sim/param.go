@@ -1,0 +1,254 @@
+package sim
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Kind is the type of a kernel parameter.
+type Kind uint8
+
+// The parameter kinds. A TOML integer is accepted for a Float parameter; a
+// TOML float is accepted for an Int parameter only if it is integral.
+const (
+	Invalid Kind = iota
+	Int
+	Float
+	Bool
+	String
+)
+
+func (k Kind) String() string {
+	switch k {
+	case Int:
+		return "int"
+	case Float:
+		return "float"
+	case Bool:
+		return "bool"
+	case String:
+		return "string"
+	}
+	return "invalid"
+}
+
+// Value is one parameter value. Only the field matching Kind is meaningful.
+type Value struct {
+	Kind Kind
+	I    int64
+	F    float64
+	B    bool
+	S    string
+}
+
+// IntValue, FloatValue, BoolValue and StringValue build Values.
+func IntValue(i int64) Value     { return Value{Kind: Int, I: i} }
+func FloatValue(f float64) Value { return Value{Kind: Float, F: f} }
+func BoolValue(b bool) Value     { return Value{Kind: Bool, B: b} }
+func StringValue(s string) Value { return Value{Kind: String, S: s} }
+
+// String formats v canonically: integers in decimal, floats in the shortest
+// form that round-trips (strconv 'g', -1), strings quoted. The canonical
+// form is part of the seeding contract (see Params.Key).
+func (v Value) String() string {
+	switch v.Kind {
+	case Int:
+		return strconv.FormatInt(v.I, 10)
+	case Float:
+		return strconv.FormatFloat(v.F, 'g', -1, 64)
+	case Bool:
+		return strconv.FormatBool(v.B)
+	case String:
+		return strconv.Quote(v.S)
+	}
+	return "<invalid>"
+}
+
+// Float64 returns v as a float64 for Int and Float values, and NaN otherwise.
+func (v Value) Float64() float64 {
+	switch v.Kind {
+	case Int:
+		return float64(v.I)
+	case Float:
+		return v.F
+	}
+	return math.NaN()
+}
+
+// Range bounds a numeric parameter, inclusively. Use ±Inf for one side.
+type Range struct{ Min, Max float64 }
+
+// ParamSpec declares one kernel parameter.
+type ParamSpec struct {
+	Name string
+	Kind Kind
+	Doc  string
+	// Default is used when the experiment does not set the parameter. A
+	// Default of Kind Invalid (the zero Value) makes the parameter required.
+	Default Value
+	// Range, if set, bounds an Int or Float parameter.
+	Range *Range
+	// Choices, if set, lists the valid values of a String parameter.
+	Choices []string
+}
+
+// Required reports whether the parameter has no default.
+func (p ParamSpec) Required() bool { return p.Default.Kind == Invalid }
+
+// Check reports whether v is a valid value of p, already converted to p.Kind.
+// The error says what would be valid.
+func (p ParamSpec) Check(v Value) error {
+	if v.Kind != p.Kind {
+		return fmt.Errorf("has type %s, want %s", v.Kind, p.Kind)
+	}
+	if p.Kind == Float && (math.IsNaN(v.F) || math.IsInf(v.F, 0)) {
+		return fmt.Errorf("is %s, want a finite number", v)
+	}
+	if p.Range != nil && (p.Kind == Int || p.Kind == Float) {
+		if f := v.Float64(); f < p.Range.Min || f > p.Range.Max {
+			return fmt.Errorf("is %s, outside the valid range %s", v, p.Range)
+		}
+	}
+	if p.Kind == String && len(p.Choices) > 0 {
+		for _, c := range p.Choices {
+			if v.S == c {
+				return nil
+			}
+		}
+		return fmt.Errorf("is %s, want one of %s", v, strings.Join(quoteAll(p.Choices), ", "))
+	}
+	return nil
+}
+
+func (r *Range) String() string {
+	lo, hi := "-inf", "+inf"
+	if !math.IsInf(r.Min, -1) {
+		lo = strconv.FormatFloat(r.Min, 'g', -1, 64)
+	}
+	if !math.IsInf(r.Max, 1) {
+		hi = strconv.FormatFloat(r.Max, 'g', -1, 64)
+	}
+	return "[" + lo + ", " + hi + "]"
+}
+
+func quoteAll(s []string) []string {
+	q := make([]string, len(s))
+	for i, x := range s {
+		q[i] = strconv.Quote(x)
+	}
+	return q
+}
+
+// ObservableSpec declares one quantity a kernel records per sample.
+type ObservableSpec struct {
+	Name string
+	Doc  string
+	// IID reports that a kernel's samples within a chunk are independent,
+	// so the standard error can use every sample; otherwise only chunk
+	// means are treated as independent (batch means).
+	IID bool
+}
+
+// KernelSpec is what a kernel declares about itself: enough to validate an
+// experiment and to describe the kernel, without the kernel's code.
+type KernelSpec struct {
+	Name        string
+	Doc         string
+	Params      []ParamSpec
+	Observables []ObservableSpec
+}
+
+// Param returns the spec of the named parameter.
+func (k *KernelSpec) Param(name string) (ParamSpec, bool) {
+	for _, p := range k.Params {
+		if p.Name == name {
+			return p, true
+		}
+	}
+	return ParamSpec{}, false
+}
+
+// Catalog looks kernels up by name. The kernels package's registry is one.
+type Catalog interface {
+	Lookup(name string) (KernelSpec, bool)
+	Names() []string // sorted
+}
+
+// Params is the full parameter set of one point: every parameter the
+// kernel declares, in declaration order, with defaults filled in.
+type Params struct {
+	specs []ParamSpec
+	vals  []Value
+}
+
+// NewParams pairs a kernel's specs with one value each. It panics if the
+// lengths differ: that is a bug in the caller, not bad input.
+func NewParams(specs []ParamSpec, vals []Value) Params {
+	if len(specs) != len(vals) {
+		panic("sim: NewParams: specs and values differ in length")
+	}
+	return Params{specs: specs, vals: vals}
+}
+
+// Len returns the number of parameters.
+func (p Params) Len() int { return len(p.vals) }
+
+// Name returns the name of parameter i.
+func (p Params) Name(i int) string { return p.specs[i].Name }
+
+// Value returns the value of parameter i.
+func (p Params) Value(i int) Value { return p.vals[i] }
+
+// Lookup returns the named parameter's value.
+func (p Params) Lookup(name string) (Value, bool) {
+	for i, s := range p.specs {
+		if s.Name == name {
+			return p.vals[i], true
+		}
+	}
+	return Value{}, false
+}
+
+func (p Params) must(name string, k Kind) Value {
+	v, ok := p.Lookup(name)
+	if !ok || v.Kind != k {
+		// A kernel asking for a parameter it did not declare is a bug in the kernel.
+		panic(fmt.Sprintf("sim: kernel asked for %s parameter %q, which it did not declare", k, name))
+	}
+	return v
+}
+
+// Int, Float, Bool and Str return the named parameter. They panic if the
+// kernel did not declare it with that kind, which is a bug in the kernel.
+func (p Params) Int(name string) int64     { return p.must(name, Int).I }
+func (p Params) Float(name string) float64 { return p.must(name, Float).F }
+func (p Params) Bool(name string) bool     { return p.must(name, Bool).B }
+func (p Params) Str(name string) string    { return p.must(name, String).S }
+
+// Key returns the point's canonical key: name=value pairs, sorted by name,
+// joined by commas, with values in their canonical form (Value.String).
+// A point's random streams are derived from its key, not its position in
+// the sweep, so reordering or extending a sweep leaves them unchanged.
+func (p Params) Key() string {
+	idx := make([]int, len(p.specs))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.Slice(idx, func(a, b int) bool { return p.specs[idx[a]].Name < p.specs[idx[b]].Name })
+	var b strings.Builder
+	for n, i := range idx {
+		if n > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(p.specs[i].Name)
+		b.WriteByte('=')
+		b.WriteString(p.vals[i].String())
+	}
+	return b.String()
+}
+
+// String returns the key; it names the point in messages.
+func (p Params) String() string { return p.Key() }
