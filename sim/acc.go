@@ -9,6 +9,11 @@ import "math"
 // order: simrun always merges chunks in chunk-index order.
 //
 // The zero Acc is empty and ready to use.
+//
+// Products are wrapped in explicit float64 conversions, which the Go spec
+// says must round: this stops the compiler from fusing them into
+// multiply-adds on architectures that have them (arm64, ppc64, s390x), so
+// the bytes are the same on every machine, not only for every worker count.
 type Acc struct {
 	N    int64
 	Mean float64
@@ -26,7 +31,7 @@ func (a *Acc) Add(x float64) {
 	}
 	d := x - a.Mean
 	a.Mean += d / float64(a.N)
-	a.M2 += d * (x - a.Mean)
+	a.M2 += float64(d * (x - a.Mean))
 	a.Min = math.Min(a.Min, x)
 	a.Max = math.Max(a.Max, x)
 }
@@ -43,8 +48,8 @@ func (a *Acc) Merge(b Acc) {
 	n := a.N + b.N
 	d := b.Mean - a.Mean
 	fa, fb, fn := float64(a.N), float64(b.N), float64(n)
-	a.Mean += d * (fb / fn)
-	a.M2 += b.M2 + d*d*(fa*fb/fn)
+	a.Mean += float64(d * (fb / fn))
+	a.M2 += b.M2 + float64(float64(d*d)*float64(fa*fb/fn))
 	a.Min = math.Min(a.Min, b.Min)
 	a.Max = math.Max(a.Max, b.Max)
 	a.N = n
@@ -68,9 +73,9 @@ func Binary(n, k int64, lo, hi float64) Acc {
 		return Acc{}
 	}
 	p := float64(k) / float64(n)
-	mean := lo + (hi-lo)*p
+	mean := lo + float64((hi-lo)*p)
 	dl, dh := lo-mean, hi-mean
-	a := Acc{N: n, Mean: mean, M2: float64(n-k)*dl*dl + float64(k)*dh*dh, Min: lo, Max: hi}
+	a := Acc{N: n, Mean: mean, M2: float64(float64(float64(n-k)*dl)*dl) + float64(float64(float64(k)*dh)*dh), Min: lo, Max: hi}
 	if k == 0 {
 		a.Max = lo
 	}

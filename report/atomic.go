@@ -1,0 +1,88 @@
+package report
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+)
+
+// WriteFile writes the file at path with the output of write, atomically
+// and durably: write's output goes to a temporary file in the same
+// directory, which is flushed, synced and closed, then renamed over path,
+// and finally the directory is synced so that the rename survives a crash.
+// Readers see either the old file or the complete new one, never a part.
+//
+// If write or any step before the rename fails (or write panics), path is
+// left as it was and the temporary file is removed; the error names path.
+// If only the final directory sync fails, the new file is in place but the
+// rename may not survive a crash, and WriteFile says so. The new file has
+// mode 0644.
+func WriteFile(path string, write func(io.Writer) error) (err error) {
+	defer func() {
+		if err != nil {
+			err = fmt.Errorf("report: write %s: %w", path, err)
+		}
+	}()
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	renamed := false
+	defer func() {
+		// Also on a panic in write, when err is still nil.
+		if !renamed {
+			f.Close() // a second Close only returns an error
+			os.Remove(tmp)
+		}
+	}()
+
+	bw := bufio.NewWriter(f)
+	if err := write(bw); err != nil {
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	if err := f.Chmod(0o644); err != nil && runtime.GOOS != "windows" {
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	renamed = true
+	return syncDir(dir)
+}
+
+// syncDir makes a rename in dir durable. Windows cannot sync a directory,
+// and its renames need no such step.
+func syncDir(dir string) error {
+	if runtime.GOOS == "windows" {
+		return nil
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("sync directory after rename: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,107 @@
+package report
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/simrun/simrun/sim"
+)
+
+// WriteCSV writes r as a tidy table: a header, then one row per point and
+// observable. The columns are the point index, every parameter in
+// declaration order, and the statistics:
+//
+//	point,<params...>,observable,n,chunks,mean,variance,stderr,ci_low,ci_high,min,max,method
+//
+// Floats are written in the shortest form that round-trips, so they are
+// exact, with NaN, +Inf and -Inf for the non-finite values. Parameter values
+// are in their canonical form (sim.Value.String), except that strings are
+// not quoted beyond what CSV itself requires. Warnings and provenance are
+// not part of the table; see WriteJSON.
+//
+// Every point must have the same parameter names as the first; WriteCSV
+// returns an error otherwise.
+func WriteCSV(w io.Writer, r *Results) error {
+	names := paramNames(r)
+	cw := csv.NewWriter(w)
+	header := append([]string{"point"}, names...)
+	header = append(header, "observable", "n", "chunks", "mean", "variance", "stderr", "ci_low", "ci_high", "min", "max", "method")
+	if err := cw.Write(header); err != nil {
+		return fmt.Errorf("report: write CSV: %w", err)
+	}
+	row := make([]string, 0, len(header))
+	for _, p := range r.Points {
+		if err := checkParams(p, names); err != nil {
+			return err
+		}
+		row = append(row[:0], strconv.FormatInt(p.Index, 10))
+		for i := range p.Params.Len() {
+			row = append(row, csvValue(p.Params.Value(i)))
+		}
+		nparams := len(row)
+		for _, s := range p.Stats {
+			row = append(row[:nparams],
+				s.Observable,
+				strconv.FormatInt(s.N, 10),
+				strconv.FormatInt(s.Chunks, 10),
+				formatFloat(s.Mean),
+				formatFloat(s.Variance),
+				formatFloat(s.StdErr),
+				formatFloat(s.CILow),
+				formatFloat(s.CIHigh),
+				formatFloat(s.Min),
+				formatFloat(s.Max),
+				s.Method,
+			)
+			if err := cw.Write(row); err != nil {
+				return fmt.Errorf("report: write CSV: %w", err)
+			}
+		}
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("report: write CSV: %w", err)
+	}
+	return nil
+}
+
+func csvValue(v sim.Value) string {
+	if v.Kind == sim.String {
+		return v.S
+	}
+	return v.String()
+}
+
+// paramNames returns the parameter names of r's first point, or none.
+func paramNames(r *Results) []string {
+	if len(r.Points) == 0 {
+		return nil
+	}
+	p := r.Points[0].Params
+	names := make([]string, p.Len())
+	for i := range names {
+		names[i] = p.Name(i)
+	}
+	return names
+}
+
+// checkParams returns an error unless p's parameters are named names, in
+// that order.
+func checkParams(p PointResult, names []string) error {
+	ok := p.Params.Len() == len(names)
+	for i := 0; ok && i < len(names); i++ {
+		ok = p.Params.Name(i) == names[i]
+	}
+	if ok {
+		return nil
+	}
+	got := make([]string, p.Params.Len())
+	for i := range got {
+		got[i] = p.Params.Name(i)
+	}
+	return fmt.Errorf("report: point %d has parameters [%s], want [%s] as in the first point",
+		p.Index, strings.Join(got, " "), strings.Join(names, " "))
+}

@@ -1,0 +1,393 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/simrun/simrun/sim"
+)
+
+// WriteJSON writes r as an indented JSON document:
+//
+//	{
+//	  "provenance": {"file": ..., "seed": ..., "start": ..., ...},
+//	  "points": [
+//	    {
+//	      "index": 0,
+//	      "params": {"L": 16, "T": 2.25, "algo": "wolff"},
+//	      "stats": [{"observable": "energy", "n": ..., "mean": ..., ...}],
+//	      "warnings": []
+//	    }
+//	  ],
+//	  "warnings": [],
+//	  "partial": false
+//	}
+//
+// Keys come in a fixed order, and parameters in declaration order. Floats
+// are written in the shortest form that round-trips, so ReadJSON recovers
+// them exactly; NaN and ±Inf, which JSON cannot represent, are written as
+// null. A float parameter always has a decimal point or an exponent, so an
+// integral float is written 2.0, not 2. Times are RFC 3339 with nanoseconds.
+func WriteJSON(w io.Writer, r *Results) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(toJSON(r)); err != nil {
+		return fmt.Errorf("report: write JSON: %w", err)
+	}
+	return nil
+}
+
+// ReadJSON reads a document written by WriteJSON. Statistics, parameter
+// values and provenance come back exactly, except that a null float (NaN or
+// ±Inf when written) reads as NaN and times lose their monotonic clock
+// reading. Unknown keys are ignored; empty lists read as nil. The
+// parameters of each point are rebuilt with sim.NewParams from specs that
+// carry only a name and a kind: a JSON string is a sim.String, true and
+// false a sim.Bool, a number with a decimal point or exponent (or null) a
+// sim.Float, and any other number a sim.Int.
+func ReadJSON(r io.Reader) (*Results, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("report: read JSON: %w", err)
+	}
+	var j jsonResults
+	if err := json.Unmarshal(data, &j); err != nil {
+		return nil, fmt.Errorf("report: read JSON: %w", err)
+	}
+	return fromJSON(&j), nil
+}
+
+// The wire format. The field order here is the key order in the file.
+
+type jsonResults struct {
+	Provenance jsonProvenance `json:"provenance"`
+	Points     []jsonPoint    `json:"points"`
+	Warnings   []string       `json:"warnings"`
+	Partial    bool           `json:"partial"`
+}
+
+type jsonProvenance struct {
+	File        string    `json:"file"`
+	FileSHA256  string    `json:"file_sha256"`
+	Experiment  string    `json:"experiment"`
+	Kernel      string    `json:"kernel"`
+	Seed        uint64    `json:"seed"`
+	SeedScheme  string    `json:"seed_scheme"`
+	Generator   string    `json:"generator"`
+	Version     string    `json:"version"`
+	Revision    string    `json:"revision"`
+	Modified    bool      `json:"modified"`
+	GoVersion   string    `json:"go_version"`
+	OS          string    `json:"os"`
+	Arch        string    `json:"arch"`
+	NumCPU      int       `json:"num_cpu"`
+	Workers     int       `json:"workers"`
+	Executor    string    `json:"executor"`
+	Start       time.Time `json:"start"`
+	End         time.Time `json:"end"`
+	WallSeconds jsonFloat `json:"wall_seconds"`
+	Host        string    `json:"host"`
+	Command     []string  `json:"command"`
+}
+
+type jsonPoint struct {
+	Index    int64      `json:"index"`
+	Params   jsonParams `json:"params"`
+	Stats    []jsonStat `json:"stats"`
+	Warnings []string   `json:"warnings"`
+}
+
+type jsonStat struct {
+	Observable string    `json:"observable"`
+	N          int64     `json:"n"`
+	Chunks     int64     `json:"chunks"`
+	Mean       jsonFloat `json:"mean"`
+	Variance   jsonFloat `json:"variance"`
+	StdErr     jsonFloat `json:"stderr"`
+	CILow      jsonFloat `json:"ci_low"`
+	CIHigh     jsonFloat `json:"ci_high"`
+	Min        jsonFloat `json:"min"`
+	Max        jsonFloat `json:"max"`
+	Method     string    `json:"method"`
+	DF         jsonFloat `json:"df"`
+}
+
+func toJSON(r *Results) *jsonResults {
+	p := r.Provenance
+	j := &jsonResults{
+		Provenance: jsonProvenance{
+			File:        p.File,
+			FileSHA256:  p.FileSHA256,
+			Experiment:  p.Experiment,
+			Kernel:      p.Kernel,
+			Seed:        p.Seed,
+			SeedScheme:  p.SeedScheme,
+			Generator:   p.Generator,
+			Version:     p.Version,
+			Revision:    p.Revision,
+			Modified:    p.Modified,
+			GoVersion:   p.GoVersion,
+			OS:          p.OS,
+			Arch:        p.Arch,
+			NumCPU:      p.NumCPU,
+			Workers:     p.Workers,
+			Executor:    p.Executor,
+			Start:       p.Start,
+			End:         p.End,
+			WallSeconds: jsonFloat(p.WallSeconds),
+			Host:        p.Host,
+			Command:     nonNil(p.Command),
+		},
+		Points:   make([]jsonPoint, len(r.Points)),
+		Warnings: nonNil(r.Warnings),
+		Partial:  r.Partial,
+	}
+	for i, pt := range r.Points {
+		jp := jsonPoint{
+			Index:    pt.Index,
+			Params:   jsonParams{pt.Params},
+			Stats:    make([]jsonStat, len(pt.Stats)),
+			Warnings: nonNil(pt.Warnings),
+		}
+		for k, s := range pt.Stats {
+			jp.Stats[k] = jsonStat{
+				Observable: s.Observable,
+				N:          s.N,
+				Chunks:     s.Chunks,
+				Mean:       jsonFloat(s.Mean),
+				Variance:   jsonFloat(s.Variance),
+				StdErr:     jsonFloat(s.StdErr),
+				CILow:      jsonFloat(s.CILow),
+				CIHigh:     jsonFloat(s.CIHigh),
+				Min:        jsonFloat(s.Min),
+				Max:        jsonFloat(s.Max),
+				Method:     s.Method,
+				DF:         jsonFloat(s.DF),
+			}
+		}
+		j.Points[i] = jp
+	}
+	return j
+}
+
+func fromJSON(j *jsonResults) *Results {
+	p := j.Provenance
+	r := &Results{
+		Provenance: Provenance{
+			File:        p.File,
+			FileSHA256:  p.FileSHA256,
+			Experiment:  p.Experiment,
+			Kernel:      p.Kernel,
+			Seed:        p.Seed,
+			SeedScheme:  p.SeedScheme,
+			Generator:   p.Generator,
+			Version:     p.Version,
+			Revision:    p.Revision,
+			Modified:    p.Modified,
+			GoVersion:   p.GoVersion,
+			OS:          p.OS,
+			Arch:        p.Arch,
+			NumCPU:      p.NumCPU,
+			Workers:     p.Workers,
+			Executor:    p.Executor,
+			Start:       p.Start,
+			End:         p.End,
+			WallSeconds: float64(p.WallSeconds),
+			Host:        p.Host,
+			Command:     nilIfEmpty(p.Command),
+		},
+		Warnings: nilIfEmpty(j.Warnings),
+		Partial:  j.Partial,
+	}
+	if len(j.Points) > 0 {
+		r.Points = make([]PointResult, len(j.Points))
+	}
+	for i, jp := range j.Points {
+		pt := PointResult{
+			Index:    jp.Index,
+			Params:   jp.Params.p,
+			Warnings: nilIfEmpty(jp.Warnings),
+		}
+		if len(jp.Stats) > 0 {
+			pt.Stats = make([]Stat, len(jp.Stats))
+		}
+		for k, s := range jp.Stats {
+			pt.Stats[k] = Stat{
+				Observable: s.Observable,
+				N:          s.N,
+				Chunks:     s.Chunks,
+				Mean:       float64(s.Mean),
+				Variance:   float64(s.Variance),
+				StdErr:     float64(s.StdErr),
+				CILow:      float64(s.CILow),
+				CIHigh:     float64(s.CIHigh),
+				Min:        float64(s.Min),
+				Max:        float64(s.Max),
+				Method:     s.Method,
+				DF:         float64(s.DF),
+			}
+		}
+		r.Points[i] = pt
+	}
+	return r
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func nilIfEmpty(s []string) []string {
+	if len(s) == 0 {
+		return nil
+	}
+	return s
+}
+
+// jsonFloat is a float64 that encodes NaN and ±Inf as null and decodes null
+// as NaN.
+type jsonFloat float64
+
+func (f jsonFloat) MarshalJSON() ([]byte, error) {
+	if !isFinite(float64(f)) {
+		return []byte("null"), nil
+	}
+	return json.Marshal(float64(f))
+}
+
+func (f *jsonFloat) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*f = jsonFloat(math.NaN())
+		return nil
+	}
+	var x float64
+	if err := json.Unmarshal(b, &x); err != nil {
+		return err
+	}
+	*f = jsonFloat(x)
+	return nil
+}
+
+// jsonParams encodes sim.Params as a JSON object in declaration order.
+type jsonParams struct{ p sim.Params }
+
+func (jp jsonParams) MarshalJSON() ([]byte, error) {
+	p := jp.p
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i := range p.Len() {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		name, err := json.Marshal(p.Name(i))
+		if err != nil {
+			return nil, err
+		}
+		b.Write(name)
+		b.WriteByte(':')
+		v, err := marshalValue(p.Value(i))
+		if err != nil {
+			return nil, fmt.Errorf("parameter %s: %w", p.Name(i), err)
+		}
+		b.Write(v)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+func marshalValue(v sim.Value) ([]byte, error) {
+	switch v.Kind {
+	case sim.Int:
+		return strconv.AppendInt(nil, v.I, 10), nil
+	case sim.Float:
+		if !isFinite(v.F) {
+			return []byte("null"), nil
+		}
+		b, err := json.Marshal(v.F)
+		if err == nil && !bytes.ContainsAny(b, ".eE") {
+			b = append(b, ".0"...)
+		}
+		return b, err
+	case sim.Bool:
+		return strconv.AppendBool(nil, v.B), nil
+	case sim.String:
+		return json.Marshal(v.S)
+	}
+	return nil, fmt.Errorf("invalid kind %d", v.Kind)
+}
+
+func (jp *jsonParams) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*jp = jsonParams{}
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if t, err := dec.Token(); err != nil {
+		return err
+	} else if t != json.Delim('{') {
+		return fmt.Errorf("params: got %v, want an object", t)
+	}
+	var (
+		specs []sim.ParamSpec
+		vals  []sim.Value
+		seen  = make(map[string]bool)
+	)
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		name, _ := t.(string) // an object key is always a string
+		if seen[name] {
+			return fmt.Errorf("params: duplicate parameter %q", name)
+		}
+		seen[name] = true
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return err
+		}
+		v, err := unmarshalValue(raw)
+		if err != nil {
+			return fmt.Errorf("params: parameter %s: %w", name, err)
+		}
+		specs = append(specs, sim.ParamSpec{Name: name, Kind: v.Kind})
+		vals = append(vals, v)
+	}
+	jp.p = sim.NewParams(specs, vals)
+	return nil
+}
+
+func unmarshalValue(raw json.RawMessage) (sim.Value, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return sim.Value{}, fmt.Errorf("missing value")
+	}
+	switch c := raw[0]; {
+	case c == '"':
+		var s string
+		err := json.Unmarshal(raw, &s)
+		return sim.StringValue(s), err
+	case c == 't' || c == 'f':
+		var b bool
+		err := json.Unmarshal(raw, &b)
+		return sim.BoolValue(b), err
+	case c == 'n':
+		return sim.FloatValue(math.NaN()), nil
+	case c == '-' || '0' <= c && c <= '9':
+		if bytes.ContainsAny(raw, ".eE") {
+			f, err := strconv.ParseFloat(string(raw), 64)
+			return sim.FloatValue(f), err
+		}
+		i, err := strconv.ParseInt(string(raw), 10, 64)
+		return sim.IntValue(i), err
+	}
+	return sim.Value{}, fmt.Errorf("got %s, want a number, string or boolean", raw)
+}

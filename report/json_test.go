@@ -1,0 +1,178 @@
+package report
+
+import (
+	"bytes"
+	"math"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/simrun/simrun/sim"
+)
+
+func TestJSONRoundTrip(t *testing.T) {
+	want := testResults()
+	var b bytes.Buffer
+	if err := WriteJSON(&b, want); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadJSON(bytes.NewReader(b.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Provenance: exact, with times compared as instants.
+	gp, wp := got.Provenance, want.Provenance
+	if !gp.Start.Equal(wp.Start) || !gp.End.Equal(wp.End) {
+		t.Errorf("times = %v, %v, want %v, %v", gp.Start, gp.End, wp.Start, wp.End)
+	}
+	gp.Start, gp.End = wp.Start, wp.End
+	if !reflect.DeepEqual(gp, wp) {
+		t.Errorf("provenance:\ngot  %+v\nwant %+v", gp, wp)
+	}
+	if !reflect.DeepEqual(got.Warnings, want.Warnings) || got.Partial != want.Partial {
+		t.Errorf("warnings, partial = %q, %v, want %q, %v", got.Warnings, got.Partial, want.Warnings, want.Partial)
+	}
+	if len(got.Points) != len(want.Points) {
+		t.Fatalf("%d points, want %d", len(got.Points), len(want.Points))
+	}
+	for i, gpt := range got.Points {
+		wpt := want.Points[i]
+		if gpt.Index != wpt.Index || !reflect.DeepEqual(gpt.Warnings, wpt.Warnings) {
+			t.Errorf("point %d: index, warnings = %d, %q, want %d, %q", i, gpt.Index, gpt.Warnings, wpt.Index, wpt.Warnings)
+		}
+		if g, w := paramList(gpt.Params), paramList(wpt.Params); !reflect.DeepEqual(g, w) {
+			t.Errorf("point %d: params = %v, want %v", i, g, w)
+		}
+		if len(gpt.Stats) != len(wpt.Stats) {
+			t.Fatalf("point %d: %d stats, want %d", i, len(gpt.Stats), len(wpt.Stats))
+		}
+		for k, gs := range gpt.Stats {
+			ws := wpt.Stats[k]
+			// Exact, bit for bit, except that ±Inf comes back as NaN
+			// (JSON null).
+			if statBits(gs) != statBits(nullInf(ws)) {
+				t.Errorf("point %d stat %d: got %+v, want %+v", i, k, gs, ws)
+			}
+			gs.Mean, gs.Variance, gs.StdErr, gs.CILow, gs.CIHigh, gs.Min, gs.Max, gs.DF = 0, 0, 0, 0, 0, 0, 0, 0
+			ws.Mean, ws.Variance, ws.StdErr, ws.CILow, ws.CIHigh, ws.Min, ws.Max, ws.DF = 0, 0, 0, 0, 0, 0, 0, 0
+			if gs != ws {
+				t.Errorf("point %d stat %d: got %+v, want %+v", i, k, gs, ws)
+			}
+		}
+	}
+
+	// Writing what was read gives the same bytes.
+	var b2 bytes.Buffer
+	if err := WriteJSON(&b2, got); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(b.Bytes(), b2.Bytes()) {
+		t.Errorf("WriteJSON(ReadJSON(x)) != x:\n%s\nwant\n%s", b2.Bytes(), b.Bytes())
+	}
+}
+
+func nullInf(s Stat) Stat {
+	for _, f := range []*float64{&s.Mean, &s.Variance, &s.StdErr, &s.CILow, &s.CIHigh, &s.Min, &s.Max, &s.DF} {
+		if math.IsInf(*f, 0) {
+			*f = math.NaN()
+		}
+	}
+	return s
+}
+
+type param struct {
+	Name string
+	V    sim.Value
+}
+
+func paramList(p sim.Params) []param {
+	var l []param
+	for i := range p.Len() {
+		l = append(l, param{p.Name(i), p.Value(i)})
+	}
+	return l
+}
+
+func TestReadJSONParams(t *testing.T) {
+	for _, test := range []struct {
+		name string
+		in   string
+		want []param
+	}{
+		{name: "kinds", in: `{"n": 3, "x": 2.0, "y": 1e-3, "z": -4E2, "s": "a", "b": true}`, want: []param{
+			{"n", sim.IntValue(3)}, {"x", sim.FloatValue(2)}, {"y", sim.FloatValue(1e-3)},
+			{"z", sim.FloatValue(-400)}, {"s", sim.StringValue("a")}, {"b", sim.BoolValue(true)},
+		}},
+		{name: "declaration order kept", in: `{"z": 1, "a": 2}`, want: []param{{"z", sim.IntValue(1)}, {"a", sim.IntValue(2)}}},
+		{name: "empty", in: `{}`},
+		{name: "null", in: `null`},
+	} {
+		t.Run(test.name, func(t *testing.T) {
+			r, err := ReadJSON(strings.NewReader(`{"points": [{"params": ` + test.in + `}]}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := paramList(r.Points[0].Params); !reflect.DeepEqual(got, test.want) {
+				t.Errorf("params = %v, want %v", got, test.want)
+			}
+		})
+	}
+}
+
+func TestReadJSONInvalidInput(t *testing.T) {
+	for _, test := range []struct {
+		name string
+		in   string
+		want string
+	}{
+		{name: "empty", in: ``, want: "report: read JSON: unexpected end of JSON input"},
+		{name: "not an object", in: `[1]`, want: "report: read JSON: json: cannot unmarshal array"},
+		{name: "trailing data", in: `{} {}`, want: "report: read JSON: invalid character"},
+		{name: "string stat", in: `{"points": [{"stats": [{"mean": "1"}]}]}`, want: "cannot unmarshal string"},
+		{name: "params array", in: `{"points": [{"params": [1]}]}`, want: "params: got [, want an object"},
+		{name: "params nested", in: `{"points": [{"params": {"a": {}}}]}`, want: "params: parameter a: got {}, want a number"},
+		{name: "params duplicate", in: `{"points": [{"params": {"a": 1, "a": 2}}]}`, want: `params: duplicate parameter "a"`},
+		{name: "int overflow", in: `{"points": [{"params": {"a": 99999999999999999999}}]}`, want: "params: parameter a: strconv.ParseInt"},
+		{name: "float overflow", in: `{"points": [{"params": {"a": 1e999}}]}`, want: "params: parameter a: strconv.ParseFloat"},
+		{name: "bad time", in: `{"provenance": {"start": "yesterday"}}`, want: "report: read JSON: parsing time"},
+	} {
+		t.Run(test.name, func(t *testing.T) {
+			_, err := ReadJSON(strings.NewReader(test.in))
+			if err == nil || !strings.Contains(err.Error(), test.want) {
+				t.Errorf("ReadJSON(%q) error = %v, want it to contain %q", test.in, err, test.want)
+			}
+		})
+	}
+}
+
+func FuzzReadJSON(f *testing.F) {
+	if golden, err := os.ReadFile(filepath.Join("testdata", "results.json.golden")); err == nil {
+		f.Add(golden)
+	}
+	f.Add([]byte(`{"points": [{"params": {"a": 1, "b": -0.0, "c": null, "d": "x"}, "stats": [{"mean": null}]}]}`))
+	f.Add([]byte(`{"provenance": {"seed": 18446744073709551615, "start": "2025-01-02T03:04:05Z"}}`))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		r, err := ReadJSON(bytes.NewReader(in))
+		if err != nil {
+			return
+		}
+		// Whatever reads must write, and read back to the same bytes.
+		var b1, b2 bytes.Buffer
+		if err := WriteJSON(&b1, r); err != nil {
+			t.Fatalf("WriteJSON after ReadJSON: %v", err)
+		}
+		r2, err := ReadJSON(bytes.NewReader(b1.Bytes()))
+		if err != nil {
+			t.Fatalf("ReadJSON of WriteJSON output: %v\n%s", err, b1.Bytes())
+		}
+		if err := WriteJSON(&b2, r2); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(b1.Bytes(), b2.Bytes()) {
+			t.Fatalf("not stable:\n%s\n%s", b1.Bytes(), b2.Bytes())
+		}
+	})
+}

@@ -1,0 +1,186 @@
+package report
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+
+	"gonum.org/v1/gonum/stat/distuv"
+
+	"github.com/simrun/simrun/sim"
+)
+
+// The values of Stat.Method.
+const (
+	MethodIID        = "iid"
+	MethodBatchMeans = "batch-means"
+)
+
+// Confidence is the coverage of the confidence interval in Stat: the CI
+// uses the 0.975 quantile of Student's t.
+const Confidence = 0.95
+
+// fewChunks is the number of chunks below which a batch-means confidence
+// interval is flagged as wide: with k chunks Student's t has k−1 degrees of
+// freedom, and t_{0.975,8} = 2.306 is 18% wider than the normal 1.960.
+const fewChunks = 10
+
+// Stat is the reduction of one observable at one point.
+type Stat struct {
+	Observable string
+	N          int64 // samples
+	Chunks     int64 // chunks that contributed at least one sample
+
+	Mean     float64
+	Variance float64 // unbiased sample variance of the samples; NaN for N < 2
+	StdErr   float64 // standard error of Mean; NaN when it cannot be estimated
+	CILow    float64 // 95% confidence interval for the mean, Mean ∓ t·StdErr
+	CIHigh   float64
+	Min, Max float64
+
+	Method string  // MethodIID or MethodBatchMeans: how StdErr was computed
+	DF     float64 // degrees of freedom of the t quantile used for the CI; NaN when there is none
+}
+
+// Reduce merges one point's chunk accumulators and returns one Stat per
+// observable, in the order of obs, together with warnings for the user.
+// chunks[c][o] is the accumulator of observable o in chunk c, and chunks
+// must be in chunk-index order: Reduce merges them in slice order, so the
+// result is bit-identical whatever order the chunks were computed in.
+//
+// A chunk that does not hold exactly len(obs) accumulators is ignored, with
+// a warning. Reduce does not modify chunks.
+func Reduce(obs []sim.ObservableSpec, chunks [][]sim.Acc) ([]Stat, []string) {
+	var warnings []string
+	valid := make([]bool, len(chunks))
+	for c, accs := range chunks {
+		valid[c] = len(accs) == len(obs)
+		if !valid[c] {
+			warnings = append(warnings, fmt.Sprintf("chunk %d has %d accumulators, want %d (one per observable): chunk ignored", c, len(accs), len(obs)))
+		}
+	}
+	stats := make([]Stat, len(obs))
+	accs := make([]sim.Acc, 0, len(chunks))
+	for o, spec := range obs {
+		accs = accs[:0]
+		for c, chunk := range chunks {
+			if valid[c] && chunk[o].N > 0 {
+				accs = append(accs, chunk[o])
+			}
+		}
+		s, w := reduceOne(spec, accs)
+		stats[o] = s
+		warnings = append(warnings, w...)
+	}
+	return stats, warnings
+}
+
+// reduceOne computes the Stat of one observable from its non-empty chunks,
+// in chunk order.
+//
+// The explicit float64 conversions of products in this file stop the
+// compiler from fusing a multiply and an add (which the Go spec allows, and
+// which arm64, ppc64 and s390x do), so that each result is rounded the same
+// way on every architecture.
+func reduceOne(spec sim.ObservableSpec, chunks []sim.Acc) (Stat, []string) {
+	var all sim.Acc
+	for _, a := range chunks {
+		all.Merge(a)
+	}
+	k := int64(len(chunks))
+	name := spec.Name
+	s := Stat{
+		Observable: name,
+		N:          all.N,
+		Chunks:     k,
+		Mean:       all.Mean,
+		Variance:   all.Variance(),
+		Min:        all.Min,
+		Max:        all.Max,
+		StdErr:     math.NaN(),
+		CILow:      math.NaN(),
+		CIHigh:     math.NaN(),
+		DF:         math.NaN(),
+		Method:     MethodBatchMeans,
+	}
+	if spec.IID {
+		s.Method = MethodIID
+	}
+	if all.N == 0 {
+		s.Mean, s.Min, s.Max = math.NaN(), math.NaN(), math.NaN()
+		return s, []string{name + ": no samples"}
+	}
+
+	var warnings []string
+	if !isFinite(s.Mean) || !isFinite(s.Min) || !isFinite(s.Max) {
+		warnings = append(warnings, fmt.Sprintf("%s: non-finite values in the data (mean %s, min %s, max %s)",
+			name, formatFloat(s.Mean), formatFloat(s.Min), formatFloat(s.Max)))
+	}
+
+	var df float64
+	switch {
+	case spec.IID && all.N < 2:
+		warnings = append(warnings, fmt.Sprintf("%s: 1 sample: no standard error or confidence interval", name))
+	case spec.IID:
+		s.StdErr = math.Sqrt(s.Variance / float64(all.N))
+		df = float64(all.N - 1)
+	case k < 2:
+		warnings = append(warnings, fmt.Sprintf("%s: batch means needs at least 2 chunks, have %d: no standard error or confidence interval", name, k))
+	default:
+		// Var(mean) = k/(k−1) · Σ n_c² (m_c − m)² / N², which is s²/k
+		// for k chunks of equal size.
+		var sum float64
+		for _, a := range chunks {
+			w := float64(a.N) * (a.Mean - all.Mean)
+			sum += float64(w * w)
+		}
+		n, fk := float64(all.N), float64(k)
+		s.StdErr = math.Sqrt(fk / (fk - 1) * sum / (n * n))
+		df = fk - 1
+		if k < fewChunks {
+			warnings = append(warnings, fmt.Sprintf("%s: only %d chunks: the 95%% confidence interval uses Student's t with %d degrees of freedom and is wide",
+				name, k, k-1))
+		}
+	}
+	if df >= 1 && !math.IsNaN(s.StdErr) {
+		s.DF = df
+		h := float64(tQuantile(1-(1-Confidence)/2, df) * s.StdErr)
+		s.CILow, s.CIHigh = s.Mean-h, s.Mean+h
+	}
+
+	switch {
+	case all.N < 2 || !isFinite(s.Mean):
+	case s.Variance == 0:
+		warnings = append(warnings, fmt.Sprintf("%s: all %d samples are equal (zero variance)", name, all.N))
+	case s.StdErr == 0:
+		warnings = append(warnings, fmt.Sprintf("%s: all %d chunk means are equal (zero standard error)", name, k))
+	}
+	return s, warnings
+}
+
+// largeDF is the number of degrees of freedom above which tQuantile uses an
+// asymptotic expansion instead of gonum's StudentsT.Quantile, which loses
+// accuracy for very large ν (it returns 1.95996368 for ν = 1e9 against
+// 1.95996399, and 3.23 for ν = 1e15).
+const largeDF = 1e6
+
+// tQuantile returns the p quantile of Student's t distribution with df
+// degrees of freedom. For df > largeDF it uses the Cornish–Fisher expansion
+// t = z + (z³+z)/(4ν) + (5z⁵+16z³+3z)/(96ν²) (Abramowitz and Stegun
+// 26.7.5), whose next term is below 1e-17 there.
+func tQuantile(p, df float64) float64 {
+	if df <= largeDF {
+		return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: df}.Quantile(p)
+	}
+	z := distuv.UnitNormal.Quantile(p)
+	z2 := float64(z * z)
+	g1 := (z2 + 1) * z / 4
+	g2 := (float64((float64(5*z2)+16)*z2) + 3) * z / 96
+	return z + g1/df + g2/float64(df*df)
+}
+
+func isFinite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+// formatFloat formats x exactly, in the shortest form that round-trips:
+// "NaN", "+Inf" and "-Inf" for the non-finite values.
+func formatFloat(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }

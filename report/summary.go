@@ -1,0 +1,189 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/simrun/simrun/sim"
+)
+
+// Summary writes r for a person to read: a line naming the experiment, the
+// parameters that are the same at every point, then an aligned table with
+// one row per point and observable (the swept parameters, the mean ± its
+// standard error, the 95% confidence interval and the number of samples),
+// then every warning. The mean, standard error and interval are rounded to
+// two significant digits of the standard error; the exact values are in the
+// CSV and JSON output.
+func Summary(w io.Writer, r *Results) error {
+	ew := &errWriter{w: w}
+	names := paramNames(r)
+	for _, p := range r.Points {
+		if err := checkParams(p, names); err != nil {
+			return err
+		}
+	}
+	swept := sweptParams(r, len(names))
+
+	pv := r.Provenance
+	fmt.Fprintf(ew, "experiment %s (kernel %s), seed %d, %d %s\n",
+		orDash(pv.Experiment), orDash(pv.Kernel), pv.Seed, len(r.Points), plural(len(r.Points), "point", "points"))
+	if len(r.Points) > 0 {
+		var fixed []string
+		p := r.Points[0].Params
+		for i, s := range swept {
+			if !s {
+				fixed = append(fixed, p.Name(i)+"="+p.Value(i).String())
+			}
+		}
+		if len(fixed) > 0 {
+			fmt.Fprintf(ew, "fixed: %s\n", strings.Join(fixed, ", "))
+		}
+	}
+	if r.Partial {
+		fmt.Fprintf(ew, "partial: the run stopped before every point finished\n")
+	}
+
+	if len(r.Points) > 0 {
+		fmt.Fprintln(ew)
+		tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
+		fmt.Fprint(tw, "point")
+		for i, s := range swept {
+			if s {
+				fmt.Fprintf(tw, "\t%s", names[i])
+			}
+		}
+		fmt.Fprint(tw, "\tobservable\tmean ± stderr\t95% CI\tn\n")
+		for _, p := range r.Points {
+			for _, s := range p.Stats {
+				fmt.Fprintf(tw, "%d", p.Index)
+				for i, sw := range swept {
+					if sw {
+						fmt.Fprintf(tw, "\t%s", p.Params.Value(i))
+					}
+				}
+				me, ci := formatEstimate(s)
+				fmt.Fprintf(tw, "\t%s\t%s\t%s\t%d\n", s.Observable, me, ci, s.N)
+			}
+		}
+		tw.Flush()
+	}
+
+	var warnings []string
+	for _, p := range r.Points {
+		label := "point " + strconv.FormatInt(p.Index, 10)
+		if key := pointLabel(p.Params, swept); key != "" {
+			label += " (" + key + ")"
+		}
+		for _, w := range p.Warnings {
+			warnings = append(warnings, label+": "+w)
+		}
+	}
+	warnings = append(warnings, r.Warnings...)
+	if len(warnings) > 0 {
+		fmt.Fprintf(ew, "\n%d %s:\n", len(warnings), plural(len(warnings), "warning", "warnings"))
+		for _, w := range warnings {
+			fmt.Fprintf(ew, "  %s\n", w)
+		}
+	}
+	if ew.err != nil {
+		return fmt.Errorf("report: write summary: %w", ew.err)
+	}
+	return nil
+}
+
+// sweptParams reports, for each of the n parameters, whether its value
+// differs between points.
+func sweptParams(r *Results, n int) []bool {
+	swept := make([]bool, n)
+	if len(r.Points) == 0 {
+		return swept
+	}
+	first := r.Points[0].Params
+	for _, p := range r.Points[1:] {
+		for i := range swept {
+			swept[i] = swept[i] || p.Params.Value(i).String() != first.Value(i).String()
+		}
+	}
+	return swept
+}
+
+func pointLabel(p sim.Params, swept []bool) string {
+	var kv []string
+	for i, s := range swept {
+		if s {
+			kv = append(kv, p.Name(i)+"="+p.Value(i).String())
+		}
+	}
+	return strings.Join(kv, " ")
+}
+
+// formatEstimate returns "mean ± stderr" and "[ci_low, ci_high]" rounded to
+// two significant digits of the standard error. Magnitudes outside
+// [1e-3, 1e6) are written in scientific notation, with a common exponent for
+// the mean and standard error. When there is no positive finite standard
+// error the mean gets six significant digits and the interval is "-".
+func formatEstimate(s Stat) (meanErr, ci string) {
+	mean, se := s.Mean, s.StdErr
+	if !isFinite(mean) || !isFinite(se) || se <= 0 {
+		m := strconv.FormatFloat(mean, 'g', 6, 64)
+		if se == 0 {
+			// Zero variance: the mean is exact.
+			m = formatFloat(mean)
+		}
+		ci = "-"
+		if isFinite(s.CILow) && isFinite(s.CIHigh) {
+			ci = "[" + formatFloat(s.CILow) + ", " + formatFloat(s.CIHigh) + "]"
+		}
+		return m + " ± " + strconv.FormatFloat(se, 'g', 6, 64), ci
+	}
+	// dec decimals give two significant digits of se; no more than 17
+	// significant digits of the larger of mean and se are shown.
+	dec := 1 - int(math.Floor(math.Log10(se)))
+	mag := math.Max(math.Abs(mean), se)
+	p := int(math.Floor(math.Log10(mag)))
+	if mag >= 1e6 || mag < 1e-3 {
+		d := min(max(dec+p, 0), 16)
+		scale := math.Pow10(p)
+		meanErr = fmt.Sprintf("(%s ± %s)e%+03d",
+			strconv.FormatFloat(mean/scale, 'f', d, 64), strconv.FormatFloat(se/scale, 'f', d, 64), p)
+		ci = "[" + strconv.FormatFloat(s.CILow, 'e', d, 64) + ", " + strconv.FormatFloat(s.CIHigh, 'e', d, 64) + "]"
+		return meanErr, ci
+	}
+	d := min(max(dec, 0), 16-p)
+	meanErr = strconv.FormatFloat(mean, 'f', d, 64) + " ± " + strconv.FormatFloat(se, 'f', d, 64)
+	ci = "[" + strconv.FormatFloat(s.CILow, 'f', d, 64) + ", " + strconv.FormatFloat(s.CIHigh, 'f', d, 64) + "]"
+	return meanErr, ci
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// errWriter remembers the first write error and drops later writes.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(p)
+	e.err = err
+	return n, err
+}

@@ -1,0 +1,73 @@
+package sim
+
+import (
+	"math"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// fakeCatalog is a Catalog of the kernels the tests use.
+type fakeCatalog map[string]KernelSpec
+
+func (c fakeCatalog) Lookup(name string) (KernelSpec, bool) {
+	k, ok := c[name]
+	return k, ok
+}
+
+func (c fakeCatalog) Names() []string {
+	var names []string
+	for n := range c {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// testCatalog has "ising2d", whose parameters cover every kind, range and
+// choice rule, and "pi", which has none.
+var testCatalog = fakeCatalog{
+	"ising2d": {
+		Name: "ising2d",
+		Doc:  "2D Ising model on an L×L torus",
+		Params: []ParamSpec{
+			{Name: "L", Kind: Int, Doc: "side length", Default: IntValue(16), Range: &Range{2, 4096}},
+			{Name: "T", Kind: Float, Doc: "temperature", Range: &Range{0, math.Inf(1)}},
+			{Name: "coupling", Kind: Float, Default: FloatValue(1)},
+			{Name: "flag", Kind: Bool, Default: BoolValue(false)},
+			{Name: "method", Kind: String, Default: StringValue("metropolis"), Choices: []string{"metropolis", "wolff"}},
+		},
+	},
+	"pi": {Name: "pi", Doc: "estimates π by rejection"},
+}
+
+// fileErrors returns the *Error values in err, unwrapping joins, and fails
+// the test if err holds anything else.
+func fileErrors(t testing.TB, err error) []*Error {
+	t.Helper()
+	var out []*Error
+	var walk func(error)
+	walk = func(err error) {
+		if e, ok := err.(*Error); ok {
+			out = append(out, e)
+			return
+		}
+		if j, ok := err.(interface{ Unwrap() []error }); ok {
+			for _, e := range j.Unwrap() {
+				walk(e)
+			}
+			return
+		}
+		t.Fatalf("error %q (%T) is neither a *Error nor a join of them", err, err)
+	}
+	walk(err)
+	if len(out) == 0 {
+		t.Fatalf("error %q holds no *Error", err)
+	}
+	for _, e := range out {
+		if !strings.HasPrefix(e.Error(), "sim: ") {
+			t.Errorf("error %q lacks the \"sim: \" prefix", e)
+		}
+	}
+	return out
+}

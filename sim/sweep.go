@@ -1,0 +1,215 @@
+package sim
+
+import (
+	"fmt"
+	"math"
+	"math/bits"
+	"strconv"
+	"strings"
+)
+
+// MaxRunChunks is the largest number of chunks (points × chunks per point)
+// that CheckRunnable accepts. Larger experiments can be loaded and planned,
+// but not run.
+const MaxRunChunks = 1 << 24
+
+// Sweep is the countable expansion of an experiment's parameters: the
+// values every point shares (defaults and [params]) and the axes of the
+// cartesian product. Points are computed on demand by index, never stored,
+// so a sweep of 10^9 points costs no more than one of ten.
+//
+// The zero Sweep has no points.
+type Sweep struct {
+	specs []ParamSpec // the kernel's parameters, in declaration order
+	base  []Value     // defaults overridden by [params], per spec
+	fixed []string    // names set in [params], file order
+	axes  []axis      // first varies slowest
+	n     int64       // number of points: product of axis lengths
+}
+
+// Axis describes one axis of the cartesian product, for display.
+type Axis struct {
+	Names []string // swept parameters; more than one for a [zip] group
+	Len   int64    // number of values
+	Desc  string   // such as `linspace(1.5, 3.5, 21)` or `[8, 16, 32]`
+}
+
+// An axis is one factor of the product: one column, or the columns of a
+// zip group, all of length n.
+type axis struct {
+	zip  string // zip group name, or "" for a single parameter
+	cols []column
+	n    int64
+}
+
+// colKind is how a column computes its values.
+type colKind uint8
+
+const (
+	colList       colKind = iota // explicit values
+	colLinspace                  // start + (stop-start)*i/(n-1); last = stop
+	colLogspace                  // 10^linspace
+	colIntRange                  // from + i*step, in int64
+	colFloatRange                // from + i*step, in float64
+)
+
+// A column is the values of one swept parameter.
+type column struct {
+	name  string
+	param int // index into Sweep.specs
+	kind  colKind
+	list  []Value // colList, converted to the parameter's kind
+	a, b  float64 // linspace/logspace: start, stop; float range: from, step
+	ia    int64   // int range: from
+	ib    int64   // int range: step
+	n     int64
+	desc  string
+}
+
+// at returns value i of the column, 0 ≤ i < c.n.
+func (c *column) at(i int64) Value {
+	switch c.kind {
+	case colList:
+		return c.list[i]
+	case colLinspace:
+		return FloatValue(linspace(c.a, c.b, c.n, i))
+	case colLogspace:
+		return FloatValue(math.Pow(10, linspace(c.a, c.b, c.n, i)))
+	case colIntRange:
+		// from + i*step fits in int64 by construction; computing it in
+		// uint64 avoids overflow in the intermediate product.
+		return IntValue(int64(uint64(c.ia) + uint64(i)*uint64(c.ib)))
+	case colFloatRange:
+		return FloatValue(c.a + float64(i)*c.b)
+	}
+	panic("sim: invalid column kind")
+}
+
+// linspace returns value i of numpy.linspace(start, stop, n): start +
+// (stop-start)*i/(n-1), evaluated in that order, with the last value
+// exactly stop and a single value equal to start.
+func linspace(start, stop float64, n, i int64) float64 {
+	switch {
+	case i == 0:
+		return start
+	case i == n-1:
+		return stop
+	}
+	return start + (stop-start)*float64(i)/float64(n-1)
+}
+
+// NumPoints returns the number of points of the sweep: the product of the
+// axis lengths, 1 when nothing is swept.
+func (e *Experiment) NumPoints() int64 { return e.sweep.n }
+
+// Point returns point i in enumeration order, 0 ≤ i < NumPoints: the index
+// is read in mixed radix over the axes, the last axis varying fastest, as in
+// nested loops written in [sweep] order. Its cost is proportional to the
+// number of parameters; nothing is cached. Point panics if i is out of
+// range, which is a bug in the caller.
+func (e *Experiment) Point(i int64) Point {
+	s := &e.sweep
+	if i < 0 || i >= s.n {
+		panic(fmt.Sprintf("sim: Point(%d) out of range [0, %d)", i, s.n))
+	}
+	vals := make([]Value, len(s.base))
+	copy(vals, s.base)
+	r := i
+	for a := len(s.axes) - 1; a >= 0; a-- {
+		ax := &s.axes[a]
+		j := r % ax.n
+		r /= ax.n
+		for c := range ax.cols {
+			col := &ax.cols[c]
+			vals[col.param] = col.at(j)
+		}
+	}
+	p := NewParams(s.specs, vals)
+	return Point{Index: i, Params: p, Key: p.Key()}
+}
+
+// Axes describes the axes of the product, first (slowest) first.
+func (e *Experiment) Axes() []Axis {
+	out := make([]Axis, len(e.sweep.axes))
+	for i, ax := range e.sweep.axes {
+		names := make([]string, len(ax.cols))
+		for j, c := range ax.cols {
+			names[j] = c.name
+		}
+		out[i] = Axis{Names: names, Len: ax.n, Desc: ax.desc()}
+	}
+	return out
+}
+
+func (ax *axis) desc() string {
+	if ax.zip == "" {
+		return ax.cols[0].desc
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "zip %s: ", strconv.Quote(ax.zip))
+	for i, c := range ax.cols {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(c.name)
+		b.WriteString(" = ")
+		b.WriteString(c.desc)
+	}
+	return b.String()
+}
+
+// Fixed returns the names of the parameters set in [params], in file order.
+func (e *Experiment) Fixed() []string {
+	return append([]string(nil), e.sweep.fixed...)
+}
+
+// Swept returns the names of the swept parameters in axis order; the
+// members of a zip group appear in the group's order.
+func (e *Experiment) Swept() []string {
+	var out []string
+	for _, ax := range e.sweep.axes {
+		for _, c := range ax.cols {
+			out = append(out, c.name)
+		}
+	}
+	return out
+}
+
+// NumChunks returns the number of chunks of the whole experiment,
+// NumPoints × Budget.Chunks, and false if that overflows an int64.
+func (e *Experiment) NumChunks() (int64, bool) {
+	return mul64(e.sweep.n, e.Budget.Chunks)
+}
+
+// CheckRunnable returns an *Error if the experiment has more than
+// MaxRunChunks chunks. Loading and planning such an experiment is fine;
+// running it would never finish, or would exhaust the journal.
+func (e *Experiment) CheckRunnable() error {
+	n, ok := e.NumChunks()
+	if ok && n <= MaxRunChunks {
+		return nil
+	}
+	total := "more than 2^63"
+	if ok {
+		total = strconv.FormatInt(n, 10)
+	}
+	return &Error{
+		File: e.File,
+		Key:  "sweep",
+		Msg: fmt.Sprintf("%d points × %d chunks per point = %s chunks, more than the limit of %d (MaxRunChunks); "+
+			"use fewer sweep values, or fewer chunks per point (a larger samples.chunk_size or a smaller samples.chunks)",
+			e.sweep.n, e.Budget.Chunks, total, MaxRunChunks),
+	}
+}
+
+// mul64 returns a×b for a, b ≥ 0, and false on overflow of int64.
+func mul64(a, b int64) (int64, bool) {
+	if a < 0 || b < 0 {
+		return 0, false
+	}
+	hi, lo := bits.Mul64(uint64(a), uint64(b))
+	if hi != 0 || lo > math.MaxInt64 {
+		return 0, false
+	}
+	return int64(lo), true
+}
