@@ -88,4 +88,5 @@ func init() {
 	Default.Register(Pi{})
 	Default.Register(RandomWalk{})
 	Default.Register(Spin{})
+	Default.Register(Ising2D{})
 }

@@ -2,6 +2,7 @@ package kernels
 
 import (
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/simrun/simrun/sim"
@@ -157,7 +158,7 @@ func TestNoAllocations(t *testing.T) {
 }
 
 func TestRegistry(t *testing.T) {
-	if got, want := Default.Names(), []string{"pi", "randomwalk", "spin"}; len(got) != len(want) || got[0] != want[0] || got[1] != want[1] || got[2] != want[2] {
+	if got, want := Default.Names(), []string{"ising2d", "pi", "randomwalk", "spin"}; !slices.Equal(got, want) {
 		t.Fatalf("Names() = %v, want %v", got, want)
 	}
 	var c sim.Catalog = Default

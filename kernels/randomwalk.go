@@ -54,7 +54,7 @@ func (w walkSampler) Sample(r *rng.Xoshiro256, n int64, obs []sim.Acc) {
 		}
 		var r2 float64
 		for _, xi := range x[:w.d] {
-			r2 += float64(xi) * float64(xi)
+			r2 += float64(float64(xi) * float64(xi)) // unfused, as in sim.Acc
 		}
 		obs[0].Add(r2)
 		obs[1].Add(float64(x[0]))
