@@ -109,7 +109,7 @@ func (Ising2D) New(p sim.Params) (Sampler, error) {
 	}
 	if wolff {
 		s.stack = make([]uint32, n)
-		s.padd = threshold63(1 - expPortable(-2*math.Abs(J)/T))
+		s.padd = threshold63(1 - portableExp(-2*math.Abs(J)/T))
 		if J > 0 {
 			s.ferro = 1
 		}
@@ -124,7 +124,7 @@ func (Ising2D) New(p sim.Params) (Sampler, error) {
 			dE := 2 * sigma * (float64(J*float64(2*k-4)) + h)
 			p := 1.0
 			if dE > 0 {
-				p = expPortable(-dE / T)
+				p = portableExp(-dE / T)
 			}
 			s.thresh[k<<1|sp] = threshold63(p)
 		}
@@ -399,41 +399,4 @@ func countRow(row, below []uint8) (up, unsat int) {
 	up += int(a)
 	unsat += int(a^row[0]) + int(a^below[l-1])
 	return up, unsat
-}
-
-// expPortable returns e^x for x ≤ 0 (and moderate x > 0) using only IEEE
-// basic operations, each product rounded on its own, so its bits are the
-// same on every architecture (math.Exp has per-architecture assembly). It
-// is accurate to a few ulp: Cody–Waite reduction x = k·ln2 + r with
-// |r| ≤ ln2/2, a degree-14 Taylor polynomial for e^r (truncation below
-// 10⁻¹⁷), and an exact scaling by 2^k.
-func expPortable(x float64) float64 {
-	const (
-		ln2Hi  = 6.93147180369123816490e-01 // ln 2 high part, trailing zero bits: k·ln2Hi is exact
-		ln2Lo  = 1.90821492927058770002e-10 // ln 2 − ln2Hi
-		invLn2 = 1.44269504088896338700e+00
-	)
-	switch {
-	case x != x:
-		return x
-	case x < -746:
-		return 0
-	case x > 709:
-		return math.Inf(1)
-	}
-	k := math.Floor(float64(x*invLn2) + 0.5)
-	r := (x - float64(k*ln2Hi)) - float64(k*ln2Lo)
-	// Horner for Σ_{i≤14} r^i/i!.
-	p := 1.0 / 87178291200 // 1/14!
-	for _, c := range [...]float64{1.0 / 6227020800, 1.0 / 479001600, 1.0 / 39916800, 1.0 / 3628800, 1.0 / 362880, 1.0 / 40320, 1.0 / 5040, 1.0 / 720, 1.0 / 120, 1.0 / 24, 1.0 / 6, 1.0 / 2, 1, 1} {
-		p = float64(p*r) + c
-	}
-	// Scale by 2^k exactly; below 2^-1022 in two steps so only the last
-	// product rounds (into the subnormals).
-	ki := int(k)
-	if ki < -1000 {
-		p = float64(p * 0x1p-1000)
-		ki += 1000
-	}
-	return float64(p * math.Float64frombits(uint64(1023+ki)<<52))
 }

@@ -399,27 +399,6 @@ func TestIsingThresholds(t *testing.T) {
 	}
 }
 
-func TestIsingExpPortable(t *testing.T) {
-	// Against math.Exp: within 2 ulp (relative 4.5e-16) on [−708, 0] and in
-	// the subnormal range within one unit of the smallest subnormal; exact
-	// at 0 and 0 below −746.
-	for i := range 200_001 {
-		x := -708 * float64(i) / 200_000
-		got, want := expPortable(x), math.Exp(x)
-		if math.Abs(got-want) > 4.5e-16*want {
-			t.Fatalf("expPortable(%g) = %.17g, math.Exp = %.17g", x, got, want)
-		}
-	}
-	for x := -708.0; x > -746; x -= 0.01 {
-		if got, want := expPortable(x), math.Exp(x); math.Abs(got-want) > 0x1p-1074*1.5+4.5e-16*want {
-			t.Fatalf("expPortable(%g) = %g, math.Exp = %g", x, got, want)
-		}
-	}
-	if expPortable(0) != 1 || expPortable(-746.5) != 0 || expPortable(math.Inf(-1)) != 0 {
-		t.Errorf("expPortable(0, -746.5, -Inf) = %g, %g, %g; want 1, 0, 0", expPortable(0), expPortable(-746.5), expPortable(math.Inf(-1)))
-	}
-}
-
 func TestIsingHotStart(t *testing.T) {
 	// A hot start draws independent fair spins: over 64×64 sites the
 	// up fraction is 1/2 within 4 binomial standard errors (4·√(1/4/4096)).

@@ -89,4 +89,7 @@ func init() {
 	Default.Register(RandomWalk{})
 	Default.Register(Spin{})
 	Default.Register(Ising2D{})
+	Default.Register(Option{})
+	Default.Register(Percolation{})
+	Default.Register(SIR{})
 }

@@ -158,7 +158,7 @@ func TestNoAllocations(t *testing.T) {
 }
 
 func TestRegistry(t *testing.T) {
-	if got, want := Default.Names(), []string{"ising2d", "pi", "randomwalk", "spin"}; !slices.Equal(got, want) {
+	if got, want := Default.Names(), []string{"ising2d", "option", "percolation", "pi", "randomwalk", "sir", "spin"}; !slices.Equal(got, want) {
 		t.Fatalf("Names() = %v, want %v", got, want)
 	}
 	var c sim.Catalog = Default

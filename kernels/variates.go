@@ -1,0 +1,138 @@
+package kernels
+
+import "math"
+
+// Portable elementary functions and the ziggurat tables shared by the
+// kernels. The math package's Exp and Log dispatch to assembly that differs
+// between architectures (and on amd64 between CPUs with and without FMA);
+// these give the same bits on every machine, so kernel results do too.
+
+// portableExp returns e^x. It is the pure-Go algorithm of the math package
+// (FreeBSD's e_exp.c: argument reduction by ln 2 in two parts and a degree-5
+// minimax polynomial, error below 1 ulp) with every product rounded on its
+// own, so it gives the same bits on every architecture, where math.Exp
+// dispatches to assembly that differs between them.
+func portableExp(x float64) float64 {
+	const (
+		ln2Hi = 6.93147180369123816490e-01
+		ln2Lo = 1.90821492927058770002e-10
+		log2e = 1.44269504088896338700e+00
+
+		overflow  = 7.09782712893383973096e+02
+		underflow = -7.45133219101941108420e+02
+		nearZero  = 1.0 / (1 << 28) // 2**-28
+
+		p1 = 1.66666666666666657415e-01  /* 0x3FC55555; 0x55555555 */
+		p2 = -2.77777777770155933842e-03 /* 0xBF66C16C; 0x16BEBD93 */
+		p3 = 6.61375632143793436117e-05  /* 0x3F11566A; 0xAF25DE2C */
+		p4 = -1.65339022054652515390e-06 /* 0xBEBBBD41; 0xC5D26BF1 */
+		p5 = 4.13813679705723846039e-08  /* 0x3E663769; 0x72BEA4D0 */
+	)
+	switch {
+	case math.IsNaN(x):
+		return x
+	case x > overflow:
+		return math.Inf(1)
+	case x < underflow:
+		return 0
+	case -nearZero < x && x < nearZero:
+		return 1 + x
+	}
+	var k int
+	switch {
+	case x < 0:
+		k = int(float64(log2e*x) - 0.5)
+	case x > 0:
+		k = int(float64(log2e*x) + 0.5)
+	}
+	hi := x - float64(float64(k)*ln2Hi)
+	lo := float64(float64(k) * ln2Lo)
+	r := hi - lo
+	t := float64(r * r)
+	c := r - float64(t*(p1+float64(t*(p2+float64(t*(p3+float64(t*(p4+float64(t*p5)))))))))
+	y := 1 - ((lo - float64(r*c)/(2-c)) - hi)
+	if -1020 < k && k < 1020 {
+		// y is in [0.7, 1.5], so y·2^k is normal and the product exact,
+		// the same bits as math.Ldexp without its decomposition.
+		return y * math.Float64frombits(uint64(k+1023)<<52)
+	}
+	return math.Ldexp(y, k)
+}
+
+// portableLog returns the natural logarithm of x. Like portableExp it is the
+// math package's pure-Go algorithm (FreeBSD's e_log.c, error below 1 ulp)
+// with every product rounded on its own, for the same bits everywhere.
+func portableLog(x float64) float64 {
+	const (
+		ln2Hi = 6.93147180369123816490e-01 /* 3fe62e42 fee00000 */
+		ln2Lo = 1.90821492927058770002e-10 /* 3dea39ef 35793c76 */
+		l1    = 6.666666666666735130e-01   /* 3FE55555 55555593 */
+		l2    = 3.999999999940941908e-01   /* 3FD99999 9997FA04 */
+		l3    = 2.857142874366239149e-01   /* 3FD24924 94229359 */
+		l4    = 2.222219843214978396e-01   /* 3FCC71C5 1D8E78AF */
+		l5    = 1.818357216161805012e-01   /* 3FC74664 96CB03DE */
+		l6    = 1.531383769920937332e-01   /* 3FC39A09 D078C69F */
+		l7    = 1.479819860511658591e-01   /* 3FC2F112 DF3E5244 */
+	)
+	switch {
+	case math.IsNaN(x) || math.IsInf(x, 1):
+		return x
+	case x < 0:
+		return math.NaN()
+	case x == 0:
+		return math.Inf(-1)
+	}
+	f1, ki := math.Frexp(x) // exact
+	if f1 < math.Sqrt2/2 {
+		f1 *= 2
+		ki--
+	}
+	f := f1 - 1
+	k := float64(ki)
+	s := f / (2 + f)
+	s2 := float64(s * s)
+	s4 := float64(s2 * s2)
+	t1 := float64(s2 * (l1 + float64(s4*(l3+float64(s4*(l5+float64(s4*l7)))))))
+	t2 := float64(s4 * (l2 + float64(s4*(l4+float64(s4*l6)))))
+	R := t1 + t2
+	hfsq := float64(float64(0.5*f) * f)
+	return float64(k*ln2Hi) - ((hfsq - (float64(s*(hfsq+R)) + float64(k*ln2Lo))) - f)
+}
+
+// ziggurat holds the tables of Marsaglia and Tsang's ziggurat method (2000)
+// for a decreasing density f on [0, ∞) with f(0) = 1, cut into n layers of
+// equal area v, the base layer ending in the tail beyond r. For layer i,
+// x_i is its right edge (x_{n−1} = r, decreasing with i; the top layer 1
+// has x_0 = 0 on its left, and the base layer 0 an effective width v/f(r));
+// k[i] is the 53-bit threshold below which a point of layer i lies under
+// the curve without evaluating f, w[i] = x_i·2⁻⁵³ scales a 53-bit integer
+// to [0, x_i), and fx[i] = f(x_i). Built with portableExp and portableLog,
+// the tables are the same bits on every machine.
+type ziggurat struct {
+	k  [256]uint64
+	w  [256]float64
+	fx [256]float64
+}
+
+// newZiggurat builds the tables for n ≤ 256 layers from f, its inverse, the
+// tail start r and the layer area v, following Marsaglia and Tsang's zigset.
+func newZiggurat(n int, r, v float64, f, finv func(float64) float64) *ziggurat {
+	const m = 1 << 53
+	z := new(ziggurat)
+	x := r
+	q := v / f(x)
+	z.k[0] = uint64(x / q * m)
+	z.k[1] = 0
+	z.w[0] = q / m
+	z.w[n-1] = x / m
+	z.fx[0] = 1
+	z.fx[n-1] = f(x)
+	for i := n - 2; i >= 1; i-- {
+		prev := x
+		x = finv(v/x + f(x))
+		z.k[i+1] = uint64(x / prev * m)
+		z.fx[i] = f(x)
+		z.w[i] = x / m
+	}
+	return z
+}
