@@ -1,0 +1,92 @@
+// Package runner runs tasks on a pool of worker processes, like Python's
+// multiprocessing.Pool: the running program re-executed in worker mode,
+// fed over pipes, each task an opaque slice of bytes and each result
+// another. With Config.InProcess the workers are goroutines of the calling
+// process instead, behind the same API and with the same results.
+//
+// A program registers its handlers in init functions and calls Main first
+// in main, so that the same binary, started as a worker, serves instead of
+// running the program:
+//
+//	func init() {
+//		runner.Register("square", func(init []byte) (runner.Handler, error) {
+//			return runner.HandlerFunc(square), nil
+//		})
+//	}
+//
+//	func main() {
+//		runner.Main() // serves and exits in a worker; returns at once otherwise
+//		pool, err := runner.Start(ctx, runner.Config{Handler: "square"})
+//		...
+//		defer pool.Close()
+//		outs, err := pool.Map(ctx, tasks)
+//	}
+//
+// Tests that start pools of the test binary call Main first in TestMain.
+//
+// # Running tasks
+//
+// Stream is the fast path: it builds tasks lazily and reports results
+// through a callback without allocating per task. Map returns results in
+// input order; Unordered yields them as they finish; Submit queues one task
+// and returns a Future. Calls may run concurrently: their tasks share the
+// workers.
+//
+// # What is ordered
+//
+// A worker runs its tasks one at a time, in the order it receives them,
+// and answers in that order; different workers run at the same time, and
+// which worker runs a task is not specified. Hence only Map's results are
+// in input order: Stream, Unordered and futures see results in completion
+// order. Stream builds task i only after tasks 0..i-1, and calls its
+// callbacks from the calling goroutine. With a deterministic handler, each
+// task's result does not depend on the worker, the number of workers, or
+// InProcess.
+//
+// Work is balanced dynamically: each worker is sent more tasks whenever
+// fewer than its window are unanswered. Unless Config.Window fixes it, the
+// window is sized from the measured time per task so that about 2 ms of
+// work is queued in each worker: large batches for tiny tasks, little
+// imbalance at the end of a run for long ones.
+//
+// # Errors
+//
+// A handler that returns an error or panics fails its task with a
+// *TaskError (with the stack for a panic); the worker goes on with its
+// next task. A worker process that dies (killed, os.Exit, a fatal runtime
+// error) fails every task in flight on it with a *WorkerError, which
+// carries its exit status and last lines of output; the other workers go
+// on, and a call fails with an error wrapping the last *WorkerError only
+// once no worker is left. Start fails if a worker's Setup fails, with the
+// worker's message. Work given to a closed pool fails with ErrClosed; a
+// call whose context is done returns context.Cause(ctx).
+//
+// # Shutdown
+//
+// Close lets the tasks in flight finish, then closes the workers' input;
+// a worker process exits when its input ends, and one that does not is
+// interrupted and then killed, on timers. Close returns once every worker
+// process has been reaped. Workers do not outlive their pool's process: on
+// Linux they are killed when it dies (Pdeathsig), elsewhere they exit when
+// their input pipe ends. Worker processes run in their own process group,
+// so a ^C at the terminal reaches only the pool's process, which decides
+// (cancel the contexts of the calls in progress, then Close).
+//
+// # Worker processes
+//
+// A worker is started with Config.Command (by default, this program with
+// no arguments) and the environment variable RUNNER_WORKER set to the
+// handler's name. It reads tasks from file descriptor 3 and writes results
+// to file descriptor 4, so that whatever the handler prints cannot corrupt
+// the protocol; its standard output and standard error are copied, line by
+// line and prefixed with "worker N: ", to Config.Stderr. GOMAXPROCS is set
+// to NumCPU/Workers unless Config.Env sets it. A worker exits with status
+// 70 after an internal error, and 0 when its input ends. Worker processes
+// need a Unix system; InProcess pools run anywhere.
+//
+// # Panics
+//
+// Only caller bugs panic: Register with a name already registered, and
+// Stream with a negative count or a nil function. A panic in a Stream
+// callback propagates to the caller of Stream.
+package runner

@@ -1,0 +1,254 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"runtime"
+	"sync"
+	"time"
+)
+
+// stopGrace is how long a worker may take to exit after its input is
+// closed, before it is sent an interrupt, and again before it is killed.
+const stopGrace = time.Second
+
+// A Pool runs tasks on a fixed set of workers. Its methods may be called
+// from several goroutines at once; tasks of concurrent calls share the
+// workers.
+type Pool struct {
+	cfg     Config
+	log     *slog.Logger
+	workers []*worker
+	sem     chan struct{} // one token per pending Submit, if MaxPending > 0
+	closing chan struct{} // closed when Close starts
+	reaped  chan struct{} // closed when the workers are gone
+	outMu   sync.Mutex    // serializes the lines written to cfg.Stderr
+
+	closeOnce sync.Once
+	closeErr  error
+
+	mu      sync.Mutex
+	idle    sync.Cond // L is &mu; broadcast when streams and pending reach 0
+	closed  bool
+	live    int          // workers not dead
+	lastErr *WorkerError // the last worker that died
+	streams []*job       // Stream calls in progress
+	subq    []*Future    // submitted, not yet sent to a worker
+	pending int          // submitted and not finished
+	seq     uint64       // numbers Submit calls
+}
+
+// A worker is the pool's side of one worker, a process or a goroutine.
+type worker struct {
+	p  *Pool
+	id int
+
+	// Guarded by p.mu.
+	window      int
+	outstanding int     // tasks queued or sent and not answered
+	busySum     float64 // decaying sum of the busy time of batches, in ns
+	nSum        float64 // decaying sum of their task counts
+	sendq       []*batch
+	ring        runRing // process: the tasks sent, in order, not answered
+	stopping    bool
+	dead        bool
+	err         *WorkerError // why it died
+	stopErr     *WorkerError // why it died, if it did not exit cleanly when stopped
+	cond        sync.Cond    // L is &p.mu; signalled when sendq grows or stopping is set
+
+	proc  *process      // nil for an in-process worker
+	ready chan error    // receives nil once Setup succeeded, or why it failed
+	done  chan struct{} // closed when the worker's goroutines are done
+}
+
+// Start starts cfg.Workers workers and waits until each has run Setup. If
+// a Setup fails, Start stops the workers and returns an error with the
+// worker's message. ctx bounds the start only: cancelling it later does
+// not affect the pool.
+func Start(ctx context.Context, cfg Config) (*Pool, error) {
+	switch {
+	case cfg.Handler == "":
+		return nil, errors.New("runner: Config.Handler is empty")
+	case cfg.Workers < 0:
+		return nil, fmt.Errorf("runner: Config.Workers is %d", cfg.Workers)
+	case cfg.Window < 0:
+		return nil, fmt.Errorf("runner: Config.Window is %d", cfg.Window)
+	case cfg.MaxPending < 0:
+		return nil, fmt.Errorf("runner: Config.MaxPending is %d", cfg.MaxPending)
+	}
+	if ctx.Err() != nil {
+		return nil, context.Cause(ctx)
+	}
+	if _, ok := os.LookupEnv(envWorker); ok {
+		// Started as a worker, but main did not call Main: starting
+		// workers here would start workers without end.
+		return nil, errors.New("runner: Start called in a worker process; call runner.Main first in main (and in TestMain)")
+	}
+	if cfg.Workers == 0 {
+		cfg.Workers = runtime.NumCPU()
+	}
+	if cfg.Stderr == nil {
+		cfg.Stderr = os.Stderr
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.InProcess || len(cfg.Command) == 0 {
+		// The workers run this program's code: check the name here.
+		if _, ok := lookup(cfg.Handler); !ok {
+			return nil, fmt.Errorf("runner: no handler registered as %q", cfg.Handler)
+		}
+	}
+	p := &Pool{
+		cfg:     cfg,
+		log:     cfg.Logger,
+		closing: make(chan struct{}),
+		reaped:  make(chan struct{}),
+	}
+	p.idle.L = &p.mu
+	if cfg.MaxPending > 0 {
+		p.sem = make(chan struct{}, cfg.MaxPending)
+	}
+	for i := range cfg.Workers {
+		w := &worker{
+			p:      p,
+			id:     i,
+			window: initialWindow,
+			ready:  make(chan error, 1),
+			done:   make(chan struct{}),
+		}
+		if cfg.Window > 0 {
+			w.window = cfg.Window
+		}
+		w.cond.L = &p.mu
+		p.workers = append(p.workers, w)
+	}
+	p.live = len(p.workers)
+
+	var err error
+	if cfg.InProcess {
+		for _, w := range p.workers {
+			go w.serveInProcess()
+		}
+	} else {
+		err = p.startProcesses()
+	}
+	for _, w := range p.workers {
+		if err != nil {
+			break
+		}
+		select {
+		case err = <-w.ready:
+		case <-ctx.Done():
+			err = context.Cause(ctx)
+		}
+	}
+	if err != nil {
+		p.abort()
+		return nil, err
+	}
+	return p, nil
+}
+
+// Workers returns the number of workers the pool started with.
+func (p *Pool) Workers() int { return len(p.workers) }
+
+// Close shuts the pool down cleanly. It makes new calls fail with
+// ErrClosed, stops Stream calls in progress from sending more tasks (they
+// return ErrClosed), and fails the Submit tasks not yet sent to a worker
+// with ErrClosed. Tasks already sent finish and their results are
+// delivered: Close waits for them. Then it closes the workers' input; a
+// worker process that has not exited a second later is interrupted, and
+// killed a second after that. Close returns once every worker process has
+// been reaped. It returns an error if a worker had to be signalled or
+// exited with an error status while stopping; a worker that died earlier
+// was reported through its tasks. Close is idempotent: later calls wait
+// for the first and return its result.
+//
+// Close must not be called from a Stream callback.
+func (p *Pool) Close() error {
+	p.closeOnce.Do(func() { p.closeErr = p.close() })
+	return p.closeErr
+}
+
+func (p *Pool) close() error {
+	p.mu.Lock()
+	p.closed = true
+	close(p.closing)
+	for _, f := range p.subq {
+		p.finishLocked(f, nil, ErrClosed)
+	}
+	p.subq = nil
+	p.wakeLocked(nil)
+	for len(p.streams) > 0 || p.pending > 0 {
+		p.idle.Wait()
+	}
+	for _, w := range p.workers {
+		w.stopping = true
+		w.cond.Broadcast()
+	}
+	p.mu.Unlock()
+
+	errs := make([]error, len(p.workers))
+	var wg sync.WaitGroup
+	for i, w := range p.workers {
+		wg.Go(func() { errs[i] = w.stop() })
+	}
+	wg.Wait()
+	close(p.reaped)
+	return errors.Join(errs...)
+}
+
+// abort stops a pool that failed to start, at once.
+func (p *Pool) abort() {
+	p.mu.Lock()
+	p.closed = true
+	close(p.closing)
+	for _, w := range p.workers {
+		w.stopping = true
+		w.cond.Broadcast()
+	}
+	p.mu.Unlock()
+	for _, w := range p.workers {
+		if w.proc != nil {
+			w.proc.kill()
+			<-w.proc.exited
+			<-w.done
+		}
+		// An in-process worker returns when its Setup does.
+	}
+	close(p.reaped)
+}
+
+// stop waits for a stopping worker to finish, escalating for a process.
+func (w *worker) stop() error {
+	if w.proc == nil {
+		<-w.done
+		return nil
+	}
+	pr := w.proc
+	t := time.NewTimer(stopGrace)
+	defer t.Stop()
+	var signalled error
+	select {
+	case <-pr.exited:
+	case <-t.C:
+		w.p.log.Warn("runner: worker did not exit; interrupting it", "worker", w.id, "pid", pr.pid)
+		signalled = fmt.Errorf("runner: worker %d did not exit within %v of its input closing", w.id, stopGrace)
+		pr.cancel() // interrupt now, kill after stopGrace (cmd.WaitDelay)
+		<-pr.exited
+	}
+	<-w.done
+	if signalled != nil {
+		return fmt.Errorf("%w: %v", signalled, pr.waitErr)
+	}
+	w.p.mu.Lock()
+	defer w.p.mu.Unlock()
+	if w.stopErr != nil {
+		return w.stopErr
+	}
+	return nil
+}

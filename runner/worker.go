@@ -1,0 +1,253 @@
+package runner
+
+import (
+	"bufio"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"time"
+)
+
+// envWorker names the handler in the environment of a worker process; its
+// presence is what makes Main serve.
+const envWorker = "RUNNER_WORKER"
+
+// Main makes this process serve as a worker if a Pool started it, and then
+// exits; otherwise it returns at once. Call it first in main, and first in
+// TestMain for tests that start pools of the test binary, after the
+// handlers are registered (init functions run before main).
+//
+// A worker process reads tasks from file descriptor 3 and writes results to
+// file descriptor 4 until descriptor 3 reaches end of file, then exits 0.
+// It exits with status 70 after an internal error, such as a protocol
+// error, having written the reason to its standard error.
+func Main() {
+	name, ok := os.LookupEnv(envWorker)
+	if !ok {
+		return
+	}
+	// Unset it so that a handler may itself start pools.
+	os.Unsetenv(envWorker)
+	returned := false
+	defer func() {
+		if !returned {
+			// Without this, the other goroutines would keep the
+			// process alive, serving nothing.
+			fmt.Fprintf(os.Stderr, "runner: worker for %q: %v\n", name, errGoexit)
+			os.Exit(workerExitCode)
+		}
+	}()
+	in, out, err := workerFiles()
+	if err == nil {
+		err = serve(name, in, out)
+	}
+	returned = true
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "runner: worker for %q: %v\n", name, err)
+		os.Exit(workerExitCode)
+	}
+	os.Exit(0)
+}
+
+// serve runs the worker side of the protocol: init, then tasks until in
+// reaches end of file.
+func serve(name string, in io.Reader, out io.Writer) error {
+	br := bufio.NewReaderSize(in, 64<<10)
+	typ, p, err := readFrame(br, nil)
+	if err != nil {
+		return fmt.Errorf("reading init: %w", err)
+	}
+	if typ != frameInit || len(p) == 0 {
+		return protoErrorf("first frame has type %d, want init", typ)
+	}
+	var h Handler
+	if p[0] != protoVersion {
+		err = fmt.Errorf("protocol version %d, want %d (the worker binary differs from the pool's)", p[0], protoVersion)
+	} else {
+		h, err = setupHandler(name, p[1:])
+	}
+	if err != nil {
+		// Report it and exit: the pool stops.
+		_, werr := out.Write(appendFrame(nil, frameSetupErr, []byte(err.Error())))
+		return werr
+	}
+	if _, err := out.Write(appendFrame(nil, frameReady, []byte{protoVersion})); err != nil {
+		return err
+	}
+	s := &server{h: h, out: out}
+	return s.run(br)
+}
+
+// setupHandler runs the Setup registered as name, turning a panic into an
+// error.
+func setupHandler(name string, init []byte) (h Handler, err error) {
+	setup, ok := lookup(name)
+	if !ok {
+		return nil, fmt.Errorf("no handler registered as %q (call runner.Register in an init function of the worker program)", name)
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic: %v\n\n%s", r, debug.Stack())
+		}
+	}()
+	h, err = setup(init)
+	if err == nil && h == nil {
+		err = fmt.Errorf("Setup returned a nil Handler")
+	}
+	return h, err
+}
+
+// callHandler runs one task, appending to dst; a handler error or panic
+// becomes the bytes of the result, with its status.
+func callHandler(h Handler, dst, task []byte) (out []byte, status byte) {
+	defer func() {
+		if r := recover(); r != nil {
+			out, status = appendPanic(dst[:0], fmt.Sprint(r), debug.Stack()), statusPanic
+		}
+	}()
+	out, err := h.Handle(dst[:0], task)
+	if err != nil {
+		return append(dst[:0], err.Error()...), statusError
+	}
+	return out, statusOK
+}
+
+// growScratch returns a scratch buffer with room for an item of n bytes,
+// so that a handler that returns slices of its own does not make every
+// call allocate. It never keeps the caller's slice, which may be retained.
+func growScratch(scratch []byte, n int) []byte {
+	if n <= cap(scratch) || n > flushBytes {
+		return scratch
+	}
+	return make([]byte, 0, max(n, 2*cap(scratch)))
+}
+
+// A server is the worker side of a pool: it runs tasks in the order they
+// arrive and batches their results.
+type server struct {
+	h       Handler
+	out     io.Writer
+	scratch []byte
+
+	res   []byte    // result frame being built, from resultsHead on
+	nres  int       // results in res
+	start time.Time // when the first task of the batch started
+	first time.Time // when the first unflushed result was finished
+}
+
+func (s *server) run(br *bufio.Reader) error {
+	// One goroutine reads frames so that the pipe never waits on a task;
+	// buffers go round between frames and free.
+	frames := make(chan []byte, 16)
+	free := make(chan []byte, 16)
+	quit := make(chan struct{})
+	defer close(quit)
+	var readErr error
+	go func() {
+		defer close(frames)
+		for {
+			var buf []byte
+			select {
+			case buf = <-free:
+			default:
+			}
+			typ, p, err := readFrame(br, buf)
+			if err == io.EOF {
+				return
+			}
+			if err == nil && typ != frameTasks {
+				err = protoErrorf("frame type %d, want tasks", typ)
+			}
+			if err != nil {
+				readErr = fmt.Errorf("reading tasks: %w", err)
+				return
+			}
+			select {
+			case frames <- p:
+			case <-quit:
+				return
+			}
+		}
+	}()
+
+	s.res = make([]byte, resultsHead, resultsHead+flushBytes+1<<10)
+	for {
+		var f []byte
+		var ok bool
+		select {
+		case f, ok = <-frames:
+		default:
+			// Nothing queued: send what we have before waiting.
+			if err := s.flush(); err != nil {
+				return err
+			}
+			f, ok = <-frames
+		}
+		if !ok {
+			if err := s.flush(); err != nil {
+				return err
+			}
+			return readErr
+		}
+		for p := f; len(p) > 0; {
+			id, task, rest, err := nextTask(p)
+			if err != nil {
+				return err
+			}
+			p = rest
+			if err := s.do(id, task); err != nil {
+				return err
+			}
+		}
+		select {
+		case free <- f[:0]:
+		default:
+		}
+	}
+}
+
+// do runs one task and adds its result to the batch, flushing it if it is
+// full or old.
+func (s *server) do(id uint64, task []byte) error {
+	if s.nres == 0 {
+		s.start = time.Now()
+	}
+	out, status := callHandler(s.h, s.scratch, task)
+	s.scratch = growScratch(s.scratch, len(out))
+	if len(out) > maxItem {
+		out, status = fmt.Appendf(s.scratch[:0], "result of %d bytes is over the limit of %d", len(out), maxItem), statusError
+	}
+	if len(s.res)+len(out) > maxFrame-64 {
+		if err := s.flush(); err != nil {
+			return err
+		}
+		s.start = time.Now()
+	}
+	s.res = appendResult(s.res, id, status, out)
+	s.nres++
+	if s.nres == 1 {
+		s.first = time.Now()
+	}
+	if s.nres >= flushResults || len(s.res) >= flushBytes || time.Since(s.first) >= flushDelay {
+		return s.flush()
+	}
+	return nil
+}
+
+// flush sends the batch of results, if any, in one write.
+func (s *server) flush() error {
+	if s.nres == 0 {
+		return nil
+	}
+	var b [binary.MaxVarintLen64]byte
+	busy := b[:binary.PutUvarint(b[:], uint64(time.Since(s.start)))]
+	at := resultsHead - len(busy) - headerLen
+	copy(s.res[at+headerLen:], busy)
+	setHeader(s.res[at:], frameResults)
+	_, err := s.out.Write(s.res[at:])
+	s.res = s.res[:resultsHead]
+	s.nres = 0
+	return err
+}
