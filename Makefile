@@ -1,0 +1,41 @@
+# simrun: see README.md. `make demo` builds and runs the bundled pi
+# experiment; `make test` runs the test suite (what CI runs).
+
+GO       ?= go
+BIN      := bin/simrun
+REVISION := $(shell git rev-parse HEAD 2>/dev/null)
+LDFLAGS  := -X github.com/simrun/simrun/report.Revision=$(REVISION)
+FUZZTIME ?= 5s
+
+.PHONY: all build demo test fuzz bench clean
+
+all: build
+
+build:
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/simrun
+
+demo: build
+	$(BIN) run experiments/pi.toml
+
+# The whole suite, then each fuzz target briefly. Go modules download
+# themselves; nothing else is needed.
+test:
+	$(GO) vet ./...
+	$(GO) test -count=1 ./...
+	$(MAKE) fuzz FUZZTIME=$(FUZZTIME)
+
+# Each fuzz target for FUZZTIME (default 5s here; try FUZZTIME=5m).
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+	    echo "fuzz $$pkg $$f"; \
+	    $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
+	  done; \
+	done
+
+# Benchmarks: see docs/performance.md for the figures and how they were taken.
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 2s ./kernels/ ./runner/ ./cmd/simrun/
+
+clean:
+	rm -rf bin results

@@ -1,0 +1,122 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/simrun/simrun/runner"
+)
+
+// TestMain lets the test binary serve as simrun's worker processes.
+func TestMain(m *testing.M) {
+	runner.Main()
+	os.Exit(m.Run())
+}
+
+// simrun runs the CLI in-process and returns stdout, stderr and the exit code.
+func simrun(t *testing.T, args ...string) (string, string, int) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), args, &stdout, &stderr)
+	code := exitCode(err, &stderr)
+	return stdout.String(), stderr.String(), code
+}
+
+// writeFile writes content to name in dir and returns its path.
+func writeFile(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// statsOnly returns results.json without its provenance, which holds times
+// and the worker count, re-encoded canonically.
+func statsOnly(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	if _, ok := m["points"]; !ok {
+		t.Fatalf("%s has no points", path)
+	}
+	delete(m, "provenance")
+	out, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+const walkExperiment = `
+name = "walk"
+kernel = "randomwalk"
+seed = 42
+
+[params]
+steps = 20
+
+[sweep]
+d = [1, 2, 3]
+
+[samples]
+samples = 5000
+chunk_size = 400
+`
+
+// TestIdenticalAcrossExecutors is the reproducibility contract: the same
+// file gives the same bytes in-process and on 1, 2, 3 and 8 processes.
+func TestIdenticalAcrossExecutors(t *testing.T) {
+	dir := t.TempDir()
+	file := writeFile(t, dir, "walk.toml", walkExperiment)
+	var refCSV, refJSON []byte
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{
+		{"inprocess", []string{"--inprocess", "--workers", "2"}},
+		{"workers1", []string{"--workers", "1"}},
+		{"workers2", []string{"--workers", "2"}},
+		{"workers3", []string{"--workers", "3"}},
+		{"workers8", []string{"--workers", "8"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out := filepath.Join(dir, tc.name)
+			args := append([]string{"run", "--quiet", "--out", out}, tc.args...)
+			_, stderr, code := simrun(t, append(args, file)...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			csv, err := os.ReadFile(filepath.Join(out, "results.csv"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			js := statsOnly(t, filepath.Join(out, "results.json"))
+			if refCSV == nil {
+				refCSV, refJSON = csv, js
+				if n := strings.Count(string(csv), "\n"); n != 1+3*2 {
+					t.Fatalf("results.csv has %d lines, want header + 3 points × 2 observables:\n%s", n, csv)
+				}
+				return
+			}
+			if !bytes.Equal(csv, refCSV) {
+				t.Errorf("results.csv differs from the in-process run:\n%s\nwant:\n%s", csv, refCSV)
+			}
+			if !bytes.Equal(js, refJSON) {
+				t.Errorf("results.json statistics differ from the in-process run")
+			}
+		})
+	}
+}

@@ -1,0 +1,50 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/simrun/simrun/kernels"
+	"github.com/simrun/simrun/sim"
+)
+
+func validateCmd(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("validate", "FILE...", stderr)
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		if errors.Is(err, errHelp) {
+			return nil
+		}
+		return err
+	}
+	if len(pos) == 0 {
+		fs.Usage()
+		return usagef("simrun validate: want at least one experiment file")
+	}
+	var errs []error
+	for _, path := range pos {
+		e, err := sim.Load(path, kernels.Default)
+		if err == nil {
+			err = e.CheckRunnable()
+		}
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		total, _ := e.NumChunks()
+		fmt.Fprintf(stdout, "ok  %s: kernel %s, %s, %s\n", path, e.Kernel.Name, plural(e.NumPoints(), "point"), plural(total, "chunk"))
+	}
+	if len(errs) > 0 {
+		return &inputError{errors.Join(errs...)}
+	}
+	return nil
+}
+
+// plural formats a count with its noun: "1 point", "3 points".
+func plural(n int64, noun string) string {
+	if n == 1 {
+		return fmt.Sprintf("1 %s", noun)
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
