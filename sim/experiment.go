@@ -13,6 +13,7 @@ type Experiment struct {
 	Seed        uint64
 	Budget      Budget
 	Output      Output
+	Plots       []PlotSpec // from [[plot]] tables, in file order
 
 	sweep Sweep
 }

@@ -159,6 +159,8 @@ type KernelSpec struct {
 	Doc         string
 	Params      []ParamSpec
 	Observables []ObservableSpec
+	Derived     []DerivedSpec   // quantities computed from observable means
+	References  []ReferenceSpec // exact or published values, for figures
 }
 
 // Param returns the spec of the named parameter.
@@ -227,6 +229,28 @@ func (p Params) Int(name string) int64     { return p.must(name, Int).I }
 func (p Params) Float(name string) float64 { return p.must(name, Float).F }
 func (p Params) Bool(name string) bool     { return p.must(name, Bool).B }
 func (p Params) Str(name string) string    { return p.must(name, String).S }
+
+// With returns a copy of p with the named parameter set to v, converted to
+// the parameter's kind (an Int value for a Float parameter is converted;
+// other mismatches panic as caller bugs). Figures use it to evaluate a
+// reference curve between the swept values.
+func (p Params) With(name string, v Value) Params {
+	for i, s := range p.specs {
+		if s.Name != name {
+			continue
+		}
+		if s.Kind == Float && v.Kind == Int {
+			v = FloatValue(float64(v.I))
+		}
+		if v.Kind != s.Kind {
+			panic(fmt.Sprintf("sim: Params.With(%q): value of kind %s for a %s parameter", name, v.Kind, s.Kind))
+		}
+		vals := append([]Value(nil), p.vals...)
+		vals[i] = v
+		return Params{specs: p.specs, vals: vals}
+	}
+	panic(fmt.Sprintf("sim: Params.With: no parameter %q", name))
+}
 
 // Key returns the point's canonical key: name=value pairs, sorted by name,
 // joined by commas, with values in their canonical form (Value.String).
