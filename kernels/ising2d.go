@@ -82,6 +82,8 @@ func (Ising2D) Spec() sim.KernelSpec {
 			{Name: "m2", Doc: "m squared; N(<m2>-<m>^2)/T is the susceptibility per spin"},
 			{Name: "m4", Doc: "m to the fourth; 1-<m4>/(3<m2>^2) is the Binder cumulant"},
 		},
+		Derived:    isingDerived(),
+		References: isingReferences(),
 	}
 }
 

@@ -41,6 +41,9 @@ func (r *Registry) Register(k Kernel) {
 	if s.Name == "" || len(s.Observables) == 0 {
 		panic(fmt.Sprintf("kernels: kernel %q must have a name and at least one observable", s.Name))
 	}
+	if err := checkSpec(s); err != nil {
+		panic("kernels: " + err.Error())
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if _, dup := r.m[s.Name]; dup {
@@ -50,6 +53,37 @@ func (r *Registry) Register(k Kernel) {
 		r.m = make(map[string]Kernel)
 	}
 	r.m[s.Name] = k
+}
+
+// checkSpec reports names that do not resolve: a derived quantity of an
+// unknown observable, a reference to an unknown quantity, a duplicate name.
+func checkSpec(s sim.KernelSpec) error {
+	names := make(map[string]bool)
+	for _, o := range s.Observables {
+		if names[o.Name] {
+			return fmt.Errorf("kernel %q: duplicate observable %q", s.Name, o.Name)
+		}
+		names[o.Name] = true
+	}
+	for _, d := range s.Derived {
+		for _, of := range d.Of {
+			if !names[of] {
+				return fmt.Errorf("kernel %q: derived %q uses unknown observable %q", s.Name, d.Name, of)
+			}
+		}
+	}
+	for _, d := range s.Derived {
+		if names[d.Name] {
+			return fmt.Errorf("kernel %q: duplicate quantity %q", s.Name, d.Name)
+		}
+		names[d.Name] = true
+	}
+	for _, ref := range s.References {
+		if !names[ref.Of] {
+			return fmt.Errorf("kernel %q: reference %q of unknown quantity %q", s.Name, ref.Name, ref.Of)
+		}
+	}
+	return nil
 }
 
 // Kernel returns the named kernel.

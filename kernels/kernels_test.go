@@ -66,6 +66,18 @@ func TestPi(t *testing.T) {
 	}
 }
 
+func TestPiPointsPerSample(t *testing.T) {
+	// A sample of n points has mean π and standard deviation
+	// sqrt(π(4−π)/n) exactly (binomial). 4 standard errors on the mean; the
+	// sample sd within 3% (its relative standard error is about 1/sqrt(2·samples) = 0.7%).
+	const samples, n = 20_000, 100
+	obs := run(t, Pi{}, map[string]sim.Value{"n": sim.IntValue(n)}, 11, samples)
+	checkMean(t, "pi", obs[0], math.Pi, 4)
+	if sd, want := math.Sqrt(obs[0].Variance()), math.Sqrt(math.Pi*(4-math.Pi)/n); math.Abs(sd-want) > 0.03*want {
+		t.Errorf("sd of a 100-point estimate = %g, want sqrt(pi(4-pi)/n) = %g within 3%%", sd, want)
+	}
+}
+
 func TestPiMatchesScalarLoop(t *testing.T) {
 	// The branch-free, register-resident loop must count exactly what the
 	// obvious loop counts from the same stream.
@@ -176,9 +188,37 @@ func TestRegistry(t *testing.T) {
 	Default.Register(Pi{})
 }
 
+func TestCheckSpec(t *testing.T) {
+	obs := []sim.ObservableSpec{{Name: "a"}, {Name: "b"}}
+	for _, tc := range []struct {
+		name string
+		spec sim.KernelSpec
+		ok   bool
+	}{
+		{"valid", sim.KernelSpec{Name: "k", Observables: obs, Derived: []sim.DerivedSpec{{Name: "d", Of: []string{"a", "b"}}}, References: []sim.ReferenceSpec{{Name: "r", Of: "d"}}}, true},
+		{"duplicate observable", sim.KernelSpec{Name: "k", Observables: append(obs, sim.ObservableSpec{Name: "a"})}, false},
+		{"derived of unknown", sim.KernelSpec{Name: "k", Observables: obs, Derived: []sim.DerivedSpec{{Name: "d", Of: []string{"c"}}}}, false},
+		{"derived shadows observable", sim.KernelSpec{Name: "k", Observables: obs, Derived: []sim.DerivedSpec{{Name: "a", Of: []string{"b"}}}}, false},
+		{"reference of unknown", sim.KernelSpec{Name: "k", Observables: obs, References: []sim.ReferenceSpec{{Name: "r", Of: "z"}}}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := checkSpec(tc.spec); (err == nil) != tc.ok {
+				t.Errorf("checkSpec = %v, want ok = %v", err, tc.ok)
+			}
+		})
+	}
+	// Every registered kernel passed it at init; say so explicitly.
+	for _, name := range Default.Names() {
+		s, _ := Default.Lookup(name)
+		if err := checkSpec(s); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
 // BenchmarkPi reports the pi kernel's cost: one op is one sample.
 func BenchmarkPi(b *testing.B) {
-	s, _ := Pi{}.New(sim.Params{})
+	s, _ := Pi{}.New(params(b, Pi{}, nil))
 	obs := make([]sim.Acc, 1)
 	r := rng.FromSeed(1)
 	b.ResetTimer()

@@ -46,6 +46,7 @@ func (Option) Spec() sim.KernelSpec {
 			{Name: "call", Doc: "discounted call payoff exp(-rT)·max(S_T-K, 0); mean = Black-Scholes call price", IID: true},
 			{Name: "put", Doc: "discounted put payoff exp(-rT)·max(K-S_T, 0); mean = Black-Scholes put price", IID: true},
 		},
+		References: optionReferences(),
 	}
 }
 

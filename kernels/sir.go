@@ -47,7 +47,10 @@ func (SIR) Spec() sim.KernelSpec {
 			{Name: "peak", Doc: "largest number infected at once / N", IID: true},
 			{Name: "major", Doc: "1 if final > z(R0)/2, z = 1 - exp(-R0 z) the deterministic final size, else 0 (always 0 for R0 <= 1)", IID: true},
 			{Name: "duration", Doc: "time until the last recovery (recovery rate gamma per unit time)", IID: true},
+			{Name: "final_if_major", Doc: "final if the outbreak is major, else 0; <final_if_major>/<major> is the mean final size of major outbreaks", IID: true},
 		},
+		Derived:    sirDerived(),
+		References: sirReferences(),
 	}
 }
 
@@ -114,6 +117,11 @@ func (s *sirSampler) Sample(r *rng.Xoshiro256, n int64, obs []sim.Acc) {
 		obs[0].Add(float64(recovered) / nf)
 		obs[1].Add(float64(peak) / nf)
 		obs[3].Add(duration)
+		if recovered > s.major {
+			obs[4].Add(float64(recovered) / nf)
+		} else {
+			obs[4].Add(0)
+		}
 	}
 	obs[2].Merge(sim.Binary(n, majors, 0, 1))
 }

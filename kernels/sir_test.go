@@ -297,7 +297,7 @@ func TestSIRNoAllocations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	obs := make([]sim.Acc, 4)
+	obs := make([]sim.Acc, len(SIR{}.Spec().Observables))
 	r := rng.FromSeed(1)
 	if a := testing.AllocsPerRun(10, func() { s.Sample(&r, 10, obs) }); a != 0 {
 		t.Errorf("%v allocations per chunk, want 0", a)
@@ -310,7 +310,7 @@ func BenchmarkSIR(b *testing.B) {
 	for _, n := range []int64{1000, 100_000} {
 		b.Run("N="+sim.IntValue(n).String(), func(b *testing.B) {
 			s, _ := SIR{}.New(params(b, SIR{}, sirSet(n, 2, 1, 1)))
-			obs := make([]sim.Acc, 4)
+			obs := make([]sim.Acc, len(SIR{}.Spec().Observables))
 			r := rng.FromSeed(1)
 			b.ResetTimer()
 			s.Sample(&r, int64(b.N), obs)

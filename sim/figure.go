@@ -24,6 +24,9 @@ type ReferenceSpec struct {
 	Doc  string // what it is and where it comes from
 	// Of names the observable or derived quantity it predicts.
 	Of string
+	// Stat is the statistic of Of it predicts, as in PlotSpec.Stat: "" or
+	// "mean" for the mean, or "sd" for the standard deviation of a sample.
+	Stat string
 	// Func returns the reference value at p, or NaN where it has none
 	// (Onsager's magnetisation above T_c is 0, not NaN; a finite-size
 	// quantity with no closed form is NaN).
