@@ -25,7 +25,8 @@ func (c fakeCatalog) Names() []string {
 }
 
 // testCatalog has "ising2d", whose parameters cover every kind, range and
-// choice rule, and "pi", which has none.
+// choice rule, with observables, a derived quantity and a reference for
+// figures, and "pi", which has none of these.
 var testCatalog = fakeCatalog{
 	"ising2d": {
 		Name: "ising2d",
@@ -37,6 +38,38 @@ var testCatalog = fakeCatalog{
 			{Name: "flag", Kind: Bool, Default: BoolValue(false)},
 			{Name: "method", Kind: String, Default: StringValue("metropolis"), Choices: []string{"metropolis", "wolff"}},
 		},
+		Observables: []ObservableSpec{
+			{Name: "m", Doc: "|magnetisation| per spin"},
+			{Name: "e", Doc: "energy per spin"},
+			{Name: "e2", Doc: "squared energy per spin"},
+		},
+		Derived: []DerivedSpec{{
+			Name: "specific_heat",
+			Doc:  "N(⟨e²⟩−⟨e⟩²)/T²",
+			Of:   []string{"e", "e2"},
+			Func: func(p Params, means []float64) float64 {
+				l, t := float64(p.Int("L")), p.Float("T")
+				return l * l * (means[1] - means[0]*means[0]) / (t * t)
+			},
+		}},
+		References: []ReferenceSpec{{
+			Name: "e_sd",
+			Doc:  "a made-up standard deviation of e, for the tests",
+			Of:   "e",
+			Stat: "sd",
+			Func: func(p Params) float64 { return 1 / float64(p.Int("L")) },
+		}, {
+			Name: "onsager_m",
+			Doc:  "Onsager's spontaneous magnetisation of the infinite lattice",
+			Of:   "m",
+			Func: func(p Params) float64 {
+				t := p.Float("T")
+				if t >= 2/math.Log(1+math.Sqrt2) {
+					return 0
+				}
+				return math.Pow(1-math.Pow(math.Sinh(2/t), -4), 0.125)
+			},
+		}},
 	},
 	"pi": {Name: "pi", Doc: "estimates π by rejection"},
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -22,6 +23,9 @@ func FuzzParse(f *testing.F) {
 		"a.b.c = 1\n[[sweep]]\nx = 1\n",
 		"x = [1, {a = 2}]\ny = 1979-05-27T07:32:00Z\n",
 		"[samples]\nsamples = 1e19\nchunk_size = inf\n",
+		plotBase + "[[plot]]\nname = \"m\"\nx = \"T\"\ny = \"m\"\nreference = \"onsager_m\"\nlog_x = true\nformats = [\"svg\"]\n" +
+			"[[plot]]\nname = \"c\"\nkind = \"histogram\"\ny = \"specific_heat\"\nbins = 30\n",
+		"plot = [{ name = \"a\", x = \"L\", y = \"e\", stat = \"sd\" }, 3]\n" + plotBase + "[plot.x]\n[[plot]]\nylable = 1\n",
 	} {
 		f.Add([]byte(s))
 	}
@@ -32,7 +36,22 @@ func FuzzParse(f *testing.F) {
 			return
 		}
 		checkExpansion(t, e)
+		checkPlots(t, e)
 	})
+}
+
+// checkPlots checks that accepted plots are complete: a valid kind and
+// statistic, a y, an x that is swept for line plots, and formats.
+func checkPlots(t *testing.T, e *Experiment) {
+	t.Helper()
+	for _, p := range e.Plots {
+		ok := validName(p.Name) && p.Y != "" && len(p.Formats) > 0 && p.Title != "" &&
+			(p.Kind == "histogram" && p.X == "" && p.Stat == "mean" ||
+				p.Kind == "line" && e.sweep.column(p.X) != nil && p.Bins == 0 && slices.Contains(plotStats, p.Stat))
+		if !ok {
+			t.Fatalf("accepted an incomplete plot %+v", p)
+		}
+	}
 }
 
 // checkExpansion checks that the experiment's points are consistent with
@@ -153,6 +172,7 @@ func FuzzSweep(f *testing.F) {
 			return
 		}
 		checkExpansion(t, e)
+		checkPlots(t, e)
 		for _, lin := range []struct {
 			name        string
 			form        uint8

@@ -75,7 +75,7 @@ func tomlError(path string, err error) error {
 
 // The keys of each table of an experiment file.
 var (
-	topKeys     = []string{"name", "description", "kernel", "seed", "params", "sweep", "zip", "samples", "output"}
+	topKeys     = []string{"name", "description", "kernel", "seed", "params", "sweep", "zip", "samples", "output", "plot"}
 	samplesKeys = []string{"samples", "chunk_size", "chunks"}
 	outputKeys  = []string{"dir"}
 	sweepKeys   = []string{"linspace", "logspace", "from", "to", "step"}
@@ -87,6 +87,10 @@ type loader struct {
 	loc  *locator
 	md   toml.MetaData
 	errs []*Error
+
+	// Set by params, for the checks of [[plot]] tables.
+	sweepBad   bool            // [params] or [sweep] is not a table
+	sweepNames map[string]bool // kernel parameters named in [sweep], valid or not
 }
 
 // errorf records a problem with the key given by its parts.
@@ -182,6 +186,9 @@ func validName(s string) bool {
 // topHint is added to an unknown key inside a table that is a valid
 // top-level key: a common mistake is to write it after a [table] header.
 func topHint(name string) string {
+	if name == "plot" {
+		return " (plot is a top-level array of tables: write each figure as its own [[plot]] table)"
+	}
 	if slices.Contains(topKeys, name) {
 		return fmt.Sprintf(" (%s is a top-level key: write it before the first [table] header)", name)
 	}
@@ -197,6 +204,7 @@ func (l *loader) load(e *Experiment, raw map[string]any, cat Catalog) {
 		samples, output       map[string]any
 		samplesSet, outputSet bool
 		paramsBad             bool // [params] or [sweep] is not a table
+		plots                 []map[string]any
 	)
 	for _, k := range l.keys(raw) {
 		v := raw[k]
@@ -269,6 +277,8 @@ func (l *loader) load(e *Experiment, raw map[string]any, cat Catalog) {
 			case "output":
 				output, outputSet = m, true
 			}
+		case "plot":
+			plots, _ = l.plotTables(v)
 		default:
 			l.errorf(key, "%s", unknownMsg("unknown key", k, topKeys))
 		}
@@ -300,9 +310,11 @@ func (l *loader) load(e *Experiment, raw map[string]any, cat Catalog) {
 	if outputSet && output != nil {
 		l.output(e, output)
 	}
+	l.sweepBad = paramsBad
 	if kernelOK {
 		l.params(e, params, sweep, zip, !paramsBad)
 	}
+	l.plots(e, plots, kernelOK)
 }
 
 func hasKey(m map[string]any, k string) bool {
@@ -453,6 +465,10 @@ func (l *loader) params(e *Experiment, params, sweep, zip map[string]any, requir
 			continue
 		}
 		inSweep[name] = true
+		if l.sweepNames == nil {
+			l.sweepNames = make(map[string]bool)
+		}
+		l.sweepNames[name] = true
 		if _, dup := params[name]; dup {
 			l.errorf(key, "is also set in [params] (line %d); a parameter is either fixed in [params] or swept in [sweep], not both",
 				l.loc.line([]string{"params", name}))

@@ -528,9 +528,10 @@ func TestDocExample(t *testing.T) {
 		t.Fatal("no ```toml block in docs/experiment-file.md")
 	}
 	float := func(name string) ParamSpec { return ParamSpec{Name: name, Kind: Float, Default: FloatValue(0)} }
-	cat := fakeCatalog{"ising2d": {Name: "ising2d", Params: append(slices.Clone(testCatalog["ising2d"].Params),
-		float("h"), float("J2"), float("K"),
-		ParamSpec{Name: "sweeps", Kind: Int, Default: IntValue(1000)})}}
+	k := testCatalog["ising2d"]
+	k.Params = append(slices.Clone(k.Params), float("h"), float("J2"), float("K"),
+		ParamSpec{Name: "sweeps", Kind: Int, Default: IntValue(1000)})
+	cat := fakeCatalog{"ising2d": k}
 	e, err := Parse("ising-demo.toml", []byte(block), cat)
 	if err != nil {
 		t.Fatal(err)
@@ -540,5 +541,41 @@ func TestDocExample(t *testing.T) {
 	}
 	if got, want := e.Swept(), []string{"L", "T", "h", "sweeps", "J2", "K"}; !slices.Equal(got, want) {
 		t.Errorf("Swept = %q, want %q", got, want)
+	}
+	if len(e.Plots) != 1 || e.Plots[0].Reference != "onsager_m" {
+		t.Errorf("Plots = %+v, want the magnetisation against T with its reference", e.Plots)
+	}
+}
+
+// TestDocPlotExamples parses the other ```toml blocks of
+// docs/experiment-file.md that have [[plot]] tables, completed into files.
+func TestDocPlotExamples(t *testing.T) {
+	doc, err := os.ReadFile("../docs/experiment-file.md")
+	if err != nil {
+		t.Skipf("docs not available: %v", err)
+	}
+	blocks := strings.Split(string(doc), "```toml\n")[2:]
+	n := 0
+	for _, b := range blocks {
+		b, _, _ = strings.Cut(b, "```")
+		if !strings.Contains(b, "[[plot]]") {
+			continue
+		}
+		n++
+		src := header + b
+		if !strings.Contains(b, "[sweep]") {
+			src = header + "[sweep]\nL = [8, 16, 32]\nT = { linspace = [1.5, 3.5, 21] }\n" + b
+		}
+		e, err := Parse("doc.toml", []byte(src), testCatalog)
+		if err != nil {
+			t.Errorf("example %d: %v\n%s", n, err, b)
+			continue
+		}
+		if len(e.Plots) != 1 {
+			t.Errorf("example %d: %d plots, want 1", n, len(e.Plots))
+		}
+	}
+	if n != 2 {
+		t.Errorf("found %d [[plot]] examples, want 2", n)
 	}
 }

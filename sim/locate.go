@@ -39,6 +39,12 @@ func newLocator(src []byte) *locator {
 	return l
 }
 
+// indexPart is the key part the locator inserts after the header of an
+// array of tables to number its tables from 0: the keys of the second
+// [[plot]] table are found both as ["plot", "name"] (the first definition
+// in any of the tables) and as ["plot", indexPart(1), "name"].
+func indexPart(i int) string { return "[" + strconv.Itoa(i) + "]" }
+
 // line returns the line that defines key (its parts, as in
 // ["sweep", "T"]), or the line defining the closest enclosing key found: an
 // inline table's line for a key inside it (sweep.T.linspace → the line of
@@ -78,7 +84,20 @@ type scanner struct {
 	pos   int
 	line  int
 	table []string
+	index string         // indexPart of the current [[table]], or ""
+	count map[string]int // tables seen per array-of-tables header
 	defs  []keyDef
+}
+
+// def records a key definition at line, under the current table, and
+// under its index too when the table is one of an array of tables.
+func (s *scanner) def(key []string, line int) {
+	full := append(append([]string(nil), s.table...), key...)
+	s.defs = append(s.defs, keyDef{key: full, line: line})
+	if s.index != "" {
+		idx := append(append(append([]string(nil), s.table...), s.index), key...)
+		s.defs = append(s.defs, keyDef{key: idx, line: line})
+	}
 }
 
 func (s *scanner) run() {
@@ -107,8 +126,7 @@ func (s *scanner) run() {
 				continue
 			}
 			s.pos++
-			full := append(append([]string(nil), s.table...), key...)
-			s.defs = append(s.defs, keyDef{key: full, line: line})
+			s.def(key, line)
 			s.value()
 		}
 	}
@@ -146,6 +164,7 @@ func (s *scanner) header() {
 	s.skipSpace()
 	key, ok := s.key()
 	s.skipSpace()
+	s.index = ""
 	if !ok || s.pos >= len(s.src) || s.src[s.pos] != ']' {
 		s.table = nil
 		s.skipLine()
@@ -157,6 +176,15 @@ func (s *scanner) header() {
 	}
 	s.table = key
 	s.defs = append(s.defs, keyDef{key: append([]string(nil), key...), line: line})
+	if double {
+		if s.count == nil {
+			s.count = make(map[string]int)
+		}
+		k := joinNUL(key)
+		s.index = indexPart(s.count[k])
+		s.count[k]++
+		s.defs = append(s.defs, keyDef{key: append(append([]string(nil), key...), s.index), line: line})
+	}
 	s.skipLine()
 }
 

@@ -1,0 +1,485 @@
+package sim
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// The keys of a [[plot]] table, and the values of its enumerations.
+var (
+	plotKeys    = []string{"name", "kind", "x", "y", "stat", "reference", "title", "xlabel", "ylabel", "log_x", "log_y", "bins", "formats"}
+	plotKinds   = []string{"line", "histogram"}
+	plotStats   = []string{"mean", "stderr", "sd", "variance"}
+	plotFormats = []string{"png", "svg"}
+)
+
+// plotTables returns the tables of a top-level plot value: an array of
+// tables ([[plot]] headers, or plot = [{...}, ...]). It reports anything
+// else and returns ok = false.
+func (l *loader) plotTables(v any) (tables []map[string]any, ok bool) {
+	const want = "want an array of tables: one [[plot]] table (double brackets) per figure"
+	switch v := v.(type) {
+	case []map[string]any:
+		return v, true
+	case []any:
+		tables = make([]map[string]any, len(v))
+		for i, x := range v {
+			m, isTable := x.(map[string]any)
+			if !isTable {
+				l.errorf([]string{"plot"}, "index %d: is %s, %s", i, describe(x), want)
+				return nil, false
+			}
+			tables[i] = m
+		}
+		return tables, true
+	case map[string]any:
+		l.errorf([]string{"plot"}, "is a single table ([plot]); %s", want)
+		return nil, false
+	}
+	l.errorf([]string{"plot"}, "is %s, %s", describe(v), want)
+	return nil, false
+}
+
+// plotErrorf records a problem with key rest of plot table i, as
+// "plot[i].rest", at the line of that key in that table.
+func (l *loader) plotErrorf(i int, rest []string, format string, args ...any) {
+	key := fmt.Sprintf("plot[%d]", i)
+	if len(rest) > 0 {
+		key += "." + joinKey(rest)
+	}
+	loc := append([]string{"plot", indexPart(i)}, rest...)
+	l.errs = append(l.errs, &Error{
+		File: l.file,
+		Line: l.loc.line(loc),
+		Key:  key,
+		Msg:  fmt.Sprintf(format, args...),
+	})
+}
+
+// plotKeysOf returns the keys of plot table i in file order (as far as the
+// locator can tell), then by name.
+func (l *loader) plotKeysOf(i int, m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	sort.SliceStable(keys, func(a, b int) bool {
+		return l.loc.line([]string{"plot", indexPart(i), keys[a]}) < l.loc.line([]string{"plot", indexPart(i), keys[b]})
+	})
+	return keys
+}
+
+// plots validates the [[plot]] tables into e.Plots. The checks that need
+// the kernel (x, y, reference, log_x) are made only when it is known, and
+// those that need the sweep only when [sweep] itself had no problem that
+// would make them report twice.
+func (l *loader) plots(e *Experiment, tables []map[string]any, kernelOK bool) {
+	names := make(map[string]int) // plot name → index of the first use
+	for i, m := range tables {
+		p, ok := l.plot(e, i, m, kernelOK)
+		if p.Name != "" {
+			if j, dup := names[p.Name]; dup {
+				l.plotErrorf(i, []string{"name"}, "%q is also the name of plot[%d] (line %d); each plot needs its own name: it is the file stem of its images",
+					p.Name, j, l.loc.line([]string{"plot", indexPart(j), "name"}))
+				continue
+			}
+			names[p.Name] = i
+		}
+		if ok {
+			e.Plots = append(e.Plots, p)
+		}
+	}
+}
+
+// plot validates plot table i. It returns the spec with defaults filled in,
+// and ok = false if it reported a problem (p.Name is set if the name was
+// valid, for the uniqueness check).
+func (l *loader) plot(e *Experiment, i int, m map[string]any, kernelOK bool) (p PlotSpec, ok bool) {
+	nerrs := len(l.errs)
+	str := func(k string, v any) (string, bool) {
+		s, isStr := v.(string)
+		if !isStr {
+			l.plotErrorf(i, []string{k}, "is %s, want a string", describe(v))
+		}
+		return s, isStr
+	}
+	boolean := func(k string, v any) bool {
+		b, isBool := v.(bool)
+		if !isBool {
+			l.plotErrorf(i, []string{k}, "is %s, want true or false", describe(v))
+		}
+		return b
+	}
+	var kindSet, xSet, ySet, statSet, binsSet bool
+	for _, k := range l.plotKeysOf(i, m) {
+		v := m[k]
+		key := []string{k}
+		switch k {
+		case "name":
+			s, isStr := v.(string)
+			switch {
+			case !isStr:
+				l.plotErrorf(i, key, "is %s, want a string such as name = %q: the file stem of the figure's images", describe(v), "magnetization")
+			case !validName(s):
+				l.plotErrorf(i, key, "%q is not a valid name: want a letter or digit, then letters, digits, '_', '.' or '-' (it is the file stem of the figure's images)", s)
+			default:
+				p.Name = s
+			}
+		case "kind":
+			kindSet = true
+			if s, isStr := str(k, v); isStr {
+				if slices.Contains(plotKinds, s) {
+					p.Kind = s
+				} else {
+					l.plotErrorf(i, key, "%s", unknownMsg("unknown plot kind "+strconv.Quote(s), s, plotKinds))
+				}
+			}
+		case "stat":
+			statSet = true
+			if s, isStr := str(k, v); isStr {
+				if slices.Contains(plotStats, s) {
+					p.Stat = s
+				} else {
+					l.plotErrorf(i, key, "%s", unknownMsg("unknown statistic "+strconv.Quote(s), s, plotStats))
+				}
+			}
+		case "x":
+			xSet = true
+			p.X, _ = str(k, v)
+		case "y":
+			ySet = true
+			p.Y, _ = str(k, v)
+		case "reference":
+			p.Reference, _ = str(k, v)
+		case "title":
+			p.Title, _ = str(k, v)
+		case "xlabel":
+			p.XLabel, _ = str(k, v)
+		case "ylabel":
+			p.YLabel, _ = str(k, v)
+		case "log_x":
+			p.LogX = boolean(k, v)
+		case "log_y":
+			p.LogY = boolean(k, v)
+		case "bins":
+			binsSet = true
+			n, isInt := asInt(v)
+			switch {
+			case !isInt:
+				l.plotErrorf(i, key, "is %s, want an integer ≥ 1 such as bins = 30, or leave it out to choose the bins automatically", describe(v))
+			case n < 1 || n > 1<<20:
+				l.plotErrorf(i, key, "is %d, want an integer in [1, 1048576] such as bins = 30, or leave it out to choose the bins automatically", n)
+			default:
+				p.Bins = int(n)
+			}
+		case "formats":
+			p.Formats = l.plotFormats(i, v)
+		default:
+			l.plotErrorf(i, key, "%s%s", unknownMsg("unknown key of a [[plot]] table", k, plotKeys), topHint(k))
+		}
+	}
+	if _, set := m["name"]; !set {
+		l.plotErrorf(i, nil, "missing name: add name = %q, the file stem of the figure's images", "magnetization")
+	}
+	if !kindSet {
+		p.Kind = "line"
+	}
+	if !statSet {
+		p.Stat = "mean"
+	}
+	if p.Formats == nil {
+		if _, set := m["formats"]; !set {
+			p.Formats = slices.Clone(plotFormats)
+		}
+	}
+
+	histogram := p.Kind == "histogram"
+	line := p.Kind == "line"
+	if histogram {
+		if xSet {
+			l.plotErrorf(i, []string{"x"}, "must be absent in a histogram, which draws the distribution of y's per-chunk estimates; remove it, or set kind = \"line\" to plot y against x")
+		}
+		if _, set := m["reference"]; set {
+			l.plotErrorf(i, []string{"reference"}, "applies to line plots only: a histogram draws no reference; remove it")
+		}
+		if statSet && p.Stat != "" && p.Stat != "mean" {
+			l.plotErrorf(i, []string{"stat"}, "is %q, but a histogram draws the per-chunk estimates of the mean of y; stat applies to line plots only: remove it", p.Stat)
+		}
+	}
+	if line && binsSet {
+		l.plotErrorf(i, []string{"bins"}, "applies to histograms only; remove it, or set kind = \"histogram\"")
+	}
+	if !ySet {
+		l.plotErrorf(i, nil, "missing y: add y = \"...\", the observable or derived quantity to plot%s", l.quantities(e, kernelOK))
+	}
+	if line && !xSet {
+		l.plotErrorf(i, nil, "missing x: a line plot needs x = \"...\", a swept parameter%s", l.sweptList(e, kernelOK))
+	}
+
+	if kernelOK {
+		yOK := ySet && p.Y != "" && l.plotY(e, i, p.Y)
+		if ySet && p.Y == "" {
+			if _, isStr := m["y"].(string); isStr {
+				l.plotErrorf(i, []string{"y"}, "is empty; want an observable or derived quantity%s", l.quantities(e, true))
+			}
+		}
+		if _, isStr := m["x"].(string); line && isStr {
+			l.plotX(e, i, &p)
+		}
+		if p.Reference != "" && !histogram {
+			l.plotReference(e, i, &p, yOK)
+		}
+	}
+
+	// Defaults, from the values given.
+	if p.Title == "" {
+		if histogram {
+			p.Title = p.Y + ": per-chunk estimates"
+		} else {
+			p.Title = p.Y + " against " + p.X
+		}
+	}
+	if histogram {
+		if p.XLabel == "" {
+			p.XLabel = p.Y
+		}
+		if p.YLabel == "" {
+			p.YLabel = "chunks"
+		}
+	} else {
+		if p.XLabel == "" {
+			p.XLabel = p.X
+		}
+		if p.YLabel == "" {
+			p.YLabel = p.Y
+			if p.Stat != "mean" {
+				p.YLabel = p.Stat + " of " + p.Y
+			}
+		}
+	}
+	return p, len(l.errs) == nerrs
+}
+
+// plotFormats validates formats: a non-empty list of distinct formats.
+func (l *loader) plotFormats(i int, v any) []string {
+	key := []string{"formats"}
+	list, isList := v.([]any)
+	if !isList || len(list) == 0 {
+		what := describe(v)
+		if isList {
+			what = "an empty list"
+		}
+		l.plotErrorf(i, key, "is %s, want a list of image formats from %s, such as formats = [\"png\", \"svg\"] (the default)",
+			what, strings.Join(plotFormats, ", "))
+		return nil
+	}
+	var out []string
+	for j, x := range list {
+		s, isStr := x.(string)
+		switch {
+		case !isStr:
+			l.plotErrorf(i, key, "index %d: is %s, want a format as a string; valid: %s", j, describe(x), strings.Join(plotFormats, ", "))
+			return nil
+		case !slices.Contains(plotFormats, s):
+			l.plotErrorf(i, key, "index %d: %s", j, unknownMsg("unknown format "+strconv.Quote(s), s, plotFormats))
+			return nil
+		case slices.Contains(out, s):
+			l.plotErrorf(i, key, "index %d: %q is listed twice", j, s)
+			return nil
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// quantityNames returns the kernel's observables and derived quantities.
+func quantityNames(k *KernelSpec) []string {
+	var names []string
+	for _, o := range k.Observables {
+		names = append(names, o.Name)
+	}
+	for _, d := range k.Derived {
+		names = append(names, d.Name)
+	}
+	return names
+}
+
+// quantities formats "; valid: ..." for a missing y, or "" when the
+// kernel is unknown.
+func (l *loader) quantities(e *Experiment, kernelOK bool) string {
+	if !kernelOK {
+		return ""
+	}
+	return fmt.Sprintf(" of kernel %q; valid: %s", e.Kernel.Name, orNoneList(quantityNames(&e.Kernel)))
+}
+
+// sweptList formats "; swept: ..." for a missing x, or "" when the sweep
+// is not known.
+func (l *loader) sweptList(e *Experiment, kernelOK bool) string {
+	if !kernelOK || l.sweepBad {
+		return ""
+	}
+	return "; swept: " + orNoneList(e.Swept())
+}
+
+func orNoneList(s []string) string {
+	if len(s) == 0 {
+		return "none"
+	}
+	return strings.Join(s, ", ")
+}
+
+// plotY checks y against the kernel's quantities.
+func (l *loader) plotY(e *Experiment, i int, y string) bool {
+	names := quantityNames(&e.Kernel)
+	if slices.Contains(names, y) {
+		return true
+	}
+	what := fmt.Sprintf("%q is not an observable or derived quantity of kernel %q", y, e.Kernel.Name)
+	if _, isParam := e.Kernel.Param(y); isParam {
+		what = fmt.Sprintf("%q is a parameter of kernel %q, not an observable or derived quantity", y, e.Kernel.Name)
+	}
+	l.plotErrorf(i, []string{"y"}, "%s", unknownMsg(what, y, names))
+	return false
+}
+
+// plotX checks a line plot's x: a swept parameter, with values > 0 if the
+// x axis is logarithmic.
+func (l *loader) plotX(e *Experiment, i int, p *PlotSpec) {
+	if l.sweepBad {
+		return // [sweep] or [params] was not a table: reported
+	}
+	key := []string{"x"}
+	swept := e.Swept()
+	col := e.sweep.column(p.X)
+	switch {
+	case col != nil:
+	case l.sweepNames[p.X]:
+		return // in [sweep], but invalid: reported there
+	case slices.Contains(e.sweep.fixed, p.X):
+		l.plotErrorf(i, key, "%q is fixed in [params] (line %d), not swept; a line plot's x must be a swept parameter; swept: %s",
+			p.X, l.loc.line([]string{"params", p.X}), orNoneList(swept))
+		return
+	default:
+		what := fmt.Sprintf("%q is not a swept parameter; a line plot's x must be one", p.X)
+		if _, isParam := e.Kernel.Param(p.X); !isParam {
+			what = fmt.Sprintf("%q is not a parameter of kernel %q; a line plot's x must be a swept parameter", p.X, e.Kernel.Name)
+		}
+		l.plotErrorf(i, key, "%s", relabel(unknownMsg(what, p.X, swept), what, "swept: "))
+		return
+	}
+	if k := e.Kernel.Params[col.param].Kind; k != Int && k != Float {
+		var numeric []string
+		for _, name := range swept {
+			if c := e.sweep.column(name); c != nil && (e.Kernel.Params[c.param].Kind == Int || e.Kernel.Params[c.param].Kind == Float) {
+				numeric = append(numeric, name)
+			}
+		}
+		l.plotErrorf(i, key, "%q is %s parameter; a line plot's x must be a swept int or float parameter; those swept: %s",
+			p.X, article(k), orNoneList(numeric))
+		return
+	}
+	if !p.LogX {
+		return
+	}
+	// Lists: every value. The computed forms are monotonic, except that
+	// linspace's last value is stop exactly: their extremes are among the
+	// first, the one before the last and the last.
+	var idx []int64
+	if col.kind == colList {
+		for j := range col.n {
+			idx = append(idx, j)
+		}
+	} else {
+		idx = []int64{0, col.n - 2, col.n - 1}
+	}
+	for _, j := range idx {
+		if j < 0 || j >= col.n {
+			continue
+		}
+		if v := col.at(j); !(v.Float64() > 0) {
+			l.plotErrorf(i, []string{"log_x"}, "is true, but x = %q has the value %s (index %d of sweep.%s, line %d); a logarithmic axis needs every value > 0: set log_x = false or sweep only positive values",
+				p.X, v, j, joinKey([]string{p.X}), l.loc.line([]string{"sweep", p.X}))
+			return
+		}
+	}
+}
+
+// plotReference checks that the reference exists, predicts y, and
+// predicts the plotted statistic.
+func (l *loader) plotReference(e *Experiment, i int, p *PlotSpec, yOK bool) {
+	key := []string{"reference"}
+	var all, forY, forYDesc []string
+	var ref *ReferenceSpec
+	for j := range e.Kernel.References {
+		r := &e.Kernel.References[j]
+		all = append(all, r.Name)
+		if r.Of == p.Y {
+			forY = append(forY, r.Name)
+			if refStat(r) == "mean" {
+				forYDesc = append(forYDesc, r.Name)
+			} else {
+				forYDesc = append(forYDesc, fmt.Sprintf("%s (stat = %q)", r.Name, refStat(r)))
+			}
+		}
+		if r.Name == p.Reference {
+			ref = r
+		}
+	}
+	available := func() string {
+		if len(forY) == 0 {
+			return fmt.Sprintf("kernel %q has no reference for %q: remove reference", e.Kernel.Name, p.Y)
+		}
+		return fmt.Sprintf("references for %q: %s", p.Y, strings.Join(forYDesc, ", "))
+	}
+	switch {
+	case ref == nil:
+		what := fmt.Sprintf("unknown reference %q of kernel %q", p.Reference, e.Kernel.Name)
+		if !yOK {
+			l.plotErrorf(i, key, "%s", unknownMsg(what, p.Reference, all))
+			return
+		}
+		sep := "; "
+		if s := suggest(p.Reference, forY); s != "" {
+			sep = fmt.Sprintf("; did you mean %q? ", s)
+		}
+		l.plotErrorf(i, key, "%s%s%s", what, sep, available())
+	case !yOK:
+		// y was reported; whether the reference fits it is moot.
+	case ref.Of != p.Y:
+		l.plotErrorf(i, key, "%q predicts %q, not y = %q; %s", p.Reference, ref.Of, p.Y, available())
+	case p.Stat != "" && refStat(ref) != p.Stat:
+		l.plotErrorf(i, key, "%q predicts the %s of %q, but stat = %q; set stat = %q or remove reference",
+			p.Reference, refStat(ref), p.Y, p.Stat, refStat(ref))
+	}
+}
+
+// refStat returns the statistic a reference predicts: its Stat, "mean"
+// when that is empty.
+func refStat(r *ReferenceSpec) string {
+	if r.Stat == "" {
+		return "mean"
+	}
+	return r.Stat
+}
+
+// relabel replaces "valid: " in msg, an unknownMsg(what, ...), by label.
+func relabel(msg, what, label string) string {
+	return what + strings.Replace(msg[len(what):], "valid: ", label, 1)
+}
+
+// column returns the column of the named swept parameter, or nil.
+func (s *Sweep) column(name string) *column {
+	for a := range s.axes {
+		for c := range s.axes[a].cols {
+			if s.axes[a].cols[c].name == name {
+				return &s.axes[a].cols[c]
+			}
+		}
+	}
+	return nil
+}
