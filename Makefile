@@ -10,7 +10,7 @@ LDFLAGS  := -X github.com/simrun/simrun/report.Revision=$(REVISION)
 # and no crasher (golang/go#75804, fixed in Go 1.27).
 FUZZTIME ?= 500000x
 
-.PHONY: all build demo test fuzz bench clean
+.PHONY: all build demo figures test fuzz bench clean
 
 all: build
 
@@ -19,6 +19,23 @@ build:
 
 demo: build
 	$(BIN) run experiments/pi.toml
+
+# Every figure of experiments/: runs each file (results in results/NAME)
+# and copies its figures to docs/figures, which the README shows.
+FIGURES := docs/figures
+figures: build
+	@mkdir -p $(FIGURES)
+	@set -e; for f in experiments/*.toml; do \
+	  echo "== $$f"; \
+	  $(BIN) run --quiet $$f; \
+	done
+	@set -e; for f in experiments/*.toml; do \
+	  name=$$(basename $$f .toml); \
+	  for img in results/$$name/*.png results/$$name/*.svg; do \
+	    [ -e "$$img" ] && cp "$$img" $(FIGURES)/; \
+	  done; \
+	done; true
+	@ls $(FIGURES)
 
 # The whole suite, then each fuzz target briefly. Go modules download
 # themselves; nothing else is needed.

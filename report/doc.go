@@ -1,6 +1,10 @@
 // Package report reduces the per-chunk accumulators of a run into
 // statistics and writes them out: a tidy CSV table, a JSON document with the
-// run's provenance, and a human-readable summary.
+// run's provenance, a human-readable summary, a Markdown report
+// (WriteMarkdown), figures (BuildFigure computes a plot's data, RenderFigure
+// draws it as PNG or SVG with gonum/plot), and the chunk estimates file
+// (WriteChunks, ReadChunks) from which histograms of per-chunk estimates are
+// redrawn without running again.
 //
 // # Determinism
 //
@@ -22,7 +26,14 @@
 // Otherwise samples within a chunk may be correlated and only chunk means
 // are treated as independent (batch means, with k−1 degrees of freedom for
 // k non-empty chunks). A statistic that cannot be computed is NaN, and the
-// reason is reported as a warning.
+// reason is reported as a warning. ReduceAll adds the kernel's derived
+// quantities (sim.DerivedSpec): the function of the overall means, with a
+// batch-means standard error from the function of each chunk's means.
+//
+// Figures are deterministic too: BuildFigure is a pure function of its
+// inputs, and RenderFigure's SVG output depends only on the Figure (a PNG
+// is identical on one machine; rasterisation may differ across
+// architectures, so tests check figure data and structure, not pixels).
 //
 // # Warnings and errors
 //
@@ -30,8 +41,10 @@
 // chunks for batch means, a confidence interval with few degrees of freedom,
 // NaN or infinite values, no samples), and Results carries them to every
 // output. Nothing in this package panics on data; malformed input to Reduce
-// becomes a warning, and the writers and ReadJSON return errors prefixed with
-// "report: ". WriteFile replaces its target atomically and durably; if it
+// becomes a warning, and the writers, ReadJSON, ReadChunks, BuildFigure and
+// RenderFigure return errors prefixed with "report: " (RenderFigure turns a
+// panic inside gonum/plot into an error). A kernel's DerivedSpec.Func or
+// ReferenceSpec.Func is called as is. WriteFile replaces its target atomically and durably; if it
 // fails before the rename it leaves the target untouched, and its error
 // names the path.
 //

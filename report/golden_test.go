@@ -131,6 +131,10 @@ func TestGolden(t *testing.T) {
 		{name: "results.csv", write: func(b *bytes.Buffer, r *Results) error { return WriteCSV(b, r) }},
 		{name: "results.json", write: func(b *bytes.Buffer, r *Results) error { return WriteJSON(b, r) }},
 		{name: "summary.txt", write: func(b *bytes.Buffer, r *Results) error { return Summary(b, r) }},
+		{name: "report.md", write: func(b *bytes.Buffer, r *Results) error {
+			const description = "Magnetisation of the 2D Ising model across T_c.\n\nSee *Onsager (1944)*.\n"
+			return WriteMarkdown(b, r, description, []string{"magnetisation.png", "chunk means (L=8).png"})
+		}},
 	} {
 		t.Run(test.name, func(t *testing.T) {
 			var b bytes.Buffer
@@ -158,6 +162,15 @@ func TestWritersEmpty(t *testing.T) {
 			write: func(b *bytes.Buffer, r *Results) error { return Summary(b, r) },
 			want:  "experiment - (kernel -), seed 0, 0 points\npartial: the run stopped before every point finished\n",
 		},
+		{
+			name:  "markdown",
+			write: func(b *bytes.Buffer, r *Results) error { return WriteMarkdown(b, r, "", nil) },
+			want: "# simrun report\n\n**Partial results:** the run stopped before every point finished.\n\n" +
+				"## Provenance\n\n| | |\n|---|---|\n| experiment file | - |\n| SHA-256 | - |\n| kernel | - |\n| seed | 0 |\n" +
+				"| seeding scheme | - |\n| generator | - |\n| version | - |\n| revision | - |\n| Go | - |\n| OS/arch | -/- |\n" +
+				"| CPUs | 0 |\n| workers | 0 |\n| executor | - |\n| start | - |\n| end | - |\n| wall time | 0 s |\n| partial | yes |\n" +
+				"\n## Results\n\nNo points finished.\n",
+		},
 	} {
 		t.Run(test.name, func(t *testing.T) {
 			var b bytes.Buffer
@@ -180,6 +193,7 @@ func TestWritersMismatchedParams(t *testing.T) {
 	}{
 		{name: "csv", write: func(b *bytes.Buffer, r *Results) error { return WriteCSV(b, r) }},
 		{name: "summary", write: func(b *bytes.Buffer, r *Results) error { return Summary(b, r) }},
+		{name: "markdown", write: func(b *bytes.Buffer, r *Results) error { return WriteMarkdown(b, r, "", nil) }},
 	} {
 		t.Run(test.name, func(t *testing.T) {
 			err := test.write(new(bytes.Buffer), r)

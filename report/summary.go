@@ -72,17 +72,7 @@ func Summary(w io.Writer, r *Results) error {
 		tw.Flush()
 	}
 
-	var warnings []string
-	for _, p := range r.Points {
-		label := "point " + strconv.FormatInt(p.Index, 10)
-		if key := pointLabel(p.Params, swept); key != "" {
-			label += " (" + key + ")"
-		}
-		for _, w := range p.Warnings {
-			warnings = append(warnings, label+": "+w)
-		}
-	}
-	warnings = append(warnings, r.Warnings...)
+	warnings := allWarnings(r, swept)
 	if len(warnings) > 0 {
 		fmt.Fprintf(ew, "\n%d %s:\n", len(warnings), plural(len(warnings), "warning", "warnings"))
 		for _, w := range warnings {
@@ -93,6 +83,22 @@ func Summary(w io.Writer, r *Results) error {
 		return fmt.Errorf("report: write summary: %w", ew.err)
 	}
 	return nil
+}
+
+// allWarnings returns every point's warnings, each prefixed with the point
+// ("point 2 (L=16 T=2): "), then the run's.
+func allWarnings(r *Results, swept []bool) []string {
+	var warnings []string
+	for _, p := range r.Points {
+		label := "point " + strconv.FormatInt(p.Index, 10)
+		if key := pointLabel(p.Params, swept); key != "" {
+			label += " (" + key + ")"
+		}
+		for _, w := range p.Warnings {
+			warnings = append(warnings, label+": "+w)
+		}
+	}
+	return append(warnings, r.Warnings...)
 }
 
 // sweptParams reports, for each of the n parameters, whether its value

@@ -59,7 +59,7 @@ func BenchmarkChunks(b *testing.B) {
 				}
 				o := runOptions{workers: 2, inProcess: mode == "inprocess", quiet: true}
 				b.ResetTimer()
-				if _, err := execute(context.Background(), e, o, io.Discard); err != nil {
+				if _, _, err := execute(context.Background(), e, o, io.Discard); err != nil {
 					b.Fatal(err)
 				}
 				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "chunks/s")

@@ -4,8 +4,9 @@
 //
 // Usage:
 //
-//	simrun run [flags] FILE       run an experiment; results.csv, results.json
+//	simrun run [flags] FILE       run an experiment: results.csv, results.json, figures, report.md
 //	simrun plan FILE              show points, chunks, samples and seeding; run nothing
+//	simrun report DIR             rebuild a finished run's tables, figures and report.md
 //	simrun validate FILE...       check experiment files
 //	simrun kernels [NAME]         list kernels: parameters, defaults, bounds, observables
 //	simrun version                print the version and VCS revision
@@ -70,8 +71,9 @@ func (e *interrupted) Error() string { return "simrun: interrupted by " + e.sig.
 const usage = `simrun runs Monte Carlo experiments described by TOML files.
 
 Usage:
-  simrun run [flags] FILE       run an experiment; writes results.csv and results.json
+  simrun run [flags] FILE       run an experiment: results.csv, results.json, figures, report.md
   simrun plan FILE              show points, chunks, samples and seeding; runs nothing
+  simrun report DIR             rebuild a finished run's tables, figures and report.md
   simrun validate FILE...       check experiment files
   simrun kernels [NAME]         list kernels with their parameters and observables
   simrun version                print the version and VCS revision
@@ -93,6 +95,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runCmd(ctx, rest, stdout, stderr)
 	case "plan":
 		return planCmd(rest, stdout, stderr)
+	case "report":
+		return reportCmd(rest, stdout, stderr)
 	case "validate":
 		return validateCmd(rest, stdout, stderr)
 	case "kernels":

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/simrun/simrun/kernels"
@@ -47,9 +48,9 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if o.workers < 1 {
 		return usagef("simrun run: --workers %d: want at least 1", o.workers)
 	}
-	e, err := sim.Load(pos[0], kernels.Default)
+	e, err := loadExperiment(pos[0])
 	if err != nil {
-		return &inputError{err}
+		return err
 	}
 	if err := e.CheckRunnable(); err != nil {
 		return &inputError{err}
@@ -61,20 +62,42 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := prepareOutDir(dir); err != nil {
 		return &inputError{err}
 	}
-	res, err := execute(ctx, e, o, stderr)
+	res, accs, err := execute(ctx, e, o, stderr)
 	if err != nil {
 		return err
 	}
-	if err := writeResults(dir, res); err != nil {
+	written, err := writeOutputs(dir, e, res, accs)
+	if err != nil {
 		return err
 	}
 	if !o.quiet {
 		if err := report.Summary(stdout, res); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "\nwrote %s and %s\n", filepath.Join(dir, "results.csv"), filepath.Join(dir, "results.json"))
+		fmt.Fprintf(stdout, "\nwrote %d files in %s: %s\n", len(written), dir, baseNames(written))
 	}
 	return nil
+}
+
+// loadExperiment loads and validates an experiment file; its errors are
+// the user's to fix.
+func loadExperiment(path string) (*sim.Experiment, error) {
+	e, err := sim.Load(path, kernels.Default)
+	if err != nil {
+		return nil, &inputError{err}
+	}
+	return e, nil
+}
+
+func baseNames(paths []string) string {
+	var b strings.Builder
+	for i, p := range paths {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(filepath.Base(p))
+	}
+	return b.String()
 }
 
 // prepareOutDir creates dir and checks that files can be created in it, so
@@ -94,7 +117,7 @@ func prepareOutDir(dir string) error {
 
 // execute runs every chunk of e and reduces them, point by point, in chunk
 // order: the statistics do not depend on which worker ran what, or when.
-func execute(ctx context.Context, e *sim.Experiment, o runOptions, stderr io.Writer) (*report.Results, error) {
+func execute(ctx context.Context, e *sim.Experiment, o runOptions, stderr io.Writer) (*report.Results, []sim.Acc, error) {
 	start := time.Now()
 	nobs := len(e.Kernel.Observables)
 	chunks := e.Budget.Chunks
@@ -109,7 +132,7 @@ func execute(ctx context.Context, e *sim.Experiment, o runOptions, stderr io.Wri
 		Stderr:    stderr,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("simrun: starting workers for %s: %w", e.File, err)
+		return nil, nil, fmt.Errorf("simrun: starting workers for %s: %w", e.File, err)
 	}
 	prog := startProgress(stderr, total, o.quiet)
 	err = pool.Stream(ctx, int(total),
@@ -133,24 +156,14 @@ func execute(ctx context.Context, e *sim.Experiment, o runOptions, stderr io.Wri
 	if err != nil {
 		var intr *interrupted
 		if errors.As(context.Cause(ctx), &intr) {
-			return nil, context.Cause(ctx)
+			return nil, nil, context.Cause(ctx)
 		}
-		return nil, err
+		return nil, nil, err
 	}
 	end := time.Now()
 
-	res := &report.Results{Provenance: provenance(e, o, start, end)}
-	perPoint := make([][]sim.Acc, chunks)
-	for pi := range e.NumPoints() {
-		for c := range chunks {
-			k := (pi*chunks + c) * int64(nobs)
-			perPoint[c] = accs[k : k+int64(nobs)]
-		}
-		p := e.Point(pi)
-		stats, warns := report.Reduce(e.Kernel.Observables, perPoint)
-		res.Points = append(res.Points, report.PointResult{Index: pi, Params: p.Params, Stats: stats, Warnings: warns})
-	}
-	return res, nil
+	res := &report.Results{Provenance: provenance(e, o, start, end), Points: reduce(e, accs)}
+	return res, accs, nil
 }
 
 func provenance(e *sim.Experiment, o runOptions, start, end time.Time) report.Provenance {
@@ -183,12 +196,4 @@ func provenance(e *sim.Experiment, o runOptions, start, end time.Time) report.Pr
 		Host:        host,
 		Command:     os.Args,
 	}
-}
-
-// writeResults writes results.csv and results.json, each atomically.
-func writeResults(dir string, res *report.Results) error {
-	if err := report.WriteFile(filepath.Join(dir, "results.csv"), func(w io.Writer) error { return report.WriteCSV(w, res) }); err != nil {
-		return err
-	}
-	return report.WriteFile(filepath.Join(dir, "results.json"), func(w io.Writer) error { return report.WriteJSON(w, res) })
 }

@@ -1,0 +1,163 @@
+package report
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"math"
+
+	"github.com/simrun/simrun/sim"
+)
+
+// The chunk estimates file: every chunk accumulator of a run, so that
+// figures of per-chunk estimates can be redrawn without running again.
+// All integers are little-endian:
+//
+//	magic          8 bytes  "SIMRUNCH"
+//	version        u32      chunksVersion
+//	nobs           u32      observables per chunk
+//	chunksPerPoint u64
+//	count          u64      number of accumulators
+//	count times:   N u64, then Mean, M2, Min, Max as f64 bits (40 bytes)
+//	crc            u32      CRC-32C (Castagnoli) of every byte before it
+//
+// The accumulators are laid out [point][chunk][observable], so count is a
+// multiple of nobs·chunksPerPoint.
+const (
+	chunksMagic   = "SIMRUNCH"
+	chunksVersion = 1
+	chunksHeader  = 8 + 4 + 4 + 8 + 8
+	accSize       = 5 * 8
+)
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// checkLayout reports whether count accumulators fill whole points of
+// chunksPerPoint chunks of nobs observables.
+func checkLayout(nobs int64, chunksPerPoint int64, count uint64) error {
+	if nobs < 0 || nobs > math.MaxUint32 || chunksPerPoint < 0 {
+		return fmt.Errorf("invalid layout: %d observables, %d chunks per point", nobs, chunksPerPoint)
+	}
+	if count == 0 {
+		return nil
+	}
+	if nobs == 0 || chunksPerPoint == 0 || uint64(chunksPerPoint) > math.MaxUint64/uint64(nobs) ||
+		count%(uint64(nobs)*uint64(chunksPerPoint)) != 0 {
+		return fmt.Errorf("%d accumulators do not fill whole points of %d chunks of %d observables",
+			count, chunksPerPoint, nobs)
+	}
+	return nil
+}
+
+// WriteChunks writes the chunk estimates file: accs holds nobs accumulators
+// per chunk and chunksPerPoint chunks per point, laid out
+// [point][chunk][observable]. It returns an error if len(accs) is not a
+// whole number of points, or if w fails.
+func WriteChunks(w io.Writer, nobs int, chunksPerPoint int64, accs []sim.Acc) error {
+	if err := checkLayout(int64(nobs), chunksPerPoint, uint64(len(accs))); err != nil {
+		return fmt.Errorf("report: write chunks: %w", err)
+	}
+	crc := crc32.New(castagnoli)
+	bw := bufio.NewWriter(io.MultiWriter(w, crc))
+	var buf [chunksHeader]byte
+	copy(buf[:], chunksMagic)
+	binary.LittleEndian.PutUint32(buf[8:], chunksVersion)
+	binary.LittleEndian.PutUint32(buf[12:], uint32(nobs))
+	binary.LittleEndian.PutUint64(buf[16:], uint64(chunksPerPoint))
+	binary.LittleEndian.PutUint64(buf[24:], uint64(len(accs)))
+	bw.Write(buf[:])
+	for _, a := range accs {
+		var b [accSize]byte
+		binary.LittleEndian.PutUint64(b[0:], uint64(a.N))
+		binary.LittleEndian.PutUint64(b[8:], math.Float64bits(a.Mean))
+		binary.LittleEndian.PutUint64(b[16:], math.Float64bits(a.M2))
+		binary.LittleEndian.PutUint64(b[24:], math.Float64bits(a.Min))
+		binary.LittleEndian.PutUint64(b[32:], math.Float64bits(a.Max))
+		bw.Write(b[:])
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("report: write chunks: %w", err)
+	}
+	var sum [4]byte
+	binary.LittleEndian.PutUint32(sum[:], crc.Sum32())
+	if _, err := w.Write(sum[:]); err != nil {
+		return fmt.Errorf("report: write chunks: %w", err)
+	}
+	return nil
+}
+
+// ReadChunks reads a file written by WriteChunks and returns its contents
+// exactly. It returns an error, never a partial result, for a file with the
+// wrong magic or version, a layout that is not whole points, a truncated
+// file (wrapping io.ErrUnexpectedEOF), trailing bytes, or a checksum that
+// does not match.
+func ReadChunks(r io.Reader) (nobs int, chunksPerPoint int64, accs []sim.Acc, err error) {
+	fail := func(format string, args ...any) (int, int64, []sim.Acc, error) {
+		return 0, 0, nil, fmt.Errorf("report: read chunks: "+format, args...)
+	}
+	crc := crc32.New(castagnoli)
+	br := bufio.NewReader(r)
+	tr := io.TeeReader(br, crc)
+	var h [chunksHeader]byte
+	if _, err := io.ReadFull(tr, h[:]); err != nil {
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return fail("truncated header: %w", io.ErrUnexpectedEOF)
+		}
+		return fail("%w", err)
+	}
+	if string(h[:8]) != chunksMagic {
+		return fail("not a chunk estimates file (magic %q, want %q)", h[:8], chunksMagic)
+	}
+	if v := binary.LittleEndian.Uint32(h[8:]); v != chunksVersion {
+		return fail("unsupported version %d, want %d", v, chunksVersion)
+	}
+	n32 := binary.LittleEndian.Uint32(h[12:])
+	cpp := binary.LittleEndian.Uint64(h[16:])
+	count := binary.LittleEndian.Uint64(h[24:])
+	if cpp > math.MaxInt64 {
+		return fail("invalid chunks per point %d", cpp)
+	}
+	if err := checkLayout(int64(n32), int64(cpp), count); err != nil {
+		return fail("%w", err)
+	}
+	// Grow as the data arrives rather than trusting count for the
+	// allocation: a corrupt header must not allocate terabytes.
+	accs = make([]sim.Acc, 0, min(count, 1<<16))
+	var b [accSize]byte
+	for i := uint64(0); i < count; i++ {
+		if _, err := io.ReadFull(tr, b[:]); err != nil {
+			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+				return fail("truncated after %d of %d accumulators: %w", i, count, io.ErrUnexpectedEOF)
+			}
+			return fail("%w", err)
+		}
+		accs = append(accs, sim.Acc{
+			N:    int64(binary.LittleEndian.Uint64(b[0:])),
+			Mean: math.Float64frombits(binary.LittleEndian.Uint64(b[8:])),
+			M2:   math.Float64frombits(binary.LittleEndian.Uint64(b[16:])),
+			Min:  math.Float64frombits(binary.LittleEndian.Uint64(b[24:])),
+			Max:  math.Float64frombits(binary.LittleEndian.Uint64(b[32:])),
+		})
+	}
+	want := crc.Sum32()
+	var sum [4]byte
+	if _, err := io.ReadFull(br, sum[:]); err != nil {
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return fail("truncated checksum: %w", io.ErrUnexpectedEOF)
+		}
+		return fail("%w", err)
+	}
+	if got := binary.LittleEndian.Uint32(sum[:]); got != want {
+		return fail("checksum mismatch (file says %08x, data has %08x): the file is corrupt", got, want)
+	}
+	if _, err := br.ReadByte(); err != io.EOF {
+		if err != nil {
+			return fail("%w", err)
+		}
+		return fail("trailing data after the checksum")
+	}
+	return int(n32), int64(cpp), accs, nil
+}

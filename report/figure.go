@@ -1,0 +1,397 @@
+package report
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/simrun/simrun/sim"
+)
+
+// Figure is the data of one plot an experiment asks for, ready to render:
+// BuildFigure computes it from the results (and the chunk estimates for a
+// histogram), and RenderFigure draws it. Keeping the two apart lets tests
+// check the numbers rather than the pixels.
+type Figure struct {
+	// Spec is the plot's spec with its defaults filled in (Kind, Stat,
+	// Title, XLabel, YLabel).
+	Spec sim.PlotSpec
+	// Series holds a line plot's data: one series per combination of the
+	// swept parameters other than X, in sweep order, labelled like
+	// "L=16, h=0"; a single series with an empty label when X is the only
+	// swept parameter.
+	Series []Series
+	// Reference holds a line plot's reference curves, when Spec.Reference
+	// is set: Reference[i] belongs to Series[i], is labelled with the
+	// reference's name (and the series label in parentheses, if any), and
+	// has Lo and Hi nil.
+	Reference []Series
+	// Hist holds a histogram plot's data: one histogram per point, in
+	// sweep order, labelled with the point's swept parameters ("" for a
+	// single point).
+	Hist []Histogram
+}
+
+// Series is one line of a line plot, sorted by X. Lo and Hi are the bounds
+// of the 95% confidence interval of Y, NaN where there is none (always,
+// unless the plot's Stat is "mean").
+type Series struct {
+	Label        string
+	X, Y, Lo, Hi []float64
+}
+
+// Histogram is the per-chunk estimates of a quantity at one point, in chunk
+// order: each chunk's mean for an observable, the derived quantity's Func at
+// each chunk's means for a derived one. Chunks without samples are left out.
+type Histogram struct {
+	Label  string
+	Values []float64
+}
+
+// The values of PlotSpec.Kind and PlotSpec.Stat.
+const (
+	KindLine      = "line"
+	KindHistogram = "histogram"
+
+	StatMean     = "mean"
+	StatStdErr   = "stderr"
+	StatSD       = "sd"
+	StatVariance = "variance"
+)
+
+// referencePoints is the number of points at which a reference curve is
+// evaluated.
+const referencePoints = 200
+
+// PlotDefaults returns plot with its defaults filled in: Kind "line", Stat
+// "mean", Title "<Y> against <X>" (or "<Y>: chunk estimates" for a
+// histogram), XLabel X (Y for a histogram), YLabel Y, or "<stat> of <Y>"
+// when Stat is not the mean ("chunks" for a histogram).
+func PlotDefaults(plot sim.PlotSpec) sim.PlotSpec {
+	if plot.Kind == "" {
+		plot.Kind = KindLine
+	}
+	if plot.Stat == "" {
+		plot.Stat = StatMean
+	}
+	hist := plot.Kind == KindHistogram
+	if plot.Title == "" {
+		if hist {
+			plot.Title = plot.Y + ": chunk estimates"
+		} else {
+			plot.Title = plot.Y + " against " + plot.X
+		}
+	}
+	if plot.XLabel == "" {
+		if hist {
+			plot.XLabel = plot.Y
+		} else {
+			plot.XLabel = plot.X
+		}
+	}
+	if plot.YLabel == "" {
+		switch {
+		case hist:
+			plot.YLabel = "chunks"
+		case plot.Stat == StatMean:
+			plot.YLabel = plot.Y
+		default:
+			plot.YLabel = plot.Stat + " of " + plot.Y
+		}
+	}
+	return plot
+}
+
+// BuildFigure computes the data of plot from a run's results. spec is the
+// kernel's spec, swept the experiment's swept parameter names in axis
+// order. A line plot takes the Stat of Y at each point (for "mean", with
+// the confidence interval as Lo and Hi), and, with a reference, evaluates
+// the reference's Func with Params.With(X, x) at about 200 values of x
+// between each series' smallest and largest X (log-spaced when LogX; the
+// integers in that range for an Int parameter), leaving out NaN values.
+// A histogram plot needs chunks, the chunk estimates file's accumulators
+// laid out [point][chunk][observable] (see WriteChunks); a line plot
+// ignores them, and they may be nil.
+//
+// BuildFigure returns an error, prefixed "report: plot <name>: ", for a
+// plot that does not fit the kernel or the results: an unknown kind, stat,
+// Y or reference, an X that is not a swept numeric parameter, a point
+// without a statistic for Y, or missing chunk data.
+func BuildFigure(spec sim.KernelSpec, swept []string, plot sim.PlotSpec, res *Results, chunks []sim.Acc, chunksPerPoint int64) (*Figure, error) {
+	plot = PlotDefaults(plot)
+	fig := &Figure{Spec: plot}
+	var err error
+	switch plot.Kind {
+	case KindLine:
+		err = buildLine(fig, spec, swept, res)
+	case KindHistogram:
+		err = buildHist(fig, spec, swept, res, chunks, chunksPerPoint)
+	default:
+		err = fmt.Errorf("unknown kind %q, want %q or %q", plot.Kind, KindLine, KindHistogram)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("report: plot %s: %w", plot.Name, err)
+	}
+	return fig, nil
+}
+
+// quantity finds name among the kernel's observables and derived
+// quantities: it returns the observable's index, or -1 and the derived spec.
+func quantity(spec sim.KernelSpec, name string) (int, *sim.DerivedSpec, error) {
+	for o, obs := range spec.Observables {
+		if obs.Name == name {
+			return o, nil, nil
+		}
+	}
+	for i := range spec.Derived {
+		if spec.Derived[i].Name == name {
+			return -1, &spec.Derived[i], nil
+		}
+	}
+	return 0, nil, fmt.Errorf("kernel %s has no observable or derived quantity %q", spec.Name, name)
+}
+
+func findStat(p PointResult, name string) (Stat, bool) {
+	for _, s := range p.Stats {
+		if s.Observable == name {
+			return s, true
+		}
+	}
+	return Stat{}, false
+}
+
+// statValue returns the plotted statistic of s, with the confidence
+// interval for the mean and NaN bounds otherwise.
+func statValue(s Stat, stat string) (y, lo, hi float64) {
+	nan := math.NaN()
+	switch stat {
+	case StatMean:
+		return s.Mean, s.CILow, s.CIHigh
+	case StatStdErr:
+		return s.StdErr, nan, nan
+	case StatSD:
+		return math.Sqrt(s.Variance), nan, nan
+	default: // StatVariance
+		return s.Variance, nan, nan
+	}
+}
+
+// label returns "a=1, b=x" for the named parameters of p, with strings
+// unquoted.
+func label(p sim.Params, names []string) string {
+	var kv []string
+	for _, name := range names {
+		v, _ := p.Lookup(name)
+		kv = append(kv, name+"="+csvValue(v))
+	}
+	return strings.Join(kv, ", ")
+}
+
+func buildLine(fig *Figure, spec sim.KernelSpec, swept []string, res *Results) error {
+	plot := fig.Spec
+	switch plot.Stat {
+	case StatMean, StatStdErr, StatSD, StatVariance:
+	default:
+		return fmt.Errorf("unknown stat %q, want %q, %q, %q or %q", plot.Stat, StatMean, StatStdErr, StatSD, StatVariance)
+	}
+	if _, _, err := quantity(spec, plot.Y); err != nil {
+		return err
+	}
+	if !slices.Contains(swept, plot.X) {
+		return fmt.Errorf("x %q is not a swept parameter (swept: %s)", plot.X, strings.Join(swept, ", "))
+	}
+	xspec, ok := spec.Param(plot.X)
+	if !ok || (xspec.Kind != sim.Int && xspec.Kind != sim.Float) {
+		return fmt.Errorf("x %q is not a numeric parameter of kernel %s", plot.X, spec.Name)
+	}
+	var ref *sim.ReferenceSpec
+	if plot.Reference != "" {
+		for i := range spec.References {
+			if spec.References[i].Name == plot.Reference {
+				ref = &spec.References[i]
+			}
+		}
+		if ref == nil {
+			return fmt.Errorf("kernel %s has no reference %q", spec.Name, plot.Reference)
+		}
+		if ref.Of != plot.Y {
+			return fmt.Errorf("reference %q is for %s, not %s", ref.Name, ref.Of, plot.Y)
+		}
+	}
+	var others []string
+	for _, name := range swept {
+		if name != plot.X {
+			others = append(others, name)
+		}
+	}
+
+	// Group the points by the other swept parameters, in order of first
+	// appearance.
+	type group struct {
+		series Series
+		params sim.Params // of the group's first point
+	}
+	var groups []*group
+	byLabel := map[string]*group{}
+	for _, p := range res.Points {
+		s, ok := findStat(p, plot.Y)
+		if !ok {
+			return fmt.Errorf("point %d has no statistic for %s", p.Index, plot.Y)
+		}
+		xv, ok := p.Params.Lookup(plot.X)
+		if !ok {
+			return fmt.Errorf("point %d has no parameter %s", p.Index, plot.X)
+		}
+		lbl := label(p.Params, others)
+		g := byLabel[lbl]
+		if g == nil {
+			g = &group{series: Series{Label: lbl}, params: p.Params}
+			byLabel[lbl] = g
+			groups = append(groups, g)
+		}
+		y, lo, hi := statValue(s, plot.Stat)
+		g.series.X = append(g.series.X, xv.Float64())
+		g.series.Y = append(g.series.Y, y)
+		g.series.Lo = append(g.series.Lo, lo)
+		g.series.Hi = append(g.series.Hi, hi)
+	}
+	for _, g := range groups {
+		s := sortSeries(g.series)
+		fig.Series = append(fig.Series, s)
+		if ref == nil {
+			continue
+		}
+		r := Series{Label: ref.Name}
+		if s.Label != "" {
+			r.Label += " (" + s.Label + ")"
+		}
+		for _, x := range grid(s.X, plot.LogX, xspec.Kind == sim.Int) {
+			v := sim.FloatValue(x)
+			if xspec.Kind == sim.Int {
+				v = sim.IntValue(int64(x))
+			}
+			y := ref.Func(g.params.With(plot.X, v))
+			if !math.IsNaN(y) {
+				r.X = append(r.X, x)
+				r.Y = append(r.Y, y)
+			}
+		}
+		fig.Reference = append(fig.Reference, r)
+	}
+	return nil
+}
+
+// sortSeries returns s sorted by X, stably.
+func sortSeries(s Series) Series {
+	idx := make([]int, len(s.X))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return s.X[idx[a]] < s.X[idx[b]] })
+	out := Series{Label: s.Label}
+	for _, i := range idx {
+		out.X = append(out.X, s.X[i])
+		out.Y = append(out.Y, s.Y[i])
+		out.Lo = append(out.Lo, s.Lo[i])
+		out.Hi = append(out.Hi, s.Hi[i])
+	}
+	return out
+}
+
+// grid returns referencePoints values from the smallest to the largest of
+// xs, both included: log-spaced if log and both are positive, linear
+// otherwise; for an integer parameter, the distinct integers among them
+// (rounded). It returns nil for no finite xs.
+func grid(xs []float64, log, integer bool) []float64 {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, x := range xs {
+		if isFinite(x) {
+			lo, hi = math.Min(lo, x), math.Max(hi, x)
+		}
+	}
+	if lo > hi {
+		return nil
+	}
+	if lo == hi {
+		return []float64{lo}
+	}
+	log = log && lo > 0
+	out := make([]float64, 0, referencePoints)
+	for i := range referencePoints {
+		var x float64
+		f := float64(i) / (referencePoints - 1)
+		switch {
+		case i == 0:
+			x = lo
+		case i == referencePoints-1:
+			x = hi
+		case log:
+			x = math.Exp(math.Log(lo) + f*(math.Log(hi)-math.Log(lo)))
+		default:
+			x = lo + f*(hi-lo)
+		}
+		if integer {
+			x = math.Round(x)
+			if len(out) > 0 && out[len(out)-1] == x {
+				continue
+			}
+		}
+		out = append(out, x)
+	}
+	return out
+}
+
+func buildHist(fig *Figure, spec sim.KernelSpec, swept []string, res *Results, chunks []sim.Acc, chunksPerPoint int64) error {
+	plot := fig.Spec
+	o, derived, err := quantity(spec, plot.Y)
+	if err != nil {
+		return err
+	}
+	if plot.Bins < 0 {
+		return fmt.Errorf("%d bins, want a positive number or 0 for automatic", plot.Bins)
+	}
+	if chunks == nil {
+		return fmt.Errorf("a histogram needs the chunk estimates, and there are none")
+	}
+	nobs := len(spec.Observables)
+	if err := checkLayout(int64(nobs), chunksPerPoint, uint64(len(chunks))); err != nil {
+		return fmt.Errorf("chunk estimates: %w", err)
+	}
+	var of []int
+	if derived != nil {
+		if of, err = observableIndex(spec.Observables, derived.Of); err != nil {
+			return fmt.Errorf("derived quantity %s: %w", derived.Name, err)
+		}
+	}
+	perPoint := chunksPerPoint * int64(nobs)
+	for _, p := range res.Points {
+		if p.Index < 0 || p.Index >= int64(len(chunks))/max(perPoint, 1) {
+			return fmt.Errorf("the chunk estimates have no point %d", p.Index)
+		}
+		start := p.Index * perPoint
+		h := Histogram{}
+		if len(res.Points) > 1 {
+			h.Label = label(p.Params, swept)
+		}
+		if derived == nil {
+			for c := range chunksPerPoint {
+				if a := chunks[start+c*int64(nobs)+int64(o)]; a.N > 0 {
+					h.Values = append(h.Values, a.Mean)
+				}
+			}
+		} else {
+			pc := make([][]sim.Acc, chunksPerPoint)
+			for c := range pc {
+				i := start + int64(c)*int64(nobs)
+				pc[c] = chunks[i : i+int64(nobs)]
+			}
+			derivedChunks(nobs, of, pc, func(_ int, _ int64, means []float64) {
+				h.Values = append(h.Values, derived.Func(p.Params, means))
+			})
+		}
+		fig.Hist = append(fig.Hist, h)
+	}
+	return nil
+}

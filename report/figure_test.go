@@ -1,0 +1,260 @@
+package report
+
+import (
+	"math"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/simrun/simrun/sim"
+)
+
+// figureRun is a made-up run of a kernel with observables m and e, the
+// derived quantity me = m·e, and the reference exact(m) = L + 1/T; the
+// sweep is L × T (T out of order for L = 16), with h fixed. Its Stats are
+// ReduceAll of its chunks, 4 chunks per point.
+func figureRun(t *testing.T) (sim.KernelSpec, []string, *Results, []sim.Acc) {
+	t.Helper()
+	params := []sim.ParamSpec{{Name: "L", Kind: sim.Int}, {Name: "T", Kind: sim.Float}, {Name: "h", Kind: sim.Float}}
+	spec := sim.KernelSpec{
+		Name:        "test",
+		Params:      params,
+		Observables: []sim.ObservableSpec{{Name: "m"}, {Name: "e", IID: true}},
+		Derived: []sim.DerivedSpec{{Name: "me", Of: []string{"m", "e"},
+			Func: func(_ sim.Params, m []float64) float64 { return m[0] * m[1] }}},
+		References: []sim.ReferenceSpec{
+			{Name: "exact", Of: "m", Func: func(p sim.Params) float64 {
+				if p.Float("T") > 2.5 {
+					return math.NaN() // checks that NaN values are left out
+				}
+				return float64(p.Int("L")) + 1/p.Float("T")
+			}},
+			{Name: "wrong", Of: "e", Func: func(sim.Params) float64 { return 0 }},
+		},
+	}
+	res := &Results{Provenance: Provenance{Experiment: "figure-test"}}
+	var chunks []sim.Acc
+	i := 0
+	for _, L := range []int64{8, 16} {
+		for _, T := range []float64{3, 1, 2} {
+			p := sim.NewParams(params, []sim.Value{sim.IntValue(L), sim.FloatValue(T), sim.FloatValue(0)})
+			var pc [][]sim.Acc
+			for c := range 4 {
+				x := float64(L)/T + float64(c*i%5)/10
+				chunk := []sim.Acc{accOf(x, x+0.5), accOf(T, float64(c))}
+				if i == 1 && c == 2 {
+					chunk = []sim.Acc{{}, {}} // a chunk without samples
+				}
+				pc = append(pc, chunk)
+				chunks = append(chunks, chunk...)
+			}
+			stats, w := ReduceAll(spec, p, pc)
+			res.Points = append(res.Points, PointResult{Index: int64(i), Params: p, Stats: stats, Warnings: w})
+			i++
+		}
+	}
+	return spec, []string{"L", "T"}, res, chunks
+}
+
+func TestBuildFigureLine(t *testing.T) {
+	spec, swept, res, _ := figureRun(t)
+	for _, test := range []struct {
+		name   string
+		plot   sim.PlotSpec
+		labels []string
+	}{
+		{name: "mean", plot: sim.PlotSpec{Name: "m", X: "T", Y: "m", Reference: "exact"}, labels: []string{"L=8", "L=16"}},
+		{name: "stderr", plot: sim.PlotSpec{Name: "se", X: "T", Y: "m", Stat: "stderr"}, labels: []string{"L=8", "L=16"}},
+		{name: "sd of derived", plot: sim.PlotSpec{Name: "sd", X: "L", Y: "me", Stat: "sd", LogX: true}, labels: []string{"T=3", "T=1", "T=2"}},
+		{name: "variance", plot: sim.PlotSpec{Name: "v", X: "L", Y: "e", Stat: "variance"}, labels: []string{"T=3", "T=1", "T=2"}},
+	} {
+		t.Run(test.name, func(t *testing.T) {
+			fig, err := BuildFigure(spec, swept, test.plot, res, nil, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var labels []string
+			for _, s := range fig.Series {
+				labels = append(labels, s.Label)
+			}
+			if !reflect.DeepEqual(labels, test.labels) {
+				t.Fatalf("series %q, want %q", labels, test.labels)
+			}
+			n := 0
+			for _, s := range fig.Series {
+				for j, x := range s.X {
+					if j > 0 && s.X[j-1] >= x {
+						t.Errorf("series %s: X not sorted: %v", s.Label, s.X)
+					}
+					p := findPoint(t, res, s.Label, test.plot.X, x)
+					st, _ := findStat(p, test.plot.Y)
+					y := map[string]float64{
+						"":         st.Mean,
+						"stderr":   st.StdErr,
+						"sd":       math.Sqrt(st.Variance),
+						"variance": st.Variance,
+					}[test.plot.Stat]
+					if s.Y[j] != y {
+						t.Errorf("series %s at %v: Y = %v, want %v", s.Label, x, s.Y[j], y)
+					}
+					if test.plot.Stat == "" && (s.Lo[j] != st.CILow || s.Hi[j] != st.CIHigh) {
+						t.Errorf("series %s at %v: CI [%v, %v], want [%v, %v]", s.Label, x, s.Lo[j], s.Hi[j], st.CILow, st.CIHigh)
+					}
+					if test.plot.Stat != "" && !(math.IsNaN(s.Lo[j]) && math.IsNaN(s.Hi[j])) {
+						t.Errorf("series %s at %v: CI [%v, %v], want NaN", s.Label, x, s.Lo[j], s.Hi[j])
+					}
+					n++
+				}
+			}
+			if n != len(res.Points) {
+				t.Errorf("%d points in the series, want %d", n, len(res.Points))
+			}
+			if test.plot.Reference == "" {
+				if fig.Reference != nil {
+					t.Errorf("reference curves without a reference")
+				}
+				return
+			}
+			if len(fig.Reference) != len(fig.Series) {
+				t.Fatalf("%d reference curves for %d series", len(fig.Reference), len(fig.Series))
+			}
+			for i, r := range fig.Reference {
+				if want := "exact (" + fig.Series[i].Label + ")"; r.Label != want {
+					t.Errorf("reference label %q, want %q", r.Label, want)
+				}
+				// Evaluated from T = 1 to 3 at 200 points; the
+				// reference is NaN above 2.5, which leaves
+				// i/199 ≤ 0.75, i ≤ 149.
+				if len(r.X) != 150 || r.X[0] != 1 {
+					t.Errorf("reference %s: %d points from %v, want 150 from 1", r.Label, len(r.X), r.X[0])
+				}
+				L := float64(map[string]int{"L=8": 8, "L=16": 16}[fig.Series[i].Label])
+				for j, x := range r.X {
+					if want := L + 1/x; r.Y[j] != want {
+						t.Errorf("reference %s at %v = %v, want %v", r.Label, x, r.Y[j], want)
+					}
+				}
+			}
+		})
+	}
+}
+
+// findPoint returns the point whose swept parameters other than x are
+// label and whose x is xv.
+func findPoint(t *testing.T, res *Results, lbl, x string, xv float64) PointResult {
+	t.Helper()
+	for _, p := range res.Points {
+		v, _ := p.Params.Lookup(x)
+		other := "T"
+		if x == "T" {
+			other = "L"
+		}
+		if v.Float64() == xv && label(p.Params, []string{other}) == lbl {
+			return p
+		}
+	}
+	t.Fatalf("no point %s, %s=%v", lbl, x, xv)
+	return PointResult{}
+}
+
+func TestBuildFigureOneSeries(t *testing.T) {
+	spec, _, res, _ := figureRun(t)
+	res.Points = res.Points[:3] // L = 8 only: T is the only swept parameter
+	fig, err := BuildFigure(spec, []string{"T"}, sim.PlotSpec{Name: "m", X: "T", Y: "m", Reference: "exact"}, res, nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fig.Series) != 1 || fig.Series[0].Label != "" || !reflect.DeepEqual(fig.Series[0].X, []float64{1, 2, 3}) {
+		t.Errorf("series = %+v, want one unlabelled with X 1, 2, 3", fig.Series)
+	}
+	if len(fig.Reference) != 1 || fig.Reference[0].Label != "exact" {
+		t.Errorf("reference = %+v, want one labelled exact", fig.Reference)
+	}
+	want := sim.PlotSpec{Name: "m", Kind: "line", X: "T", Y: "m", Stat: "mean", Reference: "exact",
+		Title: "m against T", XLabel: "T", YLabel: "m"}
+	if !reflect.DeepEqual(fig.Spec, want) {
+		t.Errorf("Spec = %+v, want defaults %+v", fig.Spec, want)
+	}
+}
+
+func TestBuildFigureIntReference(t *testing.T) {
+	spec, swept, res, _ := figureRun(t)
+	fig, err := BuildFigure(spec, swept, sim.PlotSpec{Name: "m", X: "L", Y: "m", Reference: "exact", LogX: true}, res, nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// L runs over the integers 8..16, log-spaced at 200 points: every one.
+	for _, r := range fig.Reference[1:] { // T=1 and T=2 (T=3 has no reference)
+		if !reflect.DeepEqual(r.X, []float64{8, 9, 10, 11, 12, 13, 14, 15, 16}) {
+			t.Errorf("reference %s at %v, want the integers 8 to 16", r.Label, r.X)
+		}
+	}
+	if len(fig.Reference[0].X) != 0 {
+		t.Errorf("reference %s has %d points, want none (NaN above T = 2.5)", fig.Reference[0].Label, len(fig.Reference[0].X))
+	}
+}
+
+func TestBuildFigureHistogram(t *testing.T) {
+	spec, swept, res, chunks := figureRun(t)
+	for _, y := range []string{"m", "me"} {
+		fig, err := BuildFigure(spec, swept, sim.PlotSpec{Name: "h", Kind: "histogram", Y: y}, res, chunks, 4)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(fig.Hist) != len(res.Points) {
+			t.Fatalf("%d histograms, want %d", len(fig.Hist), len(res.Points))
+		}
+		for i, h := range fig.Hist {
+			var want []float64
+			for c := range 4 {
+				m, e := chunks[(i*4+c)*2], chunks[(i*4+c)*2+1]
+				if m.N == 0 {
+					continue
+				}
+				if y == "m" {
+					want = append(want, m.Mean)
+				} else {
+					want = append(want, m.Mean*e.Mean)
+				}
+			}
+			if !reflect.DeepEqual(h.Values, want) {
+				t.Errorf("%s histogram %d = %v, want %v", y, i, h.Values, want)
+			}
+			if wantLabel := label(res.Points[i].Params, swept); h.Label != wantLabel {
+				t.Errorf("label %q, want %q", h.Label, wantLabel)
+			}
+		}
+		if i := 1; len(fig.Hist[i].Values) != 3 {
+			t.Errorf("point 1 has %d values, want 3 (one chunk has no samples)", len(fig.Hist[i].Values))
+		}
+	}
+}
+
+func TestBuildFigureInvalidInput(t *testing.T) {
+	spec, swept, res, chunks := figureRun(t)
+	for _, test := range []struct {
+		name   string
+		plot   sim.PlotSpec
+		chunks []sim.Acc
+		cpp    int64
+		want   string
+	}{
+		{name: "kind", plot: sim.PlotSpec{Kind: "pie", X: "T", Y: "m"}, want: `unknown kind "pie"`},
+		{name: "stat", plot: sim.PlotSpec{X: "T", Y: "m", Stat: "median"}, want: `unknown stat "median"`},
+		{name: "y", plot: sim.PlotSpec{X: "T", Y: "q"}, want: `no observable or derived quantity "q"`},
+		{name: "x not swept", plot: sim.PlotSpec{X: "h", Y: "m"}, want: `x "h" is not a swept parameter`},
+		{name: "reference", plot: sim.PlotSpec{X: "T", Y: "m", Reference: "none"}, want: `no reference "none"`},
+		{name: "reference of other", plot: sim.PlotSpec{X: "T", Y: "m", Reference: "wrong"}, want: `reference "wrong" is for e, not m`},
+		{name: "no chunks", plot: sim.PlotSpec{Kind: "histogram", Y: "m"}, want: "needs the chunk estimates"},
+		{name: "bad layout", plot: sim.PlotSpec{Kind: "histogram", Y: "m"}, chunks: chunks[:10], cpp: 4, want: "do not fill whole points"},
+		{name: "missing point", plot: sim.PlotSpec{Kind: "histogram", Y: "m"}, chunks: chunks[:8], cpp: 4, want: "no point 1"},
+	} {
+		t.Run(test.name, func(t *testing.T) {
+			test.plot.Name = "p"
+			_, err := BuildFigure(spec, swept, test.plot, res, test.chunks, test.cpp)
+			if err == nil || !strings.HasPrefix(err.Error(), "report: plot p: ") || !strings.Contains(err.Error(), test.want) {
+				t.Errorf("error = %v, want one containing %q", err, test.want)
+			}
+		})
+	}
+}

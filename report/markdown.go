@@ -1,0 +1,180 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// WriteMarkdown writes a self-contained Markdown report of r: a title (the
+// experiment's name), description (Markdown, written as given), a table of
+// the run's provenance, the summary of every point as a table (the swept
+// parameters, the observable or derived quantity, mean ± standard error and
+// 95% confidence interval rounded as in Summary, samples, chunks and
+// method), the warnings, and each of figures (PNG file names relative to
+// the report) embedded as an image named after its file's stem.
+//
+// Text that comes from the data (names, values, warnings) is escaped so
+// that Markdown shows it literally.
+func WriteMarkdown(w io.Writer, r *Results, description string, figures []string) error {
+	names := paramNames(r)
+	for _, p := range r.Points {
+		if err := checkParams(p, names); err != nil {
+			return err
+		}
+	}
+	swept := sweptParams(r, len(names))
+	ew := &errWriter{w: w}
+	pv := r.Provenance
+
+	title := pv.Experiment
+	if title == "" {
+		title = "simrun report"
+	}
+	fmt.Fprintf(ew, "# %s\n\n", mdEscape(title))
+	if r.Partial {
+		fmt.Fprintf(ew, "**Partial results:** the run stopped before every point finished.\n\n")
+	}
+	if d := strings.TrimSpace(description); d != "" {
+		fmt.Fprintf(ew, "%s\n\n", d)
+	}
+
+	fmt.Fprintf(ew, "## Provenance\n\n")
+	revision := orDash(pv.Revision)
+	if pv.Modified {
+		revision += " (modified)"
+	}
+	partial := "no"
+	if r.Partial {
+		partial = "yes"
+	}
+	rows := [][2]string{
+		{"experiment file", mdCode(pv.File)},
+		{"SHA-256", mdCode(pv.FileSHA256)},
+		{"kernel", mdEscape(orDash(pv.Kernel))},
+		{"seed", strconv.FormatUint(pv.Seed, 10)},
+		{"seeding scheme", mdEscape(orDash(pv.SeedScheme))},
+		{"generator", mdEscape(orDash(pv.Generator))},
+		{"version", mdEscape(orDash(pv.Version))},
+		{"revision", mdEscape(revision)},
+		{"Go", mdEscape(orDash(pv.GoVersion))},
+		{"OS/arch", mdEscape(orDash(pv.OS) + "/" + orDash(pv.Arch))},
+		{"CPUs", strconv.Itoa(pv.NumCPU)},
+		{"workers", strconv.Itoa(pv.Workers)},
+		{"executor", mdEscape(orDash(pv.Executor))},
+		{"start", mdTime(pv.Start)},
+		{"end", mdTime(pv.End)},
+		{"wall time", formatFloat(pv.WallSeconds) + " s"},
+		{"partial", partial},
+	}
+	fmt.Fprintf(ew, "| | |\n|---|---|\n")
+	for _, row := range rows {
+		fmt.Fprintf(ew, "| %s | %s |\n", row[0], row[1])
+	}
+
+	fmt.Fprintf(ew, "\n## Results\n\n")
+	if len(r.Points) == 0 {
+		fmt.Fprintf(ew, "No points finished.\n")
+	} else {
+		var fixed []string
+		p := r.Points[0].Params
+		for i, s := range swept {
+			if !s {
+				fixed = append(fixed, p.Name(i)+"="+p.Value(i).String())
+			}
+		}
+		if len(fixed) > 0 {
+			fmt.Fprintf(ew, "Fixed parameters: %s.\n\n", mdEscape(strings.Join(fixed, ", ")))
+		}
+		header := []string{"point"}
+		for i, s := range swept {
+			if s {
+				header = append(header, mdEscape(names[i]))
+			}
+		}
+		header = append(header, "observable", "mean ± stderr", "95% CI", "n", "chunks", "method")
+		fmt.Fprintf(ew, "| %s |\n|", strings.Join(header, " | "))
+		for range header {
+			fmt.Fprint(ew, "---|")
+		}
+		fmt.Fprintln(ew)
+		for _, p := range r.Points {
+			for _, s := range p.Stats {
+				cells := []string{strconv.FormatInt(p.Index, 10)}
+				for i, sw := range swept {
+					if sw {
+						cells = append(cells, mdEscape(p.Params.Value(i).String()))
+					}
+				}
+				me, ci := formatEstimate(s)
+				cells = append(cells, mdEscape(s.Observable), me, ci,
+					strconv.FormatInt(s.N, 10), strconv.FormatInt(s.Chunks, 10), mdEscape(s.Method))
+				fmt.Fprintf(ew, "| %s |\n", strings.Join(cells, " | "))
+			}
+		}
+	}
+
+	if warnings := allWarnings(r, swept); len(warnings) > 0 {
+		fmt.Fprintf(ew, "\n## Warnings\n\n")
+		for _, w := range warnings {
+			fmt.Fprintf(ew, "- %s\n", mdEscape(w))
+		}
+	}
+
+	if len(figures) > 0 {
+		fmt.Fprintf(ew, "\n## Figures\n")
+		for _, f := range figures {
+			name := strings.TrimSuffix(path.Base(f), path.Ext(f))
+			fmt.Fprintf(ew, "\n![%s](%s)\n", mdEscape(name), mdDest(f))
+		}
+	}
+	if ew.err != nil {
+		return fmt.Errorf("report: write Markdown: %w", ew.err)
+	}
+	return nil
+}
+
+// mdEscaper backslash-escapes the characters that Markdown (CommonMark and
+// GitHub's tables) would otherwise interpret inline, and flattens newlines.
+var mdEscaper = strings.NewReplacer(
+	`\`, `\\`, "`", "\\`", `*`, `\*`, `_`, `\_`, `[`, `\[`, `]`, `\]`,
+	`<`, `\<`, `>`, `\>`, `|`, `\|`, "\n", " ", "\r", " ",
+)
+
+func mdEscape(s string) string { return mdEscaper.Replace(s) }
+
+// mdCode writes s as a code span, or "-" when empty. Inside a table, a pipe
+// must still be escaped.
+func mdCode(s string) string {
+	if s == "" {
+		return "-"
+	}
+	s = strings.NewReplacer("|", `\|`, "\n", " ", "\r", " ").Replace(s)
+	fence := "`"
+	for strings.Contains(s, fence) {
+		fence += "`"
+	}
+	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
+		s = " " + s + " "
+	}
+	return fence + s + fence
+}
+
+// mdDest writes a link destination, in angle brackets when it has
+// characters that would end a bare one.
+func mdDest(f string) string {
+	if strings.ContainsAny(f, " ()<>\t\n") {
+		return "<" + strings.NewReplacer("<", `\<`, ">", `\>`, "\n", "%0A").Replace(f) + ">"
+	}
+	return f
+}
+
+func mdTime(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.Format(time.RFC3339Nano)
+}

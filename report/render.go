@@ -1,0 +1,305 @@
+package report
+
+import (
+	"fmt"
+	"image/color"
+	"io"
+	"math"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+	"gonum.org/v1/plot/vg/vgsvg"
+)
+
+// The size of a rendered figure, and the resolution of a PNG: 16 cm × 10 cm
+// at 150 dpi is 945 × 591 pixels.
+const (
+	FigureWidth  = 16 * vg.Centimeter
+	FigureHeight = 10 * vg.Centimeter
+	FigureDPI    = 150
+)
+
+// RenderFigure draws fig in format "png" or "svg" and writes it to w.
+//
+// A line plot draws each series as a line with markers in its own colour,
+// with 95% confidence-interval error bars where Lo and Hi are finite, and
+// each reference curve dashed in its series' colour (black when there is
+// one series). A histogram plot draws each histogram with the same bin
+// edges (Spec.Bins of them, or by Sturges' rule on the largest histogram),
+// semi-transparent so that several overlap visibly. There is a legend when
+// there is more than one series or histogram, or a reference curve.
+//
+// Non-finite values are left out, and so are non-positive ones on a log
+// axis (LogX, LogY). The output depends only on fig and format: SVG is
+// identical everywhere, PNG on one machine.
+func RenderFigure(w io.Writer, fig *Figure, format string) (err error) {
+	defer func() {
+		// gonum/plot panics on some data (a log axis that reaches 0); the
+		// filtering below is meant to prevent it, and this is the net.
+		if r := recover(); r != nil {
+			err = fmt.Errorf("report: render plot %s: %v", fig.Spec.Name, r)
+		}
+	}()
+	if format != "png" && format != "svg" {
+		return fmt.Errorf("report: render plot %s: unknown format %q, want \"png\" or \"svg\"", fig.Spec.Name, format)
+	}
+	p, legend, err := newPlot(fig)
+	if err != nil {
+		return fmt.Errorf("report: render plot %s: %w", fig.Spec.Name, err)
+	}
+	var wt io.WriterTo
+	switch format {
+	case "png":
+		c := vgimg.NewWith(vgimg.UseWH(FigureWidth, FigureHeight), vgimg.UseDPI(FigureDPI))
+		drawPlot(p, legend, draw.New(c))
+		wt = vgimg.PngCanvas{Canvas: c}
+	case "svg":
+		c := vgsvg.New(FigureWidth, FigureHeight)
+		drawPlot(p, legend, draw.New(c))
+		wt = c
+	}
+	if _, err := wt.WriteTo(w); err != nil {
+		return fmt.Errorf("report: render plot %s: %w", fig.Spec.Name, err)
+	}
+	return nil
+}
+
+// drawPlot draws p on c with a margin, and its legend, if any, to the right
+// of the data, where it hides nothing.
+func drawPlot(p *plot.Plot, legend bool, c draw.Canvas) {
+	const margin = 3 * vg.Millimeter
+	c = draw.Crop(c, margin, -margin, margin, -margin)
+	if legend {
+		r := p.Legend.Rectangle(c)
+		w := r.Max.X - r.Min.X + margin
+		p.Legend.XOffs = w
+		c = draw.Crop(c, 0, -w, 0, 0)
+	}
+	p.Draw(c)
+}
+
+// newPlot returns the plot of fig, and whether it has a legend.
+func newPlot(fig *Figure) (*plot.Plot, bool, error) {
+	spec := fig.Spec
+	p := plot.New()
+	p.Title.Text = spec.Title
+	p.X.Label.Text = spec.XLabel
+	p.Y.Label.Text = spec.YLabel
+	p.Legend.Top = true
+	if spec.LogX {
+		p.X.Scale = plot.LogScale{}
+		p.X.Tick.Marker = plot.LogTicks{Prec: -1}
+	}
+	if spec.LogY {
+		p.Y.Scale = plot.LogScale{}
+		p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+	}
+	keepX := func(x float64) bool { return isFinite(x) && (!spec.LogX || x > 0) }
+	keepY := func(y float64) bool { return isFinite(y) && (!spec.LogY || y > 0) }
+
+	var legend bool
+	var err error
+	if len(fig.Hist) > 0 {
+		legend, err = addHistograms(p, fig, keepX)
+	} else {
+		legend, err = addLines(p, fig, keepX, keepY)
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	// A log axis cannot show an empty or single-valued range, which
+	// gonum/plot would widen by ±1, possibly to 0.
+	for _, a := range []*plot.Axis{&p.X, &p.Y} {
+		if _, ok := a.Scale.(plot.LogScale); !ok {
+			continue
+		}
+		switch {
+		case a.Min > a.Max: // no data
+			a.Min, a.Max = 1, 10
+		case a.Min == a.Max:
+			a.Min, a.Max = a.Min/2, a.Max*2
+		}
+	}
+	return p, legend, nil
+}
+
+// xyErrors is the data of plotter.YErrorBars.
+type xyErrors struct {
+	plotter.XYs
+	plotter.YErrors
+}
+
+func (e xyErrors) Len() int { return len(e.XYs) }
+
+func addLines(p *plot.Plot, fig *Figure, keepX, keepY func(float64) bool) (legend bool, err error) {
+	legend = len(fig.Series) > 1 || len(fig.Reference) > 0
+	for i, s := range fig.Series {
+		col := plotutil.Color(i)
+		var pts plotter.XYs
+		var bars xyErrors
+		for j := range s.X {
+			x, y := s.X[j], s.Y[j]
+			if !keepX(x) || !keepY(y) {
+				continue
+			}
+			pts = append(pts, plotter.XY{X: x, Y: y})
+			lo, hi := s.Lo[j], s.Hi[j]
+			if keepY(lo) && isFinite(hi) && lo <= y && y <= hi {
+				bars.XYs = append(bars.XYs, plotter.XY{X: x, Y: y})
+				bars.YErrors = append(bars.YErrors, struct{ Low, High float64 }{y - lo, hi - y})
+			}
+		}
+		if len(pts) == 0 {
+			continue
+		}
+		line, points, err := plotter.NewLinePoints(pts)
+		if err != nil {
+			return false, err
+		}
+		line.Color = col
+		points.Color = col
+		points.Shape = plotutil.Shape(i)
+		p.Add(line, points)
+		if len(bars.XYs) > 0 {
+			eb, err := plotter.NewYErrorBars(bars)
+			if err != nil {
+				return false, err
+			}
+			eb.LineStyle.Color = col
+			p.Add(eb)
+		}
+		if legend {
+			name := s.Label
+			if name == "" {
+				name = fig.Spec.Y
+			}
+			p.Legend.Add(name, line, points)
+		}
+	}
+	for i, r := range fig.Reference {
+		var col color.Color = color.Black
+		if len(fig.Series) > 1 {
+			col = plotutil.Color(i)
+		}
+		var pts plotter.XYs
+		for j := range r.X {
+			if keepX(r.X[j]) && keepY(r.Y[j]) {
+				pts = append(pts, plotter.XY{X: r.X[j], Y: r.Y[j]})
+			}
+		}
+		if len(pts) == 0 {
+			continue
+		}
+		line, err := plotter.NewLine(pts)
+		if err != nil {
+			return false, err
+		}
+		line.Color = col
+		line.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
+		p.Add(line)
+		p.Legend.Add(r.Label, line)
+	}
+	return legend, nil
+}
+
+func addHistograms(p *plot.Plot, fig *Figure, keepX func(float64) bool) (legend bool, err error) {
+	// Common bin edges over every histogram's kept values.
+	lo, hi := math.Inf(1), math.Inf(-1)
+	largest := 0
+	kept := make([][]float64, len(fig.Hist))
+	for i, h := range fig.Hist {
+		for _, v := range h.Values {
+			if keepX(v) {
+				kept[i] = append(kept[i], v)
+				lo, hi = math.Min(lo, v), math.Max(hi, v)
+			}
+		}
+		largest = max(largest, len(kept[i]))
+	}
+	if largest == 0 {
+		return false, nil
+	}
+	nbins := fig.Spec.Bins
+	if nbins <= 0 {
+		nbins = int(math.Ceil(math.Log2(float64(largest)))) + 1 // Sturges
+	}
+	log := fig.Spec.LogX
+	if lo == hi {
+		nbins = 1
+		if log {
+			lo, hi = lo/1.1, hi*1.1
+		} else {
+			d := math.Abs(lo) * 0.05
+			if d == 0 {
+				d = 0.5
+			}
+			lo, hi = lo-d, hi+d
+		}
+	}
+	edge := func(i int) float64 {
+		switch {
+		case i == 0:
+			return lo
+		case i == nbins:
+			return hi
+		case log:
+			return math.Exp(math.Log(lo) + float64(i)/float64(nbins)*(math.Log(hi)-math.Log(lo)))
+		}
+		return lo + float64(i)/float64(nbins)*(hi-lo)
+	}
+	edges := make([]float64, nbins+1)
+	for i := range edges {
+		edges[i] = edge(i)
+	}
+
+	legend = len(fig.Hist) > 1
+	alpha := uint8(0xb0)
+	if len(fig.Hist) > 1 {
+		alpha = 0x70
+	}
+	for i, h := range fig.Hist {
+		bins := make([]plotter.HistogramBin, nbins)
+		for b := range bins {
+			bins[b].Min, bins[b].Max = edges[b], edges[b+1]
+		}
+		for _, v := range kept[i] {
+			// The last bin whose lower edge is at most v.
+			b := searchEdges(edges[:nbins], v)
+			bins[b].Weight++
+		}
+		fill := color.NRGBAModel.Convert(plotutil.Color(i)).(color.NRGBA)
+		fill.A = alpha
+		hist := &plotter.Histogram{
+			Bins:      bins,
+			Width:     (hi - lo) / float64(nbins),
+			FillColor: fill,
+			LineStyle: plotter.DefaultLineStyle,
+			LogY:      fig.Spec.LogY,
+		}
+		hist.LineStyle.Color = plotutil.Color(i)
+		p.Add(hist)
+		if legend {
+			p.Legend.Add(h.Label, hist)
+		}
+	}
+	return legend, nil
+}
+
+// searchEdges returns the index of the last of the ascending lower edges
+// that is at most v (0 if none is).
+func searchEdges(lower []float64, v float64) int {
+	i, j := 0, len(lower)
+	for i < j {
+		m := int(uint(i+j) >> 1)
+		if lower[m] <= v {
+			i = m + 1
+		} else {
+			j = m
+		}
+	}
+	return max(i-1, 0)
+}

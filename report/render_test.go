@@ -1,0 +1,109 @@
+package report
+
+import (
+	"bytes"
+	"image"
+	_ "image/png"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/simrun/simrun/sim"
+)
+
+func TestRenderFigure(t *testing.T) {
+	spec, swept, res, chunks := figureRun(t)
+	nan := math.NaN()
+	for _, test := range []struct {
+		name string
+		plot sim.PlotSpec
+		fig  *Figure // instead of building plot
+	}{
+		{name: "line", plot: sim.PlotSpec{Name: "m", X: "T", Y: "m", Reference: "exact", Title: "Magnetisation", XLabel: "temperature", YLabel: "|m|"}},
+		{name: "log axes", plot: sim.PlotSpec{Name: "m", X: "T", Y: "m", Reference: "exact", LogX: true, LogY: true}},
+		{name: "histogram", plot: sim.PlotSpec{Name: "h", Kind: "histogram", Y: "me"}},
+		{name: "histogram log", plot: sim.PlotSpec{Name: "h", Kind: "histogram", Y: "m", Bins: 3, LogX: true, LogY: true}},
+		{name: "non-positive on log axes", fig: &Figure{
+			Spec: PlotDefaults(sim.PlotSpec{Name: "np", X: "x", Y: "y", LogX: true, LogY: true}),
+			Series: []Series{
+				{X: []float64{-1, 0, 1, 2, 3}, Y: []float64{1, 1, 0, 2, nan}, Lo: []float64{0, 0, -1, 1, nan}, Hi: []float64{2, 2, 1, 3, nan}},
+			},
+		}},
+		{name: "empty on log axes", fig: &Figure{
+			Spec:   PlotDefaults(sim.PlotSpec{Name: "empty", X: "x", Y: "y", LogX: true, LogY: true}),
+			Series: []Series{{X: []float64{0}, Y: []float64{-1}, Lo: []float64{nan}, Hi: []float64{nan}}},
+		}},
+		{name: "one value histogram", fig: &Figure{
+			Spec: PlotDefaults(sim.PlotSpec{Name: "one", Kind: "histogram", Y: "y", LogX: true}),
+			Hist: []Histogram{{Values: []float64{2, 2, 2, nan}}},
+		}},
+	} {
+		t.Run(test.name, func(t *testing.T) {
+			fig := test.fig
+			if fig == nil {
+				var err error
+				if fig, err = BuildFigure(spec, swept, test.plot, res, chunks, 4); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var png bytes.Buffer
+			if err := RenderFigure(&png, fig, "png"); err != nil {
+				t.Fatal(err)
+			}
+			img, format, err := image.Decode(&png)
+			if err != nil || format != "png" {
+				t.Fatalf("decode PNG: %v (format %q)", err, format)
+			}
+			// 16 cm × 10 cm at 150 dpi.
+			if b := img.Bounds(); b.Dx() != 945 || b.Dy() != 591 {
+				t.Errorf("PNG is %d × %d, want 945 × 591", b.Dx(), b.Dy())
+			}
+
+			var svg1, svg2 bytes.Buffer
+			if err := RenderFigure(&svg1, fig, "svg"); err != nil {
+				t.Fatal(err)
+			}
+			RenderFigure(&svg2, fig, "svg")
+			if !bytes.Equal(svg1.Bytes(), svg2.Bytes()) {
+				t.Error("two SVG renderings differ")
+			}
+			s := svg1.String()
+			if !strings.HasPrefix(s, "<?xml") || !strings.Contains(s, "<svg") || !strings.HasSuffix(strings.TrimSpace(s), "</svg>") {
+				t.Errorf("not an SVG document: %.100q…", s)
+			}
+			for _, text := range []string{fig.Spec.Title, fig.Spec.XLabel, fig.Spec.YLabel} {
+				if !strings.Contains(s, ">"+xmlEscape(text)+"<") {
+					t.Errorf("SVG lacks the text %q", text)
+				}
+			}
+		})
+	}
+}
+
+func xmlEscape(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+}
+
+func TestRenderFigureLegend(t *testing.T) {
+	spec, swept, res, _ := figureRun(t)
+	fig, err := BuildFigure(spec, swept, sim.PlotSpec{Name: "m", X: "T", Y: "m", Reference: "exact"}, res, nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := RenderFigure(&b, fig, "svg"); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range []string{"L=8", "L=16", "exact (L=8)", "exact (L=16)"} {
+		if !strings.Contains(b.String(), ">"+l+"<") {
+			t.Errorf("legend lacks %q", l)
+		}
+	}
+}
+
+func TestRenderFigureUnknownFormat(t *testing.T) {
+	err := RenderFigure(new(bytes.Buffer), &Figure{Spec: sim.PlotSpec{Name: "x"}}, "gif")
+	if err == nil || !strings.Contains(err.Error(), `report: render plot x: unknown format "gif"`) {
+		t.Errorf("error = %v, want unknown format", err)
+	}
+}
