@@ -26,7 +26,9 @@ type Figure struct {
 	// Reference holds a line plot's reference curves, when Spec.Reference
 	// is set: Reference[i] belongs to Series[i], is labelled with the
 	// reference's name (and the series label in parentheses, if any), and
-	// has Lo and Hi nil.
+	// has Lo and Hi nil. When the curves of all series are the same (an
+	// infinite-lattice value drawn beside several L), there is one curve,
+	// labelled with the reference's name alone.
 	Reference []Series
 	// Hist holds a histogram plot's data: one histogram per point, in
 	// sweep order, labelled with the point's swept parameters ("" for a
@@ -280,7 +282,20 @@ func buildLine(fig *Figure, spec sim.KernelSpec, swept []string, res *Results) e
 		}
 		fig.Reference = append(fig.Reference, r)
 	}
+	if len(fig.Reference) > 1 && allSame(fig.Reference) {
+		fig.Reference = []Series{{Label: ref.Name, X: fig.Reference[0].X, Y: fig.Reference[0].Y}}
+	}
 	return nil
+}
+
+// allSame reports whether every curve has the same points as the first.
+func allSame(curves []Series) bool {
+	for _, c := range curves[1:] {
+		if !slices.Equal(c.X, curves[0].X) || !slices.Equal(c.Y, curves[0].Y) {
+			return false
+		}
+	}
+	return true
 }
 
 // sortSeries returns s sorted by X, stably.

@@ -177,6 +177,26 @@ func TestBuildFigureOneSeries(t *testing.T) {
 	}
 }
 
+func TestBuildFigureSharedReference(t *testing.T) {
+	// The "wrong" reference of e is 0 whatever L: one curve for both series,
+	// labelled with its name alone. "exact" depends on L: one per series.
+	spec, swept, res, _ := figureRun(t)
+	fig, err := BuildFigure(spec, swept, sim.PlotSpec{Name: "e", X: "T", Y: "e", Reference: "wrong"}, res, nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fig.Series) != 2 || len(fig.Reference) != 1 || fig.Reference[0].Label != "wrong" {
+		t.Errorf("%d series, references %+v; want 2 series and one reference labelled wrong", len(fig.Series), fig.Reference)
+	}
+	fig, err = BuildFigure(spec, swept, sim.PlotSpec{Name: "m", X: "T", Y: "m", Reference: "exact"}, res, nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fig.Reference) != 2 {
+		t.Errorf("%d reference curves for a reference that depends on L, want 2", len(fig.Reference))
+	}
+}
+
 func TestBuildFigureIntReference(t *testing.T) {
 	spec, swept, res, _ := figureRun(t)
 	fig, err := BuildFigure(spec, swept, sim.PlotSpec{Name: "m", X: "L", Y: "m", Reference: "exact", LogX: true}, res, nil, 0)

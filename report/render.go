@@ -182,7 +182,7 @@ func addLines(p *plot.Plot, fig *Figure, keepX, keepY func(float64) bool) (legen
 	}
 	for i, r := range fig.Reference {
 		var col color.Color = color.Black
-		if len(fig.Series) > 1 {
+		if len(fig.Reference) > 1 {
 			col = plotutil.Color(i)
 		}
 		var pts plotter.XYs
