@@ -5,6 +5,7 @@ import (
 	"image/color"
 	"io"
 	"math"
+	"strconv"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -90,6 +91,8 @@ func newPlot(fig *Figure) (*plot.Plot, bool, error) {
 	p.X.Label.Text = spec.XLabel
 	p.Y.Label.Text = spec.YLabel
 	p.Legend.Top = true
+	p.X.Tick.Marker = distinctTicks{plot.DefaultTicks{}}
+	p.Y.Tick.Marker = distinctTicks{plot.DefaultTicks{}}
 	if spec.LogX {
 		p.X.Scale = plot.LogScale{}
 		p.X.Tick.Marker = plot.LogTicks{Prec: -1}
@@ -302,4 +305,37 @@ func searchEdges(lower []float64, v float64) int {
 		}
 	}
 	return max(i-1, 0)
+}
+
+// distinctTicks labels the ticks of an inner Ticker with the fewest
+// significant digits that tell the labels apart: gonum's default labels a
+// narrow range such as 3.1410–3.1422 as "3.14" three times.
+type distinctTicks struct{ inner plot.Ticker }
+
+func (d distinctTicks) Ticks(min, max float64) []plot.Tick {
+	ticks := d.inner.Ticks(min, max)
+	for prec := 3; prec <= 17; prec++ {
+		seen := make(map[string]bool)
+		ok := true
+		for _, t := range ticks {
+			if t.Label == "" {
+				continue
+			}
+			l := strconv.FormatFloat(t.Value, 'g', prec, 64)
+			if seen[l] {
+				ok = false
+				break
+			}
+			seen[l] = true
+		}
+		if ok {
+			for i, t := range ticks {
+				if t.Label != "" {
+					ticks[i].Label = strconv.FormatFloat(t.Value, 'g', prec, 64)
+				}
+			}
+			return ticks
+		}
+	}
+	return ticks
 }

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"gonum.org/v1/plot"
 	"image"
 	_ "image/png"
 	"math"
@@ -105,5 +106,32 @@ func TestRenderFigureUnknownFormat(t *testing.T) {
 	err := RenderFigure(new(bytes.Buffer), &Figure{Spec: sim.PlotSpec{Name: "x"}}, "gif")
 	if err == nil || !strings.Contains(err.Error(), `report: render plot x: unknown format "gif"`) {
 		t.Errorf("error = %v, want unknown format", err)
+	}
+}
+
+func TestDistinctTicks(t *testing.T) {
+	// gonum's default labels ticks over [3.1405, 3.1425] as "3.14" each
+	// time; the labels must tell the ticks apart.
+	ticks := distinctTicks{plot.DefaultTicks{}}.Ticks(3.1405, 3.1425)
+	seen := make(map[string]bool)
+	n := 0
+	for _, tk := range ticks {
+		if tk.Label == "" {
+			continue
+		}
+		n++
+		if seen[tk.Label] {
+			t.Fatalf("label %q repeated in %+v", tk.Label, ticks)
+		}
+		seen[tk.Label] = true
+	}
+	if n < 2 {
+		t.Fatalf("%d labelled ticks, want at least 2", n)
+	}
+	// On an ordinary range the labels stay short: 0, 0.5, 1.
+	for _, tk := range (distinctTicks{plot.DefaultTicks{}}).Ticks(0, 1) {
+		if len(tk.Label) > 3 {
+			t.Errorf("label %q on [0, 1], want a short one", tk.Label)
+		}
 	}
 }
