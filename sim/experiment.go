@@ -1,5 +1,7 @@
 package sim
 
+import "time"
+
 // Experiment is a loaded and validated experiment file. Everything in it
 // has been checked against the kernel's declared parameters: running it
 // can fail only for reasons outside the file (a kernel error, a full disk).
@@ -13,6 +15,7 @@ type Experiment struct {
 	Seed        uint64
 	Budget      Budget
 	Output      Output
+	Run         RunSettings
 	Plots       []PlotSpec // from [[plot]] tables, in file order
 
 	sweep Sweep
@@ -46,6 +49,27 @@ func (b Budget) ChunkSamples(c int64) int64 {
 type Output struct {
 	Dir string // results directory, relative to the working directory
 }
+
+// RunSettings say how a run treats failures, from the [run] table.
+type RunSettings struct {
+	// Retries is how many times a chunk whose worker died (killed, out of
+	// memory, over the time limit) is run again on a new worker.
+	Retries int
+	// Timeout is the time limit of one chunk; 0 for none.
+	Timeout time.Duration
+	// OnError is OnErrorStop or OnErrorContinue: what a failing chunk (a
+	// kernel error or panic, or a chunk out of retries) does to the run.
+	OnError string
+}
+
+// The on_error policies.
+const (
+	OnErrorStop     = "stop"     // stop the run at the first failed chunk (default)
+	OnErrorContinue = "continue" // record the point as failed and go on
+)
+
+// DefaultRun is the run settings of a file without a [run] table.
+var DefaultRun = RunSettings{Retries: 2, OnError: OnErrorStop}
 
 // Point is one point of the sweep.
 type Point struct {

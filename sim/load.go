@@ -75,7 +75,7 @@ func tomlError(path string, err error) error {
 
 // The keys of each table of an experiment file.
 var (
-	topKeys     = []string{"name", "description", "kernel", "seed", "params", "sweep", "zip", "samples", "output", "plot"}
+	topKeys     = []string{"name", "description", "kernel", "seed", "params", "sweep", "zip", "samples", "output", "run", "plot"}
 	samplesKeys = []string{"samples", "chunk_size", "chunks"}
 	outputKeys  = []string{"dir"}
 	sweepKeys   = []string{"linspace", "logspace", "from", "to", "step"}
@@ -203,6 +203,7 @@ func (l *loader) load(e *Experiment, raw map[string]any, cat Catalog) {
 		params, sweep, zip    map[string]any
 		samples, output       map[string]any
 		samplesSet, outputSet bool
+		runTable              map[string]any
 		paramsBad             bool // [params] or [sweep] is not a table
 		plots                 []map[string]any
 	)
@@ -251,6 +252,13 @@ func (l *loader) load(e *Experiment, raw map[string]any, cat Catalog) {
 			default:
 				e.Seed = uint64(n)
 			}
+		case "run":
+			m, ok := v.(map[string]any)
+			if !ok {
+				l.errorf(key, "is %s, want a table: a [run] header followed by retries, timeout or on_error", describe(v))
+				continue
+			}
+			runTable = m
 		case "params", "sweep", "zip", "samples", "output":
 			m, ok := v.(map[string]any)
 			if !ok {
@@ -309,6 +317,10 @@ func (l *loader) load(e *Experiment, raw map[string]any, cat Catalog) {
 	e.Output.Dir = "results/" + e.Name
 	if outputSet && output != nil {
 		l.output(e, output)
+	}
+	e.Run = DefaultRun
+	if runTable != nil {
+		l.runSettings(e, runTable)
 	}
 	l.sweepBad = paramsBad
 	if kernelOK {
@@ -382,6 +394,40 @@ func (l *loader) budget(e *Experiment, m map[string]any) {
 		l.errorf([]string{"samples", "chunks"}, "is %d, more than samples = %d: every chunk needs at least one sample; want chunks ≤ samples", chunks, samples)
 	default:
 		e.Budget = Budget{Samples: samples, Chunks: chunks}
+	}
+}
+
+// runSettings validates the [run] table.
+func (l *loader) runSettings(e *Experiment, m map[string]any) {
+	for _, k := range l.keys(m, "run") {
+		v := m[k]
+		key := []string{"run", k}
+		switch k {
+		case "retries":
+			n, ok := asInt(v)
+			if !ok || n < 0 || n > 100 {
+				l.errorf(key, "is %s, want an integer in [0, 100], such as retries = 2", describe(v))
+				continue
+			}
+			e.Run.Retries = int(n)
+		case "timeout":
+			str, ok := v.(string)
+			d, err := time.ParseDuration(str)
+			if !ok || err != nil || d < 0 {
+				l.errorf(key, "is %s, want a duration as a string such as timeout = \"10m\" (units ns, us, ms, s, m, h; \"0s\" for none)", describe(v))
+				continue
+			}
+			e.Run.Timeout = d
+		case "on_error":
+			str, ok := v.(string)
+			if !ok || (str != OnErrorStop && str != OnErrorContinue) {
+				l.errorf(key, "is %s, want %q (the first failing chunk stops the run) or %q (record the point as failed and go on)", describe(v), OnErrorStop, OnErrorContinue)
+				continue
+			}
+			e.Run.OnError = str
+		default:
+			l.errorf(key, "%s", unknownMsg("unknown key", k, []string{"retries", "timeout", "on_error"}))
+		}
 	}
 }
 

@@ -305,6 +305,23 @@ func unwrapAll(err error) error {
 	}
 }
 
+func TestRunSettings(t *testing.T) {
+	e, err := Parse("run.toml", []byte(header+"[params]\nT = 1\n[run]\nretries = 5\ntimeout = \"90s\"\non_error = \"continue\"\n"), testCatalog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (RunSettings{Retries: 5, Timeout: 90 * time.Second, OnError: OnErrorContinue}); e.Run != want {
+		t.Errorf("Run = %+v, want %+v", e.Run, want)
+	}
+	e, err = Parse("run.toml", []byte(header+"[params]\nT = 1\n"), testCatalog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Run != DefaultRun {
+		t.Errorf("Run = %+v without a [run] table, want %+v", e.Run, DefaultRun)
+	}
+}
+
 func TestParseInvalid(t *testing.T) {
 	for _, test := range []struct {
 		name string
@@ -327,6 +344,10 @@ func TestParseInvalid(t *testing.T) {
 		{"unknown output key", header + "[params]\nT = 1\n[output]\ndirectory = \"x\"\n", 9, "output.directory", `did you mean "dir"?`},
 		{"unknown sweep table key", header + "[sweep]\nT = { linspaec = [1, 2, 3] }\n", 7, "sweep.T.linspaec", `did you mean "linspace"? valid: linspace, logspace, from, to, step`},
 		{"table not a table", "params = 3\n" + header, 1, "params", "want a table: a [params] header"},
+		{"run retries negative", header + "[params]\nT = 1\n[run]\nretries = -1\n", 9, "run.retries", "want an integer in [0, 100]"},
+		{"run timeout not a duration", header + "[params]\nT = 1\n[run]\ntimeout = 10\n", 9, "run.timeout", `such as timeout = "10m"`},
+		{"run on_error unknown", header + "[params]\nT = 1\n[run]\non_error = \"ignore\"\n", 9, "run.on_error", `want "stop"`},
+		{"run unknown key", header + "[params]\nT = 1\n[run]\nretires = 1\n", 9, "run.retires", `did you mean "retries"?`},
 		{"name invalid", "name = \"my exp\"\n" + header + "[params]\nT = 1\n", 1, "name", "not a valid name"},
 		{"seed missing", "kernel = \"ising2d\"\n[params]\nT = 1\n[samples]\nsamples = 1\nchunks = 1\n", 0, "seed", "such as seed = 1"},
 		{"seed negative", "kernel = \"ising2d\"\nseed = -1\n[params]\nT = 1\n[samples]\nsamples = 1\nchunks = 1\n", 2, "seed", "is -1, want an integer in [0, 2^63-1], such as seed = 1"},
