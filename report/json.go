@@ -70,6 +70,15 @@ type jsonResults struct {
 	Points     []jsonPoint    `json:"points"`
 	Warnings   []string       `json:"warnings"`
 	Partial    bool           `json:"partial"`
+	Failures   []jsonFailure  `json:"failures,omitempty"`
+}
+
+type jsonFailure struct {
+	Point int64  `json:"point"`
+	Key   string `json:"key"`
+	Chunk int64  `json:"chunk"`
+	Error string `json:"error"`
+	Rerun string `json:"rerun"`
 }
 
 type jsonProvenance struct {
@@ -148,6 +157,9 @@ func toJSON(r *Results) *jsonResults {
 		Warnings: nonNil(r.Warnings),
 		Partial:  r.Partial,
 	}
+	for _, f := range r.Failures {
+		j.Failures = append(j.Failures, jsonFailure(f))
+	}
 	for i, pt := range r.Points {
 		jp := jsonPoint{
 			Index:    pt.Index,
@@ -204,6 +216,9 @@ func fromJSON(j *jsonResults) *Results {
 		},
 		Warnings: nilIfEmpty(j.Warnings),
 		Partial:  j.Partial,
+	}
+	for _, f := range j.Failures {
+		r.Failures = append(r.Failures, Failure(f))
 	}
 	if len(j.Points) > 0 {
 		r.Points = make([]PointResult, len(j.Points))

@@ -176,3 +176,27 @@ func FuzzReadJSON(f *testing.F) {
 		}
 	})
 }
+
+func TestFailuresRoundTrip(t *testing.T) {
+	r := &Results{Provenance: Provenance{Experiment: "f"}, Partial: true, Failures: []Failure{
+		{Point: 3, Key: "L=16", Chunk: 7, Error: "panic: boom\ngoroutine 1", Rerun: "simrun chunk x.toml 3 7"},
+	}}
+	var b bytes.Buffer
+	if err := WriteJSON(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadJSON(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got.Failures, r.Failures) || !got.Partial {
+		t.Errorf("failures after a round trip: %+v, partial %v; want %+v", got.Failures, got.Partial, r.Failures)
+	}
+	var s bytes.Buffer
+	if err := Summary(&s, r); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(s.String(), "point 3 (L=16), chunk 7: panic: boom") || !strings.Contains(s.String(), "rerun: simrun chunk x.toml 3 7") {
+		t.Errorf("summary lacks the failure:\n%s", s.String())
+	}
+}

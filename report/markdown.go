@@ -117,6 +117,14 @@ func WriteMarkdown(w io.Writer, r *Results, description string, figures []string
 		}
 	}
 
+	if len(r.Failures) > 0 {
+		fmt.Fprintf(ew, "\n## Failed chunks\n\n")
+		for _, f := range r.Failures {
+			msg, _, _ := strings.Cut(f.Error, "\n")
+			fmt.Fprintf(ew, "- point %d (%s), chunk %d: %s; rerun with `%s`\n", f.Point, mdEscape(f.Key), f.Chunk, mdEscape(msg), f.Rerun)
+		}
+	}
+
 	if warnings := allWarnings(r, swept); len(warnings) > 0 {
 		fmt.Fprintf(ew, "\n## Warnings\n\n")
 		for _, w := range warnings {

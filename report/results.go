@@ -16,6 +16,18 @@ type Results struct {
 	// Partial reports that the run stopped before every point finished;
 	// Points then holds only the finished ones.
 	Partial bool
+	// Failures lists the chunks that failed (a kernel error or panic, or a
+	// chunk that kept killing its workers). Their points are not in Points.
+	Failures []Failure
+}
+
+// Failure is one failed chunk: where, why, and how to reproduce it.
+type Failure struct {
+	Point int64  // index of the point in the sweep
+	Key   string // the point's parameters, canonical
+	Chunk int64
+	Error string // what happened, with the stack of a panic
+	Rerun string // a command that reruns exactly this chunk in-process
 }
 
 // PointResult is the reduction of one point of the sweep.

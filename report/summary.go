@@ -72,6 +72,14 @@ func Summary(w io.Writer, r *Results) error {
 		tw.Flush()
 	}
 
+	if len(r.Failures) > 0 {
+		fmt.Fprintf(ew, "\n%d failed %s:\n", len(r.Failures), plural(len(r.Failures), "chunk", "chunks"))
+		for _, f := range r.Failures {
+			msg, _, _ := strings.Cut(f.Error, "\n") // the stack is in results.json
+			fmt.Fprintf(ew, "  point %d (%s), chunk %d: %s\n    rerun: %s\n", f.Point, f.Key, f.Chunk, msg, f.Rerun)
+		}
+	}
+
 	warnings := allWarnings(r, swept)
 	if len(warnings) > 0 {
 		fmt.Fprintf(ew, "\n%d %s:\n", len(warnings), plural(len(warnings), "warning", "warnings"))
