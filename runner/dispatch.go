@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"bytes"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -8,10 +9,12 @@ import (
 )
 
 // Dispatch: a Stream builds batches for the worker with the most room in
-// its window (stream.go), Submit tasks are sent by whoever frees room
-// (dispatchSubmitsLocked), and the results of each worker, a process's
-// reader or an in-process goroutine, go through complete to the Streams
-// and Futures they belong to.
+// its window (stream.go), Submit tasks and tasks to be sent again after
+// their worker died are sent by whoever frees room (dispatchQueuedLocked),
+// and the results of each worker, a process's reader or an in-process
+// goroutine, go through complete to the Streams and Futures they belong
+// to. The tasks in flight on a dead worker process go through
+// recoverLocked.
 
 const (
 	initialWindow = 4
@@ -32,14 +35,40 @@ type run struct {
 	f  *Future
 	lo int
 	n  int
+	// tries is how many workers died running the tasks (a run of a task
+	// sent again has one task).
+	tries int
+	// b is, in the ring of a worker process, the batch that holds the
+	// tasks' bytes, kept so that they can be sent again. The ring entry
+	// holds a reference to it.
+	b *batch
 }
 
 // A batch is tasks on their way to a worker: a whole task frame for a
 // worker process, or the tasks' bytes, ending at ends, for a goroutine.
+// The batch of a worker process is recycled once it has been written and
+// all its tasks answered or lost: refs counts the writer and the ring
+// entries.
 type batch struct {
 	buf  []byte
 	ends []int
 	runs []run
+	refs atomic.Int32
+}
+
+// A retryTask is a task lost with a worker process, to be sent again.
+type retryTask struct {
+	j     *job
+	f     *Future
+	id    int
+	tries int
+	task  []byte
+}
+
+// A failure is the error of a run of tasks, to be delivered.
+type failure struct {
+	r   run
+	err error
 }
 
 // results are a batch of results from one worker: a result frame's
@@ -62,13 +91,14 @@ type delivery struct {
 	a, b int
 	lo   int
 	n    int
-	err  *WorkerError
+	err  error // a *WorkerError, or an error wrapping one
 }
 
 // A job is what a Stream in progress shares with the pool's goroutines.
 type job struct {
-	deliv chan delivery
-	wake  chan struct{} // capacity may have freed up
+	deliv   chan delivery
+	wake    chan struct{} // capacity may have freed up
+	stopped bool          // guarded by Pool.mu: it sends no more tasks; do not retry its tasks
 }
 
 var (
@@ -106,6 +136,31 @@ func putBatch(b *batch) {
 	}
 	clear(b.runs)
 	batchPool.Put(b)
+}
+
+// release drops a reference to the batch of a worker process.
+func (b *batch) release() {
+	if b.refs.Add(-1) == 0 {
+		putBatch(b)
+	}
+}
+
+// tasks calls fn with the id and bytes of each task of r, a run of the
+// task frame b.
+func (b *batch) tasks(r run, fn func(id int, task []byte)) {
+	p := b.buf[headerLen:]
+	for _, br := range b.runs {
+		for range br.n {
+			id, task, rest, err := nextTask(p)
+			if err != nil {
+				panic("runner: bad task frame: " + err.Error()) // we encoded it
+			}
+			p = rest
+			if br.j == r.j && br.f == r.f && int(id) >= r.lo && int(id) < r.lo+r.n {
+				fn(int(id), task)
+			}
+		}
+	}
 }
 
 func getResults(worker int) *results {
@@ -148,12 +203,16 @@ next:
 }
 
 // freestLocked returns the live worker with the most room, or nil if none
-// has room.
+// has room. While tasks wait to be sent again, it returns nil, so that
+// the workers drain and take them one by one (dispatchQueuedLocked).
 func (p *Pool) freestLocked() *worker {
+	if len(p.retryq) > 0 {
+		return nil
+	}
 	var best *worker
 	room := 0
 	for _, w := range p.workers {
-		if w.dead || w.stopping {
+		if w.dead || w.stopping || !w.up || w.solo || w.timedOut {
 			continue
 		}
 		if r := w.window - w.outstanding; r > room {
@@ -172,7 +231,12 @@ func (p *Pool) noWorkersLocked() error {
 func (p *Pool) enqueueLocked(w *worker, b *batch) {
 	if w.proc != nil {
 		setHeader(b.buf, frameTasks)
+		if w.ring.n == 0 && p.cfg.TaskTimeout > 0 {
+			w.since = time.Now()
+		}
+		b.refs.Store(int32(1 + len(b.runs)))
 		for _, r := range b.runs {
+			r.b = b
 			w.ring.push(r)
 		}
 	}
@@ -180,8 +244,29 @@ func (p *Pool) enqueueLocked(w *worker, b *batch) {
 	w.cond.Signal()
 }
 
-// dispatchSubmitsLocked sends queued Submit tasks to workers with room.
-func (p *Pool) dispatchSubmitsLocked() {
+// dispatchQueuedLocked sends the tasks to be sent again, each alone to an
+// idle worker, so that a worker that dies is known to have died running
+// it; then, once they are all sent, queued Submit tasks to workers with
+// room.
+func (p *Pool) dispatchQueuedLocked() {
+	for len(p.retryq) > 0 {
+		w := p.idleLocked()
+		if w == nil {
+			break
+		}
+		t := p.retryq[0]
+		p.retryq[0] = retryTask{}
+		p.retryq = p.retryq[1:]
+		b := p.newBatch()
+		p.add(b, t.id, t.task)
+		b.runs = append(b.runs, run{j: t.j, f: t.f, lo: t.id, n: 1, tries: t.tries})
+		w.outstanding++
+		w.solo = true
+		p.enqueueLocked(w, b)
+	}
+	if len(p.retryq) == 0 {
+		p.retryq = nil
+	}
 	for len(p.subq) > 0 {
 		w := p.freestLocked()
 		if w == nil {
@@ -212,6 +297,16 @@ func (p *Pool) dispatchSubmitsLocked() {
 		w.outstanding += k
 		p.enqueueLocked(w, b)
 	}
+}
+
+// idleLocked returns a live worker with no task in flight, or nil.
+func (p *Pool) idleLocked() *worker {
+	for _, w := range p.workers {
+		if !w.dead && !w.stopping && w.up && !w.timedOut && w.outstanding == 0 {
+			return w
+		}
+	}
+	return nil
 }
 
 // adaptLocked sizes w's window from a batch of n results that kept it busy
@@ -246,9 +341,15 @@ func (p *Pool) complete(w *worker, res *results) error {
 		}
 	}
 	w.outstanding -= n
+	if w.solo && w.outstanding == 0 {
+		w.solo = false
+	}
+	if w.ring.n > 0 && p.cfg.TaskTimeout > 0 {
+		w.since = time.Now()
+	}
 	w.adaptLocked(res.busy, n)
-	if len(p.subq) > 0 {
-		p.dispatchSubmitsLocked()
+	if len(p.subq) > 0 || len(p.retryq) > 0 {
+		p.dispatchQueuedLocked()
 	}
 	p.wakeLocked(res.runs)
 	p.mu.Unlock()
@@ -309,8 +410,21 @@ func (w *worker) takeRunsLocked(res *results) error {
 }
 
 // lostLocked marks w dead with err and returns the tasks that were in
-// flight on it.
+// flight on it, without sending them again. The runs of a worker process
+// hold references to their batches.
 func (p *Pool) lostLocked(w *worker, err *WorkerError) []run {
+	lost := p.markDeadLocked(w, err)
+	if p.live == 0 {
+		p.dispatchQueuedLocked() // fails the Submit tasks
+	}
+	p.wakeLocked(nil)
+	return lost
+}
+
+// markDeadLocked marks w dead with err and returns the tasks that were in
+// flight on it, in the order they were sent. The runs of a worker process
+// hold references to their batches.
+func (p *Pool) markDeadLocked(w *worker, err *WorkerError) []run {
 	w.dead = true
 	w.err = err
 	lost := w.ring.drain(nil)
@@ -318,28 +432,116 @@ func (p *Pool) lostLocked(w *worker, err *WorkerError) []run {
 	for _, b := range w.sendq {
 		if w.proc == nil {
 			lost = append(lost, b.runs...)
+			putBatch(b)
+		} else {
+			b.release() // the writer's reference: it will not be written
 		}
-		putBatch(b)
 	}
 	w.sendq = nil
 	w.outstanding = 0
+	w.solo = false
 	w.cond.Broadcast()
 	p.live--
 	p.lastErr = err
-	if p.live == 0 {
-		p.dispatchSubmitsLocked() // fails them
-	}
-	p.wakeLocked(nil)
 	return lost
 }
 
+// recoverLocked deals with the tasks lost with w, a worker process that
+// died with werr (up if it had been ready): the task it was running, if
+// known, counts the death; those whose retries are used up, and those of
+// a Stream that has stopped, are returned as failures; the others are
+// queued to be sent again, first. Then it makes a replacement for w, to be
+// started by the caller, unless the pool is closing or too many
+// replacements in a row died starting. It drops the references of lost.
+func (p *Pool) recoverLocked(w *worker, werr *WorkerError, lost []run, up bool) (fails []failure, next *worker) {
+	// Which task was running is known if it was the only one in flight,
+	// or if it was alone when it timed out. Otherwise the worker may have
+	// finished the first tasks and held their results back, and no task is
+	// charged: all go again, alone, and the culprit shows.
+	var certain bool
+	if w.timedOut {
+		o := w.overdue
+		certain = w.alone && len(lost) > 0 && lost[0].j == o.j && lost[0].f == o.f && lost[0].lo == o.lo
+	} else {
+		certain = countTasks(lost) == 1
+	}
+	var again []retryTask
+	first := true
+	for _, r := range lost {
+		r.b.tasks(r, func(id int, task []byte) {
+			tries := r.tries
+			if first && certain {
+				tries++
+			}
+			first = false
+			one := run{j: r.j, f: r.f, lo: id, n: 1}
+			switch {
+			case tries > p.cfg.Retries:
+				e := *werr
+				e.Lost = tries
+				if r.j != nil {
+					e.Task = id
+				}
+				if w.timedOut {
+					e.Timeout, e.Limit = true, p.cfg.TaskTimeout
+				}
+				fails = append(fails, failure{one, &e})
+			case r.j != nil && r.j.stopped:
+				fails = append(fails, failure{one, werr})
+			default:
+				again = append(again, retryTask{j: r.j, f: r.f, id: id, tries: tries, task: bytes.Clone(task)})
+			}
+		})
+		r.b.release()
+	}
+	p.stats.Retried += len(again)
+	p.retryq = append(again, p.retryq...)
+
+	if !up {
+		p.startFails++
+	}
+	if !p.closed && p.running && p.startFails <= maxStartFails {
+		for i, x := range p.workers {
+			if x == w {
+				next = p.newWorker(p.nextID)
+				p.nextID++
+				p.workers[i] = next
+				p.live++
+				break
+			}
+		}
+	}
+	if p.live == 0 {
+		err := p.noWorkersLocked()
+		for _, t := range p.retryq {
+			fails = append(fails, failure{run{j: t.j, f: t.f, lo: t.id, n: 1}, err})
+		}
+		p.retryq = nil
+	}
+	p.dispatchQueuedLocked() // fails the Submit tasks if no worker is left
+	p.wakeLocked(nil)
+	return fails, next
+}
+
+// deliver delivers failures.
+func (p *Pool) deliver(fails []failure) {
+	for _, f := range fails {
+		p.fail([]run{f.r}, f.err)
+	}
+}
+
+// releaseRuns drops the references that runs lost with a worker process
+// hold to their batches.
+func releaseRuns(runs []run) {
+	for _, r := range runs {
+		if r.b != nil {
+			r.b.release()
+		}
+	}
+}
+
 // fail fails the tasks of runs with err.
-//
-// Retrying them on another worker would go here: keep each batch until its
-// tasks are answered (the ring holding the batch with each run), so that
-// the lost runs can be encoded again and queued for a live worker, and
-// start a replacement with startProcess.
-func (p *Pool) fail(runs []run, err *WorkerError) {
+func (p *Pool) fail(runs []run, err error) {
 	futures := false
 	for _, r := range runs {
 		if r.f != nil {
@@ -387,6 +589,9 @@ func (q *runRing) consume(k int) {
 		r.n -= m
 		k -= m
 		if r.n == 0 {
+			if r.b != nil {
+				r.b.release()
+			}
 			*r = run{}
 			q.head = (q.head + 1) % len(q.buf)
 			q.n--

@@ -53,13 +53,54 @@
 //
 // A handler that returns an error or panics fails its task with a
 // *TaskError (with the stack for a panic); the worker goes on with its
-// next task. A worker process that dies (killed, os.Exit, a fatal runtime
-// error) fails every task in flight on it with a *WorkerError, which
-// carries its exit status and last lines of output; the other workers go
-// on, and a call fails with an error wrapping the last *WorkerError only
-// once no worker is left. Start fails if a worker's Setup fails, with the
-// worker's message. Work given to a closed pool fails with ErrClosed; a
-// call whose context is done returns context.Cause(ctx).
+// next task. Such errors are deterministic and never retried. Start fails
+// if a worker's Setup fails, with the worker's message. Work given to a
+// closed pool fails with ErrClosed; a call whose context is done returns
+// context.Cause(ctx).
+//
+// # Crashes, retries and time limits
+//
+// A worker process that dies (killed, os.Exit, a fatal runtime error, a
+// protocol error) is noticed at once, when its result pipe ends. By
+// default (Config.Retries and Config.TaskTimeout both 0) every task in
+// flight on it fails with a *WorkerError, which carries its exit status
+// and last lines of output; it is not replaced, the other workers go on,
+// and a call fails with an error wrapping the last *WorkerError only once
+// no worker is left.
+//
+// With Config.Retries or Config.TaskTimeout set, a dead worker process is
+// replaced by a new one (same command and Init, a new worker id), and the
+// tasks that were in flight on it are sent again, before any other work,
+// from the bytes the pool kept: a Stream does not build a task twice, and
+// reports each task's result exactly once. A task counts the deaths of
+// the workers that were running it, and once they exceed Retries it fails
+// with a *WorkerError whose Lost is that count ("task 17 lost with 3
+// workers"). Tasks queued behind it on the dead worker had not started
+// and are sent again without penalty. Which task a worker was running is
+// not always known: a worker holds back the results of finished tasks for
+// up to 2 ms to send them together, so when a worker with several tasks
+// in flight dies, no task is charged, and the tasks go again one at a
+// time, each alone on an idle worker, so that a task that kills its worker
+// again is known to. The tasks of a Stream that has stopped (its context
+// is done, or its callback returned an error) are not sent again but fail
+// with the *WorkerError. No worker is started once Close has begun, and
+// if more than 3 replacements in a row die before they are ready (Setup
+// failed, or the process exited), the pool stops replacing workers: once
+// none is left, calls fail with an error wrapping the last *WorkerError.
+// Pool.Stats counts workers started and dead, retries and timeouts.
+//
+// With Config.TaskTimeout, a worker process whose current task has run
+// longer than the limit is killed with SIGKILL, and the task counts as
+// lost with it; if it is not retried, it fails with a *WorkerError whose
+// Timeout is set ("task 5 exceeded the 2s time limit"). The current task is
+// the first one not answered, and its time is approximate: it is counted
+// from when it was sent or from when the result before it arrived,
+// whichever is later, checked every tenth of the limit, and it may include
+// the time of the task after it, while the worker holds its result back.
+// A worker killed with several tasks in flight charges none of them, as
+// above. In-process workers cannot be killed: with InProcess, TaskTimeout
+// is ignored, and so are retries (a handler that calls runtime.Goexit ends
+// its worker, which is not replaced, and its tasks fail).
 //
 // # Shutdown
 //

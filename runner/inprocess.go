@@ -32,6 +32,9 @@ func (w *worker) serveInProcess() {
 		returned = true
 		return
 	}
+	p.mu.Lock()
+	w.up = true
+	p.mu.Unlock()
 	w.ready <- nil
 	x = &inproc{w: w, h: h, res: getResults(w.id)}
 	x.serve()

@@ -132,6 +132,37 @@ func init() {
 			return append(dst, init...), nil
 		}), nil
 	})
+	// pidtask: the worker's PID (uvarint) followed by the task, after
+	// sleeping for the uvarint number of milliseconds the task starts
+	// with; the worker exits with status 3 on "exit" and hangs on "hang",
+	// having written its PID to standard error.
+	register("pidtask", func(dst, task []byte) ([]byte, error) {
+		switch string(task) {
+		case "exit":
+			fmt.Fprintf(os.Stderr, "pid %d exiting\n", os.Getpid())
+			os.Exit(3)
+		case "hang":
+			fmt.Fprintf(os.Stderr, "pid %d hanging\n", os.Getpid())
+			time.Sleep(time.Hour)
+		}
+		ms, _ := binary.Uvarint(task)
+		time.Sleep(time.Duration(ms) * time.Millisecond)
+		dst = binary.AppendUvarint(dst, uint64(os.Getpid()))
+		return append(dst, task...), nil
+	})
+	// poison: Setup fails if the file named by the init exists; the
+	// worker exits with status 3 on "exit", echo otherwise.
+	runner.Register("poison", func(init []byte) (runner.Handler, error) {
+		if _, err := os.Stat(string(init)); err == nil {
+			return nil, errors.New("poisoned")
+		}
+		return runner.HandlerFunc(func(dst, task []byte) ([]byte, error) {
+			if string(task) == "exit" {
+				os.Exit(3)
+			}
+			return append(dst, task...), nil
+		}), nil
+	})
 	// spin: busy-spins for the duration in the init, the cost of a task
 	// that computes.
 	runner.Register("spin", func(init []byte) (runner.Handler, error) {

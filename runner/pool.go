@@ -30,16 +30,46 @@ type Pool struct {
 	closeOnce sync.Once
 	closeErr  error
 
-	mu      sync.Mutex
-	idle    sync.Cond // L is &mu; broadcast when streams and pending reach 0
-	closed  bool
-	live    int          // workers not dead
-	lastErr *WorkerError // the last worker that died
-	streams []*job       // Stream calls in progress
-	subq    []*Future    // submitted, not yet sent to a worker
-	pending int          // submitted and not finished
-	seq     uint64       // numbers Submit calls
+	// How to start a worker process, and where replacements are started
+	// (startProcesses).
+	spec  procSpec
+	spawn chan *worker
+
+	mu         sync.Mutex
+	idle       sync.Cond // L is &mu; broadcast when streams and pending reach 0
+	closed     bool
+	running    bool         // Start has returned the pool
+	live       int          // workers not dead, starting ones included
+	lastErr    *WorkerError // the last worker that died
+	streams    []*job       // Stream calls in progress
+	subq       []*Future    // submitted, not yet sent to a worker
+	retryq     []retryTask  // lost with a worker, to be sent again first
+	pending    int          // submitted and not finished
+	seq        uint64       // numbers Submit calls
+	nextID     int          // the id of the next replacement worker
+	startFails int          // replacements in a row that died starting
+	stats      Stats
 }
+
+// Stats counts events in the life of a pool.
+type Stats struct {
+	Started  int // worker processes started, replacements included
+	Died     int // worker processes that died other than by Close, timeouts and failed starts included
+	Retried  int // tasks sent again after the worker they were on died
+	TimedOut int // worker processes killed because a task ran over Config.TaskTimeout
+}
+
+// Stats returns the pool's counts so far. They are 0 for an InProcess pool.
+func (p *Pool) Stats() Stats {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.stats
+}
+
+// maxStartFails is how many replacement workers in a row may die before
+// they are ready (Setup failed, or the process exited) before the pool
+// stops replacing workers.
+const maxStartFails = 3
 
 // A worker is the pool's side of one worker, a process or a goroutine.
 type worker struct {
@@ -54,14 +84,38 @@ type worker struct {
 	sendq       []*batch
 	ring        runRing // process: the tasks sent, in order, not answered
 	stopping    bool
+	up          bool // Setup succeeded: it may be sent tasks
 	dead        bool
+	solo        bool         // it runs a task sent again, alone
+	since       time.Time    // with TaskTimeout: when the first task of ring became first
+	timedOut    bool         // killed because the first task of ring ran over TaskTimeout
+	overdue     run          // with timedOut: that task
+	alone       bool         // with timedOut: it was the only task in flight
 	err         *WorkerError // why it died
 	stopErr     *WorkerError // why it died, if it did not exit cleanly when stopped
 	cond        sync.Cond    // L is &p.mu; signalled when sendq grows or stopping is set
 
-	proc  *process      // nil for an in-process worker
-	ready chan error    // receives nil once Setup succeeded, or why it failed
-	done  chan struct{} // closed when the worker's goroutines are done
+	proc    *process      // nil for an in-process worker; set before started is closed
+	started chan struct{} // closed once the process was started, or failed to
+	ready   chan error    // receives nil once Setup succeeded, or why it failed
+	done    chan struct{} // closed when the worker's goroutines are done
+}
+
+// newWorker returns a worker with the given id, not yet started.
+func (p *Pool) newWorker(id int) *worker {
+	w := &worker{
+		p:       p,
+		id:      id,
+		window:  initialWindow,
+		started: make(chan struct{}),
+		ready:   make(chan error, 1),
+		done:    make(chan struct{}),
+	}
+	if p.cfg.Window > 0 {
+		w.window = p.cfg.Window
+	}
+	w.cond.L = &p.mu
+	return w
 }
 
 // Start starts cfg.Workers workers and waits until each has run Setup. If
@@ -78,6 +132,10 @@ func Start(ctx context.Context, cfg Config) (*Pool, error) {
 		return nil, fmt.Errorf("runner: Config.Window is %d", cfg.Window)
 	case cfg.MaxPending < 0:
 		return nil, fmt.Errorf("runner: Config.MaxPending is %d", cfg.MaxPending)
+	case cfg.Retries < 0:
+		return nil, fmt.Errorf("runner: Config.Retries is %d", cfg.Retries)
+	case cfg.TaskTimeout < 0:
+		return nil, fmt.Errorf("runner: Config.TaskTimeout is %v", cfg.TaskTimeout)
 	}
 	if ctx.Err() != nil {
 		return nil, context.Cause(ctx)
@@ -113,24 +171,15 @@ func Start(ctx context.Context, cfg Config) (*Pool, error) {
 		p.sem = make(chan struct{}, cfg.MaxPending)
 	}
 	for i := range cfg.Workers {
-		w := &worker{
-			p:      p,
-			id:     i,
-			window: initialWindow,
-			ready:  make(chan error, 1),
-			done:   make(chan struct{}),
-		}
-		if cfg.Window > 0 {
-			w.window = cfg.Window
-		}
-		w.cond.L = &p.mu
-		p.workers = append(p.workers, w)
+		p.workers = append(p.workers, p.newWorker(i))
 	}
 	p.live = len(p.workers)
+	p.nextID = len(p.workers)
 
 	var err error
 	if cfg.InProcess {
 		for _, w := range p.workers {
+			close(w.started)
 			go w.serveInProcess()
 		}
 	} else {
@@ -150,10 +199,23 @@ func Start(ctx context.Context, cfg Config) (*Pool, error) {
 		p.abort()
 		return nil, err
 	}
+	p.mu.Lock()
+	p.running = true
+	p.mu.Unlock()
+	if cfg.TaskTimeout > 0 && !cfg.InProcess {
+		go p.watch()
+	}
 	return p, nil
 }
 
-// Workers returns the number of workers the pool started with.
+// recovers reports whether the pool replaces the worker processes that
+// die and sends their tasks again.
+func (p *Pool) recovers() bool {
+	return !p.cfg.InProcess && (p.cfg.Retries > 0 || p.cfg.TaskTimeout > 0)
+}
+
+// Workers returns the number of workers the pool started with. Workers
+// that die are replaced (see Config.Retries) under new ids.
 func (p *Pool) Workers() int { return len(p.workers) }
 
 // Close shuts the pool down cleanly. It makes new calls fail with
@@ -163,9 +225,10 @@ func (p *Pool) Workers() int { return len(p.workers) }
 // delivered: Close waits for them. Then it closes the workers' input; a
 // worker process that has not exited a second later is interrupted, and
 // killed a second after that. Close returns once every worker process has
-// been reaped. It returns an error if a worker had to be signalled or
-// exited with an error status while stopping; a worker that died earlier
-// was reported through its tasks. Close is idempotent: later calls wait
+// been reaped; no worker that dies after Close has started is replaced.
+// It returns an error if a worker had to be signalled or exited with an
+// error status while stopping; a worker that died earlier was reported
+// through its tasks. Close is idempotent: later calls wait
 // for the first and return its result.
 //
 // Close must not be called from a Stream callback.
@@ -202,6 +265,38 @@ func (p *Pool) close() error {
 	return errors.Join(errs...)
 }
 
+// Kill stops the pool at once: no new work and no replacements, as with
+// Close, and every worker process is killed (SIGKILL), so the tasks in
+// flight fail with *WorkerError and running Streams return without waiting
+// for them. It then reaps every process, as Close does, and returns
+// Close's result. In-process workers cannot be killed: their running
+// tasks are waited for. Kill may be called concurrently with Close.
+func (p *Pool) Kill() error {
+	done := make(chan error, 1)
+	go func() { done <- p.Close() }()
+	for {
+		p.mu.Lock()
+		closed := p.closed
+		var procs []*process
+		if closed {
+			for _, w := range p.workers {
+				if w.proc != nil {
+					procs = append(procs, w.proc)
+				}
+			}
+		}
+		p.mu.Unlock()
+		if closed {
+			for _, pr := range procs {
+				pr.kill()
+			}
+			break
+		}
+		time.Sleep(time.Millisecond) // until Close has marked the pool closed
+	}
+	return <-done
+}
+
 // abort stops a pool that failed to start, at once.
 func (p *Pool) abort() {
 	p.mu.Lock()
@@ -225,7 +320,8 @@ func (p *Pool) abort() {
 
 // stop waits for a stopping worker to finish, escalating for a process.
 func (w *worker) stop() error {
-	if w.proc == nil {
+	<-w.started
+	if w.proc == nil { // in-process, or a replacement that never started
 		<-w.done
 		return nil
 	}

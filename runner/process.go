@@ -29,21 +29,30 @@ type process struct {
 
 func (pr *process) kill() { pr.cmd.Process.Kill() }
 
+// A procSpec is how to start a worker process.
+type procSpec struct {
+	path string
+	args []string
+	env  []string
+	init []byte // the payload of the init frame
+}
+
 // startProcesses starts a process for each worker; they report on w.ready.
+// Then, until the pool is reaped, it starts the replacements sent on
+// p.spawn.
 func (p *Pool) startProcesses() error {
-	var path string
-	var args []string
 	if len(p.cfg.Command) > 0 {
-		path, args = p.cfg.Command[0], p.cfg.Command[1:]
+		p.spec.path, p.spec.args = p.cfg.Command[0], p.cfg.Command[1:]
 	} else {
 		exe, err := os.Executable()
 		if err != nil {
 			return fmt.Errorf("runner: finding this program to start workers: %w", err)
 		}
-		path = exe
+		p.spec.path = exe
 	}
-	env := workerEnv(p.cfg.Env, p.cfg.Handler, len(p.workers))
-	init := append([]byte{protoVersion}, p.cfg.Init...)
+	p.spec.env = workerEnv(p.cfg.Env, p.cfg.Handler, len(p.workers))
+	p.spec.init = append([]byte{protoVersion}, p.cfg.Init...)
+	p.spawn = make(chan *worker)
 
 	// Linux sends a worker its Pdeathsig when the thread that started it
 	// ends, and the runtime ends a thread when a goroutine locked to it
@@ -54,7 +63,12 @@ func (p *Pool) startProcesses() error {
 		runtime.LockOSThread()
 		defer runtime.UnlockOSThread()
 		for i, w := range p.workers {
-			if err := w.startProcess(path, args, env, init); err != nil {
+			err := w.startProcess()
+			close(w.started)
+			if err != nil {
+				for _, w := range p.workers[i+1:] {
+					close(w.started)
+				}
 				for _, w := range p.workers[i:] {
 					close(w.done)
 				}
@@ -64,9 +78,51 @@ func (p *Pool) startProcesses() error {
 			}
 		}
 		errc <- nil
-		<-p.reaped
+		for {
+			select {
+			case w := <-p.spawn:
+				for w != nil {
+					w = w.replace()
+				}
+			case <-p.reaped:
+				return
+			}
+		}
 	}()
 	return <-errc
+}
+
+// replace starts w, a replacement worker, unless the pool is closing. If
+// its process cannot be started, it deals with it as with a worker that
+// died starting, and returns the next replacement to start, if any.
+func (w *worker) replace() *worker {
+	p := w.p
+	p.mu.Lock()
+	closing := p.closed || w.stopping
+	p.mu.Unlock()
+	err := ErrClosed
+	if !closing {
+		err = w.startProcess()
+	}
+	close(w.started)
+	if err == nil {
+		p.log.Debug("runner: replacement worker started", "worker", w.id, "pid", w.proc.pid)
+		return nil
+	}
+	werr := &WorkerError{Worker: w.id, Err: err}
+	p.mu.Lock()
+	if !closing {
+		p.stats.Died++
+	}
+	lost := p.markDeadLocked(w, werr) // none
+	fails, next := p.recoverLocked(w, werr, lost, false)
+	p.mu.Unlock()
+	close(w.done)
+	p.deliver(fails)
+	if !closing {
+		p.log.Warn("runner: could not start a replacement worker", "worker", w.id, "err", err)
+	}
+	return next
 }
 
 // workerEnv returns the environment of a worker process: this process's,
@@ -97,8 +153,9 @@ func lookupEnv(env []string, name string) (string, bool) {
 	return "", false
 }
 
-func (w *worker) startProcess(path string, args, env []string, init []byte) error {
+func (w *worker) startProcess() error {
 	p := w.p
+	path, args, env, init := p.spec.path, p.spec.args, p.spec.env, p.spec.init
 	inR, inW, err := os.Pipe()
 	if err != nil {
 		return fmt.Errorf("runner: starting worker %d: %w", w.id, err)
@@ -138,6 +195,9 @@ func (w *worker) startProcess(path string, args, env []string, init []byte) erro
 		exited: make(chan struct{}),
 	}
 	w.proc = pr
+	p.mu.Lock()
+	p.stats.Started++
+	p.mu.Unlock()
 	p.log.Debug("runner: worker started", "worker", w.id, "pid", pr.pid)
 	go func() {
 		// The only call to Wait. It returns once the output is drained.
@@ -148,7 +208,10 @@ func (w *worker) startProcess(path string, args, env []string, init []byte) erro
 	}()
 	b := p.newBatch()
 	b.buf = appendFrame(b.buf[:0], frameInit, init)
+	b.refs.Store(1)
+	p.mu.Lock()
 	w.sendq = append(w.sendq, b)
+	p.mu.Unlock()
 	go w.feed()
 	go w.read()
 	return nil
@@ -177,7 +240,7 @@ func (w *worker) feed() {
 				// to its tasks.
 				_, err = w.proc.in.Write(b.buf)
 			}
-			putBatch(b)
+			b.release()
 			q[i] = nil
 		}
 	}
@@ -194,10 +257,16 @@ func (w *worker) read() {
 	switch {
 	case err != nil:
 	case typ == frameReady && len(payload) == 1 && payload[0] == protoVersion:
+		p.mu.Lock()
+		w.up = true
+		p.startFails = 0
+		p.dispatchQueuedLocked()
+		p.wakeLocked(nil)
+		p.mu.Unlock()
 		w.ready <- nil
 	case typ == frameSetupErr:
 		w.ready <- fmt.Errorf("runner: worker %d: setup %q: %s", w.id, p.cfg.Handler, payload)
-		err = errSetup
+		err = fmt.Errorf("%w: %s", errSetup, payload)
 	default:
 		err = protoErrorf("first frame has type %d, want ready", typ)
 	}
@@ -224,12 +293,13 @@ func (w *worker) read() {
 var errSetup = errors.New("setup failed")
 
 // died deals with the end of w's result pipe, for reason cause: it reaps the
-// process and fails the tasks that were in flight on it.
+// process, and fails the tasks that were in flight on it or, if the pool
+// recovers, sends them again and starts a replacement.
 func (w *worker) died(cause error) {
 	p := w.p
 	pr := w.proc
 	pr.out.Close()
-	if cause != io.EOF && cause != errSetup {
+	if cause != io.EOF && !errors.Is(cause, errSetup) {
 		pr.kill() // it broke the protocol or its pipe: it cannot be trusted
 	}
 	t := time.NewTimer(stopGrace)
@@ -256,29 +326,91 @@ func (w *worker) died(cause error) {
 	werr := &WorkerError{Worker: w.id, Err: reason, Stderr: pr.output.Tail()}
 
 	p.mu.Lock()
+	if w.timedOut {
+		werr.Err = fmt.Errorf("killed after a task ran over the %v time limit: %w", p.cfg.TaskTimeout, reason)
+	}
 	clean := w.stopping && cause == io.EOF && pr.waitErr == nil
 	if clean {
 		werr.Err = errors.New("stopped")
 	}
-	lost := p.lostLocked(w, werr)
 	stopping := w.stopping
 	if stopping && !clean {
 		w.stopErr = werr
 	}
+	if !stopping {
+		p.stats.Died++
+	}
+	up, running := w.up, p.running
+	recovers := p.recovers() && !stopping
+	var fails []failure
+	var next *worker
+	var lost []run
+	var nlost int
+	if recovers {
+		lost = p.markDeadLocked(w, werr)
+		nlost = countTasks(lost)
+		fails, next = p.recoverLocked(w, werr, lost, up)
+	} else {
+		lost = p.lostLocked(w, werr)
+		nlost = countTasks(lost)
+	}
+	giveUp := recovers && running && !p.closed && next == nil
 	p.mu.Unlock()
 	select {
 	case w.ready <- werr: // if it died starting
 	default:
 	}
-	p.fail(lost, werr)
+	if recovers {
+		p.deliver(fails)
+	} else {
+		p.fail(lost, werr)
+		releaseRuns(lost)
+	}
 
 	switch {
 	case clean:
 		p.log.Debug("runner: worker exited", "worker", w.id, "pid", pr.pid)
-	case stopping || cause == errSetup: // Close or Start reports it
+	case stopping || !running && errors.Is(cause, errSetup): // Close or Start reports it
 		p.log.Debug("runner: worker exited", "worker", w.id, "pid", pr.pid, "err", reason)
 	default:
-		p.log.Warn("runner: worker died", "worker", w.id, "pid", pr.pid, "err", reason, "tasks_lost", countTasks(lost))
+		p.log.Warn("runner: worker died", "worker", w.id, "pid", pr.pid, "err", werr.Err, "tasks_in_flight", nlost)
+	}
+	if giveUp {
+		p.log.Error("runner: replacement workers keep dying as they start; not replacing them any more", "worker", w.id, "err", werr.Err)
+	}
+	if next != nil {
+		p.spawn <- next
+	}
+}
+
+// watch kills the worker processes whose current task has run over
+// Config.TaskTimeout, until the pool is reaped. The current task is the
+// first one not answered, and it is taken to have started when it became
+// first: when it was sent, or when the result before it arrived.
+func (p *Pool) watch() {
+	limit := p.cfg.TaskTimeout
+	t := time.NewTicker(min(max(limit/10, time.Millisecond), time.Second))
+	defer t.Stop()
+	for {
+		select {
+		case <-p.reaped:
+			return
+		case now := <-t.C:
+			p.mu.Lock()
+			for _, w := range p.workers {
+				if !w.up || w.dead || w.timedOut || w.ring.n == 0 || now.Sub(w.since) <= limit {
+					continue
+				}
+				w.timedOut = true
+				w.overdue = *w.ring.at(0)
+				w.overdue.b = nil
+				w.alone = w.ring.n == 1 && w.overdue.n == 1
+				p.stats.TimedOut++
+				p.log.Warn("runner: killing a worker whose task ran over the time limit", "worker", w.id, "pid", w.proc.pid, "limit", limit)
+				w.proc.kill()
+			}
+			p.mu.Unlock()
+		}
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"time"
 )
 
 // A Handler does tasks inside one worker. Handle appends the result of task
@@ -94,6 +95,20 @@ type Config struct {
 	// Logger receives pool events: workers starting and exiting. The
 	// default is slog.Default().
 	Logger *slog.Logger
+	// Retries is how many times a task that was running on a worker
+	// process when it died is sent again, each time to another worker;
+	// 0 means never. A task whose retries are used up fails with a
+	// *WorkerError. A worker that dies is replaced if Retries or
+	// TaskTimeout is set; if both are 0, it is not, and every task in
+	// flight on it fails. Handler errors and panics (*TaskError) are never
+	// retried.
+	Retries int
+	// TaskTimeout limits the time a task may run on a worker process; 0
+	// means no limit. A worker whose current task runs longer is killed
+	// (SIGKILL), and the task counts as lost with it, as for Retries.
+	// In-process workers cannot be killed: TaskTimeout is ignored with
+	// InProcess.
+	TaskTimeout time.Duration
 }
 
 // ErrClosed is returned for work given to a Pool after Close started, and
@@ -119,10 +134,13 @@ func (e *TaskError) Error() string {
 }
 
 // A WorkerError reports that a worker process died (it exited, was killed,
-// hit a fatal runtime error, or broke the protocol) while tasks were in
-// flight on it. Each of those tasks fails with the WorkerError.
+// hit a fatal runtime error, broke the protocol, or ran over
+// Config.TaskTimeout) while tasks were in flight on it. Without retries,
+// each of those tasks fails with the WorkerError; with Config.Retries, a
+// task fails with one only once its retries are used up, and then Task and
+// Lost are set.
 type WorkerError struct {
-	Worker int
+	Worker int // the worker that died, the last one for a task given up
 	// Err says how the process ended, usually an *exec.ExitError; it wraps
 	// one for a worker that exited with the status reserved for internal
 	// worker errors (70).
@@ -130,9 +148,27 @@ type WorkerError struct {
 	// Stderr holds the last lines the worker wrote to its standard output
 	// and standard error, the ones that usually explain a crash.
 	Stderr string
+	// Task is the index of the task given up in its Stream, Map or
+	// Unordered call (0 for Submit), if Lost > 0.
+	Task int
+	// Lost is, for a task given up after Config.Retries retries, the
+	// number of workers that died running it; 0 otherwise.
+	Lost int
+	// Timeout reports that the task ran over Limit, Config.TaskTimeout,
+	// and its worker was killed for it.
+	Timeout bool
+	Limit   time.Duration
 }
 
 func (e *WorkerError) Error() string {
+	switch {
+	case e.Timeout && e.Lost > 1:
+		return fmt.Sprintf("runner: task %d exceeded the %v time limit (lost with %d workers, last: worker %d); not retried again", e.Task, e.Limit, e.Lost, e.Worker)
+	case e.Timeout:
+		return fmt.Sprintf("runner: task %d exceeded the %v time limit on worker %d", e.Task, e.Limit, e.Worker)
+	case e.Lost > 0:
+		return fmt.Sprintf("runner: task %d lost with %d workers (last: worker %d: %v); not retried again", e.Task, e.Lost, e.Worker, e.Err)
+	}
 	return fmt.Sprintf("runner: worker %d died: %v", e.Worker, e.Err)
 }
 

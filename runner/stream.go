@@ -16,18 +16,23 @@ import (
 // It calls task in increasing i, from the goroutine that called Stream,
 // shortly before the task is sent to a worker.
 //
-// For every task sent to a worker, Stream calls result(i, out, err) as the
-// result arrives: in no particular order across workers, one call at a time, from
-// the goroutine that called Stream. out is only valid during the call. err
-// is a *TaskError if the handler failed or panicked, or a *WorkerError if
-// the worker process died with the task in flight; out is nil then.
+// For every task sent to a worker, Stream calls result(i, out, err) once, as
+// the result arrives: in no particular order across workers, one call at a
+// time, from the goroutine that called Stream. out is only valid during
+// the call. err is a *TaskError if the handler failed or panicked, or a
+// *WorkerError if the worker process died with the task in flight and
+// Config.Retries did not allow (or no longer allowed) sending it again;
+// out is nil then. A task sent again is not built again: Stream keeps its
+// bytes.
 //
 // If result returns an error, ctx is done, or the pool is closed, Stream
 // stops sending tasks, waits for the tasks in flight (their results are
 // still reported) and returns that error, context.Cause(ctx) or ErrClosed;
-// later tasks are never built. If every worker has died, Stream returns an
-// error that wraps the last *WorkerError. Otherwise it returns nil once
-// every result has been reported.
+// later tasks are never built; tasks in flight that are lost with a worker
+// then fail instead of being sent again. If every worker has died (and,
+// with Config.Retries, replacements kept dying as they started), Stream
+// returns an error that wraps the last *WorkerError. Otherwise it returns
+// nil once every result has been reported.
 //
 // A panic in task or result propagates to the caller of Stream; the tasks
 // still in flight then finish unreported. task and result must not call
@@ -107,6 +112,9 @@ func (s *stream) stop(err error) {
 	if !s.stopping {
 		s.stopping = true
 		s.err = err
+		s.p.mu.Lock()
+		s.j.stopped = true // its tasks lost with a worker are not sent again
+		s.p.mu.Unlock()
 	}
 }
 
@@ -219,6 +227,18 @@ func (s *stream) dispatchOne() (bool, error) {
 	b.runs = append(b.runs, run{j: s.j, lo: lo, n: used})
 
 	p.mu.Lock()
+	if w.dead && p.recovers() && p.live > 0 && !s.j.stopped {
+		// It died while we built the batch, which it never saw: send
+		// the tasks to the others.
+		b.tasks(b.runs[0], func(id int, task []byte) {
+			p.retryq = append(p.retryq, retryTask{j: s.j, id: id, task: bytes.Clone(task)})
+		})
+		p.dispatchQueuedLocked()
+		p.mu.Unlock()
+		putBatch(b)
+		s.inflight += used
+		return true, err
+	}
 	if w.dead {
 		// It died while we built the batch.
 		werr := w.err

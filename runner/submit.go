@@ -99,7 +99,7 @@ func (p *Pool) Submit(ctx context.Context, task []byte) (*Future, error) {
 	f.state = futureQueued
 	p.pending++
 	p.subq = append(p.subq, f)
-	p.dispatchSubmitsLocked()
+	p.dispatchQueuedLocked()
 	return f, nil
 }
 
