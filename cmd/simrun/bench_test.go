@@ -34,7 +34,8 @@ func params(b *testing.B, work int64) sim.Params {
 }
 
 // BenchmarkChunks measures the whole run path (dispatch, kernel, result
-// decoding, reduction) on chunks of the spin kernel: one op is one chunk.
+// decoding, journal, reduction, output files) on chunks of the spin
+// kernel: one op is one chunk.
 // Compare process and inprocess at the same chunk cost for the pool's
 // overhead; "trivial" chunks (no work) measure dispatch throughput.
 func BenchmarkChunks(b *testing.B) {
@@ -57,9 +58,9 @@ func BenchmarkChunks(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				o := runOptions{workers: 2, inProcess: mode == "inprocess", quiet: true}
+				o := runOptions{workers: 2, inProcess: mode == "inprocess", quiet: true, settings: e.Run, grace: time.Second}
 				b.ResetTimer()
-				if _, _, err := execute(context.Background(), e, o, io.Discard); err != nil {
+				if err := runExperiment(context.Background(), e, b.TempDir(), o, io.Discard, io.Discard); err != nil {
 					b.Fatal(err)
 				}
 				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "chunks/s")

@@ -7,6 +7,7 @@
 //	simrun run [flags] FILE       run an experiment: results.csv, results.json, figures, report.md
 //	simrun plan FILE              show points, chunks, samples and seeding; run nothing
 //	simrun report DIR             rebuild a finished run's tables, figures and report.md
+//	simrun chunk FILE POINT CHUNK rerun one chunk in-process, to debug it
 //	simrun validate FILE...       check experiment files
 //	simrun kernels [NAME]         list kernels: parameters, defaults, bounds, observables
 //	simrun version                print the version and VCS revision
@@ -33,7 +34,12 @@ import (
 
 func main() {
 	runner.Main() // serve and exit if started as a worker
+	os.Exit(mainExit(os.Args[1:]))
+}
 
+// mainExit runs the command line args as the process does, with signal
+// handling, and returns the exit code.
+func mainExit(args []string) int {
 	// The first SIGINT or SIGTERM cancels the run with the signal as the
 	// cause; a second one exits at once (workers die with their parent).
 	ctx, cancel := context.WithCancelCause(context.Background())
@@ -45,8 +51,7 @@ func main() {
 		s = <-sigs
 		os.Exit(exitCode(&interrupted{s}, os.Stderr))
 	}()
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	os.Exit(exitCode(err, os.Stderr))
+	return exitCode(run(ctx, args, os.Stdout, os.Stderr), os.Stderr)
 }
 
 // usageError is bad command-line use; it maps to exit code 2.
@@ -66,7 +71,19 @@ func (e *inputError) Unwrap() error { return e.err }
 // interrupted reports that a signal stopped the run.
 type interrupted struct{ sig os.Signal }
 
-func (e *interrupted) Error() string { return "simrun: interrupted by " + e.sig.String() }
+func (e *interrupted) Error() string {
+	return "simrun: stopped by " + signalName(e.sig) + "; the finished chunks are journaled: run the same command again to resume"
+}
+
+func signalName(s os.Signal) string {
+	switch s {
+	case os.Interrupt:
+		return "SIGINT"
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	}
+	return s.String()
+}
 
 const usage = `simrun runs Monte Carlo experiments described by TOML files.
 
@@ -74,6 +91,7 @@ Usage:
   simrun run [flags] FILE       run an experiment: results.csv, results.json, figures, report.md
   simrun plan FILE              show points, chunks, samples and seeding; runs nothing
   simrun report DIR             rebuild a finished run's tables, figures and report.md
+  simrun chunk FILE POINT CHUNK rerun one chunk in-process, to debug it
   simrun validate FILE...       check experiment files
   simrun kernels [NAME]         list kernels with their parameters and observables
   simrun version                print the version and VCS revision
@@ -97,6 +115,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return planCmd(rest, stdout, stderr)
 	case "report":
 		return reportCmd(rest, stdout, stderr)
+	case "chunk":
+		return chunkCmd(rest, stdout, stderr)
 	case "validate":
 		return validateCmd(rest, stdout, stderr)
 	case "kernels":

@@ -12,9 +12,14 @@ import (
 	"github.com/simrun/simrun/runner"
 )
 
-// TestMain lets the test binary serve as simrun's worker processes.
+// TestMain lets the test binary serve as simrun's worker processes, and,
+// with SIMRUN_TEST_AS_MAIN=1, as the simrun command itself, so that tests
+// can kill and interrupt a real simrun process.
 func TestMain(m *testing.M) {
 	runner.Main()
+	if os.Getenv("SIMRUN_TEST_AS_MAIN") == "1" {
+		os.Exit(mainExit(os.Args[1:]))
+	}
 	os.Exit(m.Run())
 }
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/simrun/simrun/report"
 	"github.com/simrun/simrun/sim"
@@ -23,13 +24,23 @@ const (
 )
 
 // reduce turns the chunk accumulators, laid out [point][chunk][observable],
-// into per-point statistics, merging in chunk order.
-func reduce(e *sim.Experiment, accs []sim.Acc) []report.PointResult {
+// into per-point statistics, merging in chunk order. Only points whose
+// chunks are all done and none failed are reduced; partial reports whether
+// any point was left out.
+func reduce(e *sim.Experiment, accs []sim.Acc, done []bool, failures []report.Failure) (points []report.PointResult, partial bool) {
 	nobs := int64(len(e.Kernel.Observables))
 	chunks := e.Budget.Chunks
 	perPoint := make([][]sim.Acc, chunks)
-	points := make([]report.PointResult, 0, e.NumPoints())
+	failed := make(map[int64]bool)
+	for _, f := range failures {
+		failed[f.Point] = true
+	}
+	points = make([]report.PointResult, 0, e.NumPoints())
 	for pi := range e.NumPoints() {
+		if failed[pi] || slices.Contains(done[pi*chunks:(pi+1)*chunks], false) {
+			partial = true
+			continue
+		}
 		for c := range chunks {
 			k := (pi*chunks + c) * nobs
 			perPoint[c] = accs[k : k+nobs]
@@ -38,7 +49,7 @@ func reduce(e *sim.Experiment, accs []sim.Acc) []report.PointResult {
 		stats, warns := report.ReduceAll(e.Kernel, p.Params, perPoint)
 		points = append(points, report.PointResult{Index: pi, Params: p.Params, Stats: stats, Warnings: warns})
 	}
-	return points
+	return points, partial
 }
 
 // writeOutputs writes every output file of a run into dir, each atomically:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -25,15 +26,26 @@ type runOptions struct {
 	inProcess bool
 	out       string
 	quiet     bool
+	force     bool
+	grace     time.Duration
+	settings  sim.RunSettings // the file's [run] table, overridden by flags
 }
 
 func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var o runOptions
+	var retries int
+	var timeout time.Duration
+	var onError string
 	fs := newFlagSet("run", "[flags] FILE", stderr)
 	fs.IntVar(&o.workers, "workers", runtime.NumCPU(), "number of worker `N` (processes, or goroutines with --inprocess)")
 	fs.BoolVar(&o.inProcess, "inprocess", false, "run chunks on goroutines in this process instead of worker processes (same results)")
 	fs.StringVar(&o.out, "out", "", "write results to `DIR` instead of the directory the file names")
 	fs.BoolVar(&o.quiet, "quiet", false, "print no progress and no summary")
+	fs.BoolVar(&o.force, "force", false, "discard the chunks journaled in the output directory and start over")
+	fs.DurationVar(&o.grace, "grace", 10*time.Second, "after SIGINT or SIGTERM, wait up to `D` for running chunks before stopping them")
+	fs.IntVar(&retries, "retries", sim.DefaultRun.Retries, "rerun a chunk whose worker died at most `N` times (overrides [run] retries)")
+	fs.DurationVar(&timeout, "timeout", 0, "time limit `D` of one chunk, such as 10m; 0 for none (overrides [run] timeout)")
+	fs.StringVar(&onError, "on-error", sim.OnErrorStop, "what a failed chunk does: `stop` the run, or continue with its point marked failed (overrides [run] on_error)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		if errors.Is(err, errHelp) {
@@ -48,6 +60,12 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if o.workers < 1 {
 		return usagef("simrun run: --workers %d: want at least 1", o.workers)
 	}
+	if onError != sim.OnErrorStop && onError != sim.OnErrorContinue {
+		return usagef("simrun run: --on-error %q: want %q or %q", onError, sim.OnErrorStop, sim.OnErrorContinue)
+	}
+	if retries < 0 || timeout < 0 {
+		return usagef("simrun run: --retries and --timeout must not be negative")
+	}
 	e, err := loadExperiment(pos[0])
 	if err != nil {
 		return err
@@ -55,6 +73,17 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := e.CheckRunnable(); err != nil {
 		return &inputError{err}
 	}
+	o.settings = e.Run
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "retries":
+			o.settings.Retries = retries
+		case "timeout":
+			o.settings.Timeout = timeout
+		case "on-error":
+			o.settings.OnError = onError
+		}
+	})
 	dir := o.out
 	if dir == "" {
 		dir = e.Output.Dir
@@ -62,13 +91,34 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := prepareOutDir(dir); err != nil {
 		return &inputError{err}
 	}
-	res, accs, err := execute(ctx, e, o, stderr)
+	return runExperiment(ctx, e, dir, o, stdout, stderr)
+}
+
+// runExperiment runs the chunks of e that the journal in dir does not hold
+// yet, then writes every output. However it stops (done, a failed chunk, an
+// interrupt), the chunks completed so far are in the journal and the
+// outputs describe them, marked partial when points are missing.
+func runExperiment(ctx context.Context, e *sim.Experiment, dir string, o runOptions, stdout, stderr io.Writer) error {
+	start := time.Now()
+	total, _ := e.NumChunks() // CheckRunnable bounded it
+	accs := make([]sim.Acc, total*int64(len(e.Kernel.Observables)))
+	done := make([]bool, total)
+	j, reused, err := openJournal(dir, e, o.force, accs, done)
 	if err != nil {
 		return err
 	}
+	if reused > 0 && !o.quiet {
+		fmt.Fprintf(stderr, "resuming: %d of %d chunks are already in %s\n", reused, total, filepath.Join(dir, journalFile))
+	}
+	failures, runErr := execute(ctx, e, o, j, accs, done, stderr)
+	if err := j.Close(); err != nil && runErr == nil {
+		runErr = fmt.Errorf("simrun: %w", err)
+	}
+	res := &report.Results{Provenance: provenance(e, o, start, time.Now()), Failures: failures}
+	res.Points, res.Partial = reduce(e, accs, done, failures)
 	written, err := writeOutputs(dir, e, res, accs)
 	if err != nil {
-		return err
+		return errors.Join(runErr, err)
 	}
 	if !o.quiet {
 		if err := report.Summary(stdout, res); err != nil {
@@ -76,7 +126,20 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 		fmt.Fprintf(stdout, "\nwrote %d files in %s: %s\n", len(written), dir, baseNames(written))
 	}
+	if runErr != nil {
+		return runErr
+	}
+	if len(failures) > 0 {
+		return fmt.Errorf("simrun: %s: %d %s failed; see the summary and %s", e.File, len(failures), pluralWord(len(failures), "chunk", "chunks"), filepath.Join(dir, resultsJSON))
+	}
 	return nil
+}
+
+func pluralWord(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // loadExperiment loads and validates an experiment file; its errors are
@@ -115,55 +178,108 @@ func prepareOutDir(dir string) error {
 	return os.Remove(name)
 }
 
-// execute runs every chunk of e and reduces them, point by point, in chunk
-// order: the statistics do not depend on which worker ran what, or when.
-func execute(ctx context.Context, e *sim.Experiment, o runOptions, stderr io.Writer) (*report.Results, []sim.Acc, error) {
-	start := time.Now()
-	nobs := len(e.Kernel.Observables)
+// execute runs the chunks not marked done, on a pool of workers, storing
+// each result in accs and appending it to the journal as it arrives. It
+// returns the failed chunks, and an error if the run stopped early: an
+// interrupt (the cause of ctx), a failed chunk under on_error = "stop", or a
+// journal that cannot be written.
+func execute(ctx context.Context, e *sim.Experiment, o runOptions, j *runner.Journal, accs []sim.Acc, done []bool, stderr io.Writer) ([]report.Failure, error) {
+	nobs := int64(len(e.Kernel.Observables))
 	chunks := e.Budget.Chunks
-	total, _ := e.NumChunks() // CheckRunnable bounded it
-	accs := make([]sim.Acc, total*int64(nobs))
-
-	pool, err := runner.Start(ctx, runner.Config{
-		Handler:   chunkHandler,
-		Init:      encodeInit(e),
-		Workers:   o.workers,
-		InProcess: o.inProcess,
-		Stderr:    stderr,
+	var missing []int64
+	for i, d := range done {
+		if !d {
+			missing = append(missing, int64(i))
+		}
+	}
+	if len(missing) == 0 {
+		return nil, nil
+	}
+	// The pool outlives an interrupt by the grace period, so that running
+	// chunks can finish and be journaled; Stream stops dispatching at once.
+	pool, err := runner.Start(context.WithoutCancel(ctx), runner.Config{
+		Handler:     chunkHandler,
+		Init:        encodeInit(e),
+		Workers:     o.workers,
+		InProcess:   o.inProcess,
+		Stderr:      stderr,
+		Retries:     o.settings.Retries,
+		TaskTimeout: o.settings.Timeout,
 	})
 	if err != nil {
-		return nil, nil, fmt.Errorf("simrun: starting workers for %s: %w", e.File, err)
+		return nil, fmt.Errorf("simrun: starting workers for %s: %w", e.File, err)
 	}
-	prog := startProgress(stderr, total, o.quiet)
-	err = pool.Stream(ctx, int(total),
-		func(i int, dst []byte) []byte { return binary.AppendUvarint(dst, uint64(i)) },
-		func(i int, out []byte, err error) error {
-			point, chunk := int64(i)/chunks, int64(i)%chunks
+	stopGrace := context.AfterFunc(ctx, func() {
+		if !o.quiet {
+			what := "stopping"
+			var intr *interrupted
+			if errors.As(context.Cause(ctx), &intr) {
+				what = signalName(intr.sig)
+			}
+			fmt.Fprintf(stderr, "\nsimrun: %s: finishing the running chunks (up to %s; signal again to stop now)\n", what, o.grace)
+		}
+		time.AfterFunc(o.grace, func() { pool.Kill() })
+	})
+	defer stopGrace()
+
+	var failures []report.Failure
+	var rec []byte
+	lastPoint, lastKey := int64(-1), ""
+	prog := startProgress(stderr, int64(len(missing)), o.quiet)
+	err = pool.Stream(ctx, len(missing),
+		func(k int, dst []byte) []byte { return binary.AppendUvarint(dst, uint64(missing[k])) },
+		func(k int, out []byte, err error) error {
+			i := missing[k]
+			point, chunk := i/chunks, i%chunks
+			if point != lastPoint {
+				lastPoint, lastKey = point, e.Point(point).Key
+			}
 			if err == nil {
-				err = decodeAccs(out, accs[int64(i)*int64(nobs):int64(i+1)*int64(nobs)])
+				err = decodeAccs(out, accs[i*nobs:(i+1)*nobs])
 			}
 			if err != nil {
-				p := e.Point(point)
-				return fmt.Errorf("simrun: %s: point %d (%s), chunk %d, seed %d: %w", e.File, point, p.Key, chunk, e.Seed, err)
+				f := failure(e, point, lastKey, chunk, err)
+				failures = append(failures, f)
+				if o.settings.OnError == sim.OnErrorContinue {
+					return nil
+				}
+				return fmt.Errorf("simrun: %s: point %d (%s), chunk %d, seed %d: %s\nrerun this chunk in-process: %s", e.File, point, lastKey, chunk, e.Seed, f.Error, f.Rerun)
 			}
+			rec = appendRecord(rec[:0], lastKey, chunk, e.Budget.ChunkSamples(chunk), out)
+			if err := appendJournal(j, rec); err != nil {
+				return fmt.Errorf("simrun: %w; the chunks journaled so far are kept, and a later run resumes from them", err)
+			}
+			done[i] = true
 			prog.done.Add(1)
 			return nil
 		})
 	prog.stop()
-	if cerr := pool.Close(); err == nil && cerr != nil {
+	if cerr := pool.Close(); err == nil && cerr != nil && ctx.Err() == nil {
 		err = fmt.Errorf("simrun: stopping workers: %w", cerr)
 	}
-	if err != nil {
-		var intr *interrupted
-		if errors.As(context.Cause(ctx), &intr) {
-			return nil, nil, context.Cause(ctx)
-		}
-		return nil, nil, err
+	if cause := context.Cause(ctx); cause != nil {
+		return failures, cause
 	}
-	end := time.Now()
+	return failures, err
+}
 
-	res := &report.Results{Provenance: provenance(e, o, start, end), Points: reduce(e, accs)}
-	return res, accs, nil
+// appendJournal appends one record; tests replace it to fill the disk.
+var appendJournal = (*runner.Journal).Append
+
+// failure describes a failed chunk for the results and the user.
+func failure(e *sim.Experiment, point int64, key string, chunk int64, err error) report.Failure {
+	msg := err.Error()
+	var te *runner.TaskError
+	var we *runner.WorkerError
+	switch {
+	case errors.As(err, &te) && te.Panic:
+		msg = "kernel panicked: " + te.Msg + "\n" + te.Stack
+	case errors.As(err, &te):
+		msg = "kernel error: " + te.Msg
+	case errors.As(err, &we) && we.Stderr != "":
+		msg = err.Error() + "; its last output:\n" + we.Stderr
+	}
+	return report.Failure{Point: point, Key: key, Chunk: chunk, Error: msg, Rerun: rerunCommand(e, point, chunk)}
 }
 
 func provenance(e *sim.Experiment, o runOptions, start, end time.Time) report.Provenance {
