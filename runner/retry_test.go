@@ -163,8 +163,9 @@ func TestRetryCrashingTask(t *testing.T) {
 	pids[pid] = true
 	st := p.Stats()
 	// The first death may not be charged to the task: the worker may have
-	// been holding results of earlier tasks.
-	if st.Died < 3 || st.Died > 4 || st.Started != 2+st.Died {
+	// been holding results of earlier tasks. The replacement of the last
+	// death may still be starting when Stats is read.
+	if st.Died < 3 || st.Died > 4 || st.Started < 1+st.Died || st.Started > 2+st.Died {
 		t.Errorf("Stats = %+v, want 3 or 4 deaths, each replaced", st)
 	}
 	for _, pid := range stderrPIDs(t, stderr.String()) {
