@@ -794,3 +794,31 @@ func TestHandlerGoexit(t *testing.T) {
 		})
 	}
 }
+
+// TestStreamFlush: flush follows every group of results, so each result is
+// flushed before Stream returns, and an error from flush stops the Stream.
+func TestStreamFlush(t *testing.T) {
+	for _, inProcess := range []bool{false, true} {
+		p := start(t, runner.Config{Handler: "square", Workers: 2, InProcess: inProcess})
+		const n = 5000
+		reported, flushed, flushes := 0, 0, 0
+		err := p.StreamFlush(testContext(t), n,
+			func(i int, dst []byte) []byte { return binary.AppendUvarint(dst, uint64(i)) },
+			func(i int, out []byte, err error) error { reported++; return err },
+			func() error { flushes++; flushed = reported; return nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if reported != n || flushed != n || flushes == 0 || flushes > n {
+			t.Errorf("inProcess=%v: %d reported, %d flushed in %d flushes; want all %d flushed", inProcess, reported, flushed, flushes, n)
+		}
+		stop := errors.New("disk full")
+		err = p.StreamFlush(testContext(t), n,
+			func(i int, dst []byte) []byte { return binary.AppendUvarint(dst, uint64(i)) },
+			func(i int, out []byte, err error) error { return err },
+			func() error { return stop })
+		if !errors.Is(err, stop) {
+			t.Errorf("inProcess=%v: StreamFlush = %v, want the flush error", inProcess, err)
+		}
+	}
+}

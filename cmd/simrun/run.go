@@ -223,10 +223,15 @@ func execute(ctx context.Context, e *sim.Experiment, o runOptions, j *runner.Jou
 	defer stopGrace()
 
 	var failures []report.Failure
-	var rec []byte
+	// Records of results not yet journaled: they are written, one
+	// write(2) per group of results that arrived together, before any
+	// more chunks are sent.
+	var buf []byte
+	var recs [][]byte
+	var pending []int64
 	lastPoint, lastKey := int64(-1), ""
 	prog := startProgress(stderr, int64(len(missing)), o.quiet)
-	err = pool.Stream(ctx, len(missing),
+	err = pool.StreamFlush(ctx, len(missing),
 		func(k int, dst []byte) []byte { return binary.AppendUvarint(dst, uint64(missing[k])) },
 		func(k int, out []byte, err error) error {
 			i := missing[k]
@@ -245,12 +250,24 @@ func execute(ctx context.Context, e *sim.Experiment, o runOptions, j *runner.Jou
 				}
 				return fmt.Errorf("simrun: %s: point %d (%s), chunk %d, seed %d: %s\nrerun this chunk in-process: %s", e.File, point, lastKey, chunk, e.Seed, f.Error, f.Rerun)
 			}
-			rec = appendRecord(rec[:0], lastKey, chunk, e.Budget.ChunkSamples(chunk), out)
-			if err := appendJournal(j, rec); err != nil {
+			start := len(buf)
+			buf = appendRecord(buf, lastKey, chunk, e.Budget.ChunkSamples(chunk), out)
+			recs = append(recs, buf[start:len(buf):len(buf)])
+			pending = append(pending, i)
+			return nil
+		},
+		func() error {
+			if len(recs) == 0 {
+				return nil
+			}
+			if err := appendJournal(j, recs); err != nil {
 				return fmt.Errorf("simrun: %w; the chunks journaled so far are kept, and a later run resumes from them", err)
 			}
-			done[i] = true
-			prog.done.Add(1)
+			for _, i := range pending {
+				done[i] = true
+			}
+			prog.done.Add(int64(len(pending)))
+			buf, recs, pending = buf[:0], recs[:0], pending[:0]
 			return nil
 		})
 	prog.stop()
@@ -263,8 +280,9 @@ func execute(ctx context.Context, e *sim.Experiment, o runOptions, j *runner.Jou
 	return failures, err
 }
 
-// appendJournal appends one record; tests replace it to fill the disk.
-var appendJournal = (*runner.Journal).Append
+// appendJournal appends records in one write; tests replace it to fill
+// the disk.
+var appendJournal = (*runner.Journal).AppendBatch
 
 // failure describes a failed chunk for the results and the user.
 func failure(e *sim.Experiment, point int64, key string, chunk int64, err error) report.Failure {
