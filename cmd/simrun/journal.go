@@ -111,8 +111,7 @@ func decodeRecord(b []byte, nobs int) (chunkID, []byte, error) {
 // refused unless force, which starts it anew.
 func openJournal(dir string, e *sim.Experiment, force bool, accs []sim.Acc, done []bool) (*runner.Journal, int64, error) {
 	path := filepath.Join(dir, journalFile)
-	want := newJournalHeader(e)
-	hdr, err := json.Marshal(want)
+	hdr, err := json.Marshal(newJournalHeader(e))
 	if err != nil {
 		return nil, 0, err
 	}
@@ -129,42 +128,53 @@ func openJournal(dir string, e *sim.Experiment, force bool, accs []sim.Acc, done
 	if err != nil {
 		return nil, 0, &inputError{fmt.Errorf("simrun: cannot resume from %s: %w; move it away, or start over with --force", path, err)}
 	}
-	var got journalHeader
-	if err := json.Unmarshal(rawHdr, &got); err != nil {
+	reused, err := fillChunks(path, rawHdr, records, e, accs, done)
+	if err != nil {
 		j.Close()
-		return nil, 0, &inputError{fmt.Errorf("simrun: %s has an unreadable header (%v); move it away, or start over with --force", path, err)}
-	}
-	if why := got.compatible(want); why != "" {
-		j.Close()
-		return nil, 0, &inputError{fmt.Errorf("simrun: %s holds chunks of another experiment (%q): %s; use another --out DIR, or --force to discard them", path, got.Experiment, why)}
-	}
-	nobs := len(e.Kernel.Observables)
-	have := make(map[chunkID][]byte, len(records))
-	for i, rec := range records {
-		id, acc, err := decodeRecord(rec, nobs)
-		if err != nil {
-			j.Close()
-			return nil, 0, &inputError{fmt.Errorf("simrun: %s: record %d: %v; move it away, or start over with --force", path, i+1, err)}
-		}
-		have[id] = acc
-	}
-	var reused int64
-	chunks := e.Budget.Chunks
-	for pi := range e.NumPoints() {
-		key := e.Point(pi).Key
-		for c := range chunks {
-			acc, ok := have[chunkID{key, c, e.Budget.ChunkSamples(c)}]
-			if !ok {
-				continue
-			}
-			i := pi*chunks + c
-			if err := decodeAccs(acc, accs[i*int64(nobs):(i+1)*int64(nobs)]); err != nil {
-				j.Close()
-				return nil, 0, err
-			}
-			done[i] = true
-			reused++
-		}
+		return nil, 0, err
 	}
 	return j, reused, nil
+}
+
+// readJournalInto reads the journal in dir without modifying it (for
+// merge and status, on runs that may be in progress) into accs and done.
+func readJournalInto(dir string, e *sim.Experiment, accs []sim.Acc, done []bool) (int64, error) {
+	path := filepath.Join(dir, journalFile)
+	rawHdr, records, _, err := runner.ReadJournal(path)
+	if err != nil {
+		return 0, &inputError{fmt.Errorf("simrun: %w", err)}
+	}
+	return fillChunks(path, rawHdr, records, e, accs, done)
+}
+
+// fillChunks checks that a journal's header is compatible with e, and
+// marks in done (and fills in accs) every chunk of e that its records
+// hold. It returns how many.
+func fillChunks(path string, rawHdr []byte, records [][]byte, e *sim.Experiment, accs []sim.Acc, done []bool) (int64, error) {
+	var got journalHeader
+	if err := json.Unmarshal(rawHdr, &got); err != nil {
+		return 0, &inputError{fmt.Errorf("simrun: %s has an unreadable header (%v); move it away, or start over with --force", path, err)}
+	}
+	if why := got.compatible(newJournalHeader(e)); why != "" {
+		return 0, &inputError{fmt.Errorf("simrun: %s holds chunks of another experiment (%q): %s; use another --out DIR, or --force to discard them", path, got.Experiment, why)}
+	}
+	nobs := int64(len(e.Kernel.Observables))
+	index := chunkIndex(e)
+	var n int64
+	for r, rec := range records {
+		id, acc, err := decodeRecord(rec, int(nobs))
+		if err != nil {
+			return 0, &inputError{fmt.Errorf("simrun: %s: record %d: %v; move it away, or start over with --force", path, r+1, err)}
+		}
+		g, ok := index[id]
+		if !ok || done[g] {
+			continue // a chunk of a point or budget this file no longer has
+		}
+		if err := decodeAccs(acc, accs[g*nobs:(g+1)*nobs]); err != nil {
+			return 0, err
+		}
+		done[g] = true
+		n++
+	}
+	return n, nil
 }

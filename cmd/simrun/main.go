@@ -8,6 +8,8 @@
 //	simrun plan FILE              show points, chunks, samples and seeding; run nothing
 //	simrun report DIR             rebuild a finished run's tables, figures and report.md
 //	simrun chunk FILE POINT CHUNK rerun one chunk in-process, to debug it
+//	simrun merge OUTDIR           combine the shards of a sharded run (run --shard I/N)
+//	simrun status OUTDIR          progress of a run or of its shards, from the journals
 //	simrun validate FILE...       check experiment files
 //	simrun kernels [NAME]         list kernels: parameters, defaults, bounds, observables
 //	simrun version                print the version and VCS revision
@@ -92,6 +94,8 @@ Usage:
   simrun plan FILE              show points, chunks, samples and seeding; runs nothing
   simrun report DIR             rebuild a finished run's tables, figures and report.md
   simrun chunk FILE POINT CHUNK rerun one chunk in-process, to debug it
+  simrun merge OUTDIR           combine the shards of a sharded run (run --shard I/N)
+  simrun status OUTDIR          progress of a run or of its shards, from the journals
   simrun validate FILE...       check experiment files
   simrun kernels [NAME]         list kernels with their parameters and observables
   simrun version                print the version and VCS revision
@@ -117,6 +121,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return reportCmd(rest, stdout, stderr)
 	case "chunk":
 		return chunkCmd(rest, stdout, stderr)
+	case "merge":
+		return mergeCmd(rest, stdout, stderr)
+	case "status":
+		return statusCmd(rest, stdout, stderr)
 	case "validate":
 		return validateCmd(rest, stdout, stderr)
 	case "kernels":

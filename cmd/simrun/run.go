@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -29,6 +30,7 @@ type runOptions struct {
 	force     bool
 	grace     time.Duration
 	settings  sim.RunSettings // the file's [run] table, overridden by flags
+	shard     *shard          // run only this shard's chunks, into its directory
 }
 
 func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -46,6 +48,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.IntVar(&retries, "retries", sim.DefaultRun.Retries, "rerun a chunk whose worker died at most `N` times (overrides [run] retries)")
 	fs.DurationVar(&timeout, "timeout", 0, "time limit `D` of one chunk, such as 10m; 0 for none (overrides [run] timeout)")
 	fs.StringVar(&onError, "on-error", sim.OnErrorStop, "what a failed chunk does: `stop` the run, or continue with its point marked failed (overrides [run] on_error)")
+	shardFlag := fs.String("shard", "", "run only shard `I/N` of the chunks, into OUTDIR/shards/I-of-N (default in a Slurm array task: from SLURM_ARRAY_TASK_ID)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		if errors.Is(err, errHelp) {
@@ -65,6 +68,24 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	if retries < 0 || timeout < 0 {
 		return usagef("simrun run: --retries and --timeout must not be negative")
+	}
+	workersSet := false
+	fs.Visit(func(f *flag.Flag) { workersSet = workersSet || f.Name == "workers" })
+	if *shardFlag != "" {
+		s, err := parseShard(*shardFlag)
+		if err != nil {
+			return usagef("simrun run: %v", err)
+		}
+		o.shard = &s
+	} else if s, ok, err := slurmShard(os.Getenv); err != nil {
+		return &inputError{err}
+	} else if ok {
+		o.shard = &s
+	}
+	if c := os.Getenv("SLURM_CPUS_PER_TASK"); c != "" && !workersSet {
+		if n, err := strconv.Atoi(c); err == nil && n > 0 {
+			o.workers = n
+		}
 	}
 	e, err := loadExperiment(pos[0])
 	if err != nil {
@@ -88,6 +109,13 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if dir == "" {
 		dir = e.Output.Dir
 	}
+	if o.shard != nil {
+		total, _ := e.NumChunks()
+		if int64(o.shard.Count) > total {
+			return usagef("simrun run: --shard %s: the experiment has only %d chunks; use at most %d shards", o.shard, total, total)
+		}
+		dir = shardDir(dir, o.shard.Index, o.shard.Count)
+	}
 	if err := prepareOutDir(dir); err != nil {
 		return &inputError{err}
 	}
@@ -103,6 +131,11 @@ func runExperiment(ctx context.Context, e *sim.Experiment, dir string, o runOpti
 	total, _ := e.NumChunks() // CheckRunnable bounded it
 	accs := make([]sim.Acc, total*int64(len(e.Kernel.Observables)))
 	done := make([]bool, total)
+	// The experiment's bytes go first, so that `simrun status` can read a
+	// run in progress; writeOutputs writes the same bytes again.
+	if err := report.WriteFile(filepath.Join(dir, experimentFile), func(w io.Writer) error { _, err := w.Write(e.Source); return err }); err != nil {
+		return err
+	}
 	j, reused, err := openJournal(dir, e, o.force, accs, done)
 	if err != nil {
 		return err
@@ -113,6 +146,9 @@ func runExperiment(ctx context.Context, e *sim.Experiment, dir string, o runOpti
 	failures, runErr := execute(ctx, e, o, j, accs, done, stderr)
 	if err := j.Close(); err != nil && runErr == nil {
 		runErr = fmt.Errorf("simrun: %w", err)
+	}
+	if o.shard != nil {
+		return finishShard(e, dir, o, done, failures, runErr, stdout)
 	}
 	res := &report.Results{Provenance: provenance(e, o, start, time.Now()), Failures: failures}
 	res.Points, res.Partial = reduce(e, accs, done, failures)
@@ -188,7 +224,7 @@ func execute(ctx context.Context, e *sim.Experiment, o runOptions, j *runner.Jou
 	chunks := e.Budget.Chunks
 	var missing []int64
 	for i, d := range done {
-		if !d {
+		if !d && (o.shard == nil || o.shard.owns(int64(i))) {
 			missing = append(missing, int64(i))
 		}
 	}
@@ -330,4 +366,28 @@ func provenance(e *sim.Experiment, o runOptions, start, end time.Time) report.Pr
 		Host:        host,
 		Command:     os.Args,
 	}
+}
+
+// finishShard ends a shard's run: its journal holds its chunks, beside the
+// experiment's bytes, which merge checks are the same in every shard.
+func finishShard(e *sim.Experiment, dir string, o runOptions, done []bool, failures []report.Failure, runErr error, stdout io.Writer) error {
+	var have, owned int64
+	for g, d := range done {
+		if o.shard.owns(int64(g)) {
+			owned++
+			if d {
+				have++
+			}
+		}
+	}
+	if !o.quiet {
+		fmt.Fprintf(stdout, "shard %s: %d of %d chunks in %s\n", o.shard, have, owned, filepath.Join(dir, journalFile))
+	}
+	switch {
+	case runErr != nil:
+		return runErr
+	case len(failures) > 0:
+		return fmt.Errorf("simrun: shard %s: %d %s failed: %s", o.shard, len(failures), pluralWord(len(failures), "chunk", "chunks"), failures[0].Error)
+	}
+	return nil
 }
