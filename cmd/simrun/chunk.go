@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -18,16 +17,9 @@ import (
 // failed run prints.
 func chunkCmd(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("chunk", "FILE POINT CHUNK", stderr)
-	pos, err := parseFlags(fs, args)
+	pos, err := parseArgs(fs, args, 3, "FILE POINT CHUNK")
 	if err != nil {
-		if errors.Is(err, errHelp) {
-			return nil
-		}
 		return err
-	}
-	if len(pos) != 3 {
-		fs.Usage()
-		return usagef("simrun chunk: want FILE POINT CHUNK, got %d arguments", len(pos))
 	}
 	e, err := loadExperiment(pos[0])
 	if err != nil {

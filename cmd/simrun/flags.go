@@ -40,5 +40,23 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-// errHelp is returned after -h printed the usage: not a failure.
+// anyArgs tells parseArgs to accept any number of positional arguments.
+const anyArgs = -2
+
+// parseArgs parses args with parseFlags and checks the number of positional
+// arguments: exactly n, at least one for n = -1, any for anyArgs. what
+// describes them for the error, such as "one experiment file".
+func parseArgs(fs *flag.FlagSet, args []string, n int, what string) ([]string, error) {
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return nil, err
+	}
+	if n >= 0 && len(pos) != n || n == -1 && len(pos) == 0 {
+		fs.Usage()
+		return nil, usagef("simrun %s: want %s, got %d arguments", fs.Name(), what, len(pos))
+	}
+	return pos, nil
+}
+
+// errHelp is returned after -h printed the usage: not a failure (exit 0).
 var errHelp = errors.New("help requested")

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -14,11 +13,8 @@ import (
 
 func kernelsCmd(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("kernels", "[NAME...]", stderr)
-	pos, err := parseFlags(fs, args)
+	pos, err := parseArgs(fs, args, anyArgs, "")
 	if err != nil {
-		if errors.Is(err, errHelp) {
-			return nil
-		}
 		return err
 	}
 	names := pos

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -67,16 +66,9 @@ func shardExperiment(outDir string, n int, have map[int]bool) (*sim.Experiment, 
 func mergeCmd(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("merge", "OUTDIR", stderr)
 	quiet := fs.Bool("quiet", false, "print no summary")
-	pos, err := parseFlags(fs, args)
+	pos, err := parseArgs(fs, args, 1, "one output directory")
 	if err != nil {
-		if errors.Is(err, errHelp) {
-			return nil
-		}
 		return err
-	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return usagef("simrun merge: want one output directory, got %d arguments", len(pos))
 	}
 	start := time.Now()
 	outDir := pos[0]

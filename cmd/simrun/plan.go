@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -16,16 +15,9 @@ const planShow = 5
 
 func planCmd(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("plan", "FILE", stderr)
-	pos, err := parseFlags(fs, args)
+	pos, err := parseArgs(fs, args, 1, "one experiment file")
 	if err != nil {
-		if errors.Is(err, errHelp) {
-			return nil
-		}
 		return err
-	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return usagef("simrun plan: want one experiment file, got %d arguments", len(pos))
 	}
 	e, err := sim.Load(pos[0], kernels.Default)
 	if err != nil {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 
@@ -13,16 +12,9 @@ import (
 func reportCmd(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("report", "DIR", stderr)
 	quiet := fs.Bool("quiet", false, "print no summary")
-	pos, err := parseFlags(fs, args)
+	pos, err := parseArgs(fs, args, 1, "one results directory")
 	if err != nil {
-		if errors.Is(err, errHelp) {
-			return nil
-		}
 		return err
-	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return usagef("simrun report: want one results directory, got %d arguments", len(pos))
 	}
 	dir := pos[0]
 	e, res, accs, err := loadRun(dir)

@@ -49,16 +49,9 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.DurationVar(&timeout, "timeout", 0, "time limit `D` of one chunk, such as 10m; 0 for none (overrides [run] timeout)")
 	fs.StringVar(&onError, "on-error", sim.OnErrorStop, "what a failed chunk does: `stop` the run, or continue with its point marked failed (overrides [run] on_error)")
 	shardFlag := fs.String("shard", "", "run only shard `I/N` of the chunks, into OUTDIR/shards/I-of-N (default in a Slurm array task: from SLURM_ARRAY_TASK_ID)")
-	pos, err := parseFlags(fs, args)
+	pos, err := parseArgs(fs, args, 1, "one experiment file")
 	if err != nil {
-		if errors.Is(err, errHelp) {
-			return nil
-		}
 		return err
-	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return usagef("simrun run: want one experiment file, got %d arguments", len(pos))
 	}
 	if o.workers < 1 {
 		return usagef("simrun run: --workers %d: want at least 1", o.workers)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -13,16 +12,9 @@ import (
 // has come, from its journals. It changes nothing.
 func statusCmd(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("status", "OUTDIR", stderr)
-	pos, err := parseFlags(fs, args)
+	pos, err := parseArgs(fs, args, 1, "one output directory")
 	if err != nil {
-		if errors.Is(err, errHelp) {
-			return nil
-		}
 		return err
-	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return usagef("simrun status: want one output directory, got %d arguments", len(pos))
 	}
 	outDir := pos[0]
 	if _, err := os.Stat(filepath.Join(outDir, "shards")); err != nil {

@@ -11,16 +11,9 @@ import (
 
 func validateCmd(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("validate", "FILE...", stderr)
-	pos, err := parseFlags(fs, args)
+	pos, err := parseArgs(fs, args, -1, "at least one experiment file")
 	if err != nil {
-		if errors.Is(err, errHelp) {
-			return nil
-		}
 		return err
-	}
-	if len(pos) == 0 {
-		fs.Usage()
-		return usagef("simrun validate: want at least one experiment file")
 	}
 	var errs []error
 	for _, path := range pos {
