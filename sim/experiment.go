@@ -16,7 +16,8 @@ type Experiment struct {
 	Budget      Budget
 	Output      Output
 	Run         RunSettings
-	Plots       []PlotSpec // from [[plot]] tables, in file order
+	Slurm       SlurmSettings // from the [slurm] table: defaults of simrun submit
+	Plots       []PlotSpec    // from [[plot]] tables, in file order
 
 	sweep Sweep
 }
@@ -67,6 +68,20 @@ const (
 	OnErrorStop     = "stop"     // stop the run at the first failed chunk (default)
 	OnErrorContinue = "continue" // record the point as failed and go on
 )
+
+// SlurmSettings are the defaults of `simrun submit`, from the [slurm]
+// table; its command-line flags override them. A zero field is unset:
+// the flag's default applies, or the option is left to Slurm.
+type SlurmSettings struct {
+	Array       int      // number of array tasks, one shard of the experiment each
+	Throttle    int      // at most this many array tasks running at once; 0 for no limit
+	Partition   string   // sbatch --partition
+	Time        string   // sbatch --time: a Slurm time limit such as "2:00:00"
+	Mem         string   // sbatch --mem: memory per node such as "4G"
+	CPUsPerTask int      // sbatch --cpus-per-task, and the workers of each task
+	Account     string   // sbatch --account
+	SbatchArgs  []string // further sbatch options, such as "--qos=long", one each
+}
 
 // DefaultRun is the run settings of a file without a [run] table.
 var DefaultRun = RunSettings{Retries: 2, OnError: OnErrorStop}

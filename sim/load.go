@@ -8,11 +8,13 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/BurntSushi/toml"
 )
@@ -75,10 +77,11 @@ func tomlError(path string, err error) error {
 
 // The keys of each table of an experiment file.
 var (
-	topKeys     = []string{"name", "description", "kernel", "seed", "params", "sweep", "zip", "samples", "output", "run", "plot"}
+	topKeys     = []string{"name", "description", "kernel", "seed", "params", "sweep", "zip", "samples", "output", "run", "slurm", "plot"}
 	samplesKeys = []string{"samples", "chunk_size", "chunks"}
 	outputKeys  = []string{"dir"}
 	sweepKeys   = []string{"linspace", "logspace", "from", "to", "step"}
+	slurmKeys   = []string{"array", "throttle", "partition", "time", "mem", "cpus_per_task", "account", "sbatch_args"}
 )
 
 // A loader collects the problems of one file.
@@ -204,6 +207,7 @@ func (l *loader) load(e *Experiment, raw map[string]any, cat Catalog) {
 		samples, output       map[string]any
 		samplesSet, outputSet bool
 		runTable              map[string]any
+		slurmTable            map[string]any
 		paramsBad             bool // [params] or [sweep] is not a table
 		plots                 []map[string]any
 	)
@@ -259,6 +263,13 @@ func (l *loader) load(e *Experiment, raw map[string]any, cat Catalog) {
 				continue
 			}
 			runTable = m
+		case "slurm":
+			m, ok := v.(map[string]any)
+			if !ok {
+				l.errorf(key, "is %s, want a table: a [slurm] header followed by %s", describe(v), strings.Join(slurmKeys, ", "))
+				continue
+			}
+			slurmTable = m
 		case "params", "sweep", "zip", "samples", "output":
 			m, ok := v.(map[string]any)
 			if !ok {
@@ -321,6 +332,9 @@ func (l *loader) load(e *Experiment, raw map[string]any, cat Catalog) {
 	e.Run = DefaultRun
 	if runTable != nil {
 		l.runSettings(e, runTable)
+	}
+	if slurmTable != nil {
+		l.slurmSettings(e, slurmTable)
 	}
 	l.sweepBad = paramsBad
 	if kernelOK {
@@ -429,6 +443,198 @@ func (l *loader) runSettings(e *Experiment, m map[string]any) {
 			l.errorf(key, "%s", unknownMsg("unknown key", k, []string{"retries", "timeout", "on_error"}))
 		}
 	}
+}
+
+// slurmSettings validates the [slurm] table.
+func (l *loader) slurmSettings(e *Experiment, m map[string]any) {
+	s := &e.Slurm
+	for _, k := range l.keys(m, "slurm") {
+		v := m[k]
+		key := []string{"slurm", k}
+		switch k {
+		case "array", "throttle", "cpus_per_task":
+			n, ok := asInt(v)
+			if !ok {
+				l.errorf(key, "is %s, %s", describe(v), slurmWant(k))
+				continue
+			}
+			if msg := CheckSlurm(k, n); msg != "" {
+				l.errorf(key, "is %s, %s", describe(v), msg)
+				continue
+			}
+			switch k {
+			case "array":
+				s.Array = int(n)
+			case "throttle":
+				s.Throttle = int(n)
+			case "cpus_per_task":
+				s.CPUsPerTask = int(n)
+			}
+		case "partition", "time", "mem", "account":
+			str, ok := v.(string)
+			if !ok {
+				l.errorf(key, "is %s, %s", describe(v), slurmWant(k))
+				continue
+			}
+			if msg := CheckSlurm(k, str); msg != "" {
+				l.errorf(key, "is %s, %s", describe(v), msg)
+				continue
+			}
+			switch k {
+			case "partition":
+				s.Partition = str
+			case "time":
+				s.Time = str
+			case "mem":
+				s.Mem = str
+			case "account":
+				s.Account = str
+			}
+		case "sbatch_args":
+			list, ok := v.([]any)
+			if !ok {
+				l.errorf(key, "is %s, %s", describe(v), slurmWant(k))
+				continue
+			}
+			args := make([]string, 0, len(list))
+			bad := false
+			for i, a := range list {
+				str, ok := a.(string)
+				msg := slurmWant(k)
+				if ok {
+					msg = CheckSlurm(k, str)
+				}
+				if msg != "" {
+					l.errorf(key, "index %d: is %s, %s", i, describe(a), msg)
+					bad = true
+					continue
+				}
+				args = append(args, str)
+			}
+			if !bad {
+				s.SbatchArgs = args
+			}
+		default:
+			l.errorf(key, "%s%s", unknownMsg("unknown key", k, slurmKeys), topHint(k))
+		}
+	}
+}
+
+// slurmWant says what a valid value of a [slurm] key is.
+func slurmWant(key string) string {
+	switch key {
+	case "array":
+		return fmt.Sprintf("want an integer in [1, %d], the number of array tasks (shards), such as array = 16", MaxSlurmArray)
+	case "throttle":
+		return "want an integer ≥ 0, the most array tasks running at once (0 for no limit), such as throttle = 4"
+	case "cpus_per_task":
+		return "want an integer in [1, 65536], the CPUs (and workers) of each array task, such as cpus_per_task = 4"
+	case "partition":
+		return `want a partition name without spaces or quotes, such as partition = "short"`
+	case "account":
+		return `want an account name without spaces or quotes, such as account = "project42"`
+	case "time":
+		return `want a Slurm time limit as a string: "MM", "MM:SS", "HH:MM:SS", "D-HH", "D-HH:MM" or "D-HH:MM:SS", such as time = "2:00:00"`
+	case "mem":
+		return `want memory per node as a string: an integer with an optional unit K, M (the default), G or T, such as mem = "4G"`
+	case "sbatch_args":
+		return `want a list of sbatch options, one string each, written --name=value, such as sbatch_args = ["--qos=long"]`
+	}
+	return "unknown key"
+}
+
+// MaxSlurmArray is the largest number of array tasks Slurm can be
+// configured to allow (MaxArraySize is at most 4000001).
+const MaxSlurmArray = 4000001
+
+var (
+	slurmTimeRE = regexp.MustCompile(`^([0-9]+(:[0-9]+){0,2}|[0-9]+-[0-9]+(:[0-9]+){0,2}|(?i:unlimited|infinite))$`)
+	slurmMemRE  = regexp.MustCompile(`^[0-9]+[KMGTkmgt]?$`)
+)
+
+// sbatchOwnOptions are the sbatch options that have their own [slurm] key
+// or that simrun submit sets itself, by long and short name.
+var sbatchOwnOptions = map[string]string{
+	"--array":         "array",
+	"-a":              "array",
+	"--partition":     "partition",
+	"-p":              "partition",
+	"--time":          "time",
+	"-t":              "time",
+	"--mem":           "mem",
+	"--cpus-per-task": "cpus_per_task",
+	"-c":              "cpus_per_task",
+	"--account":       "account",
+	"-A":              "account",
+	"--job-name":      "",
+	"-J":              "",
+	"--output":        "",
+	"-o":              "",
+}
+
+// CheckSlurm checks the value of one [slurm] key: an int64 for array,
+// throttle and cpus_per_task, a string for partition, time, mem and
+// account, and one of its strings for sbatch_args. It returns "" if the
+// value is valid, and otherwise what would be ("want ..."). simrun submit
+// checks its flags with it.
+func CheckSlurm(key string, v any) string {
+	switch v := v.(type) {
+	case int64:
+		switch key {
+		case "array":
+			if v >= 1 && v <= MaxSlurmArray {
+				return ""
+			}
+		case "throttle":
+			if v >= 0 && v <= MaxSlurmArray {
+				return ""
+			}
+		case "cpus_per_task":
+			if v >= 1 && v <= 65536 {
+				return ""
+			}
+		}
+	case string:
+		switch key {
+		case "partition", "account":
+			if v != "" && !strings.ContainsFunc(v, unsafeInScript) {
+				return ""
+			}
+		case "time":
+			if slurmTimeRE.MatchString(v) {
+				return ""
+			}
+		case "mem":
+			if slurmMemRE.MatchString(v) {
+				return ""
+			}
+		case "sbatch_args":
+			switch {
+			case !strings.HasPrefix(v, "-") || v == "-" || v == "--":
+				return `want an sbatch option starting with "-", with its value in the same string: --name=value, such as "--qos=long"`
+			case strings.ContainsFunc(v, unsafeInScript):
+				return `want an sbatch option without spaces, quotes or backslashes (each becomes an #SBATCH line), such as "--qos=long"`
+			}
+			name, _, _ := strings.Cut(v, "=")
+			if !strings.HasPrefix(name, "--") {
+				name = name[:2]
+			}
+			if own, ok := sbatchOwnOptions[name]; ok {
+				if own == "" {
+					return fmt.Sprintf("simrun submit sets %s itself; leave it out", name)
+				}
+				return fmt.Sprintf("%s has its own key: set %s in [slurm] (or the flag --%s of simrun submit) instead", name, own, strings.ReplaceAll(own, "_", "-"))
+			}
+			return ""
+		}
+	}
+	return slurmWant(key)
+}
+
+// unsafeInScript reports the characters a value written into an #SBATCH
+// line cannot hold.
+func unsafeInScript(r rune) bool {
+	return unicode.IsSpace(r) || unicode.IsControl(r) || r == '"' || r == '\'' || r == '\\'
 }
 
 // output validates the [output] table.

@@ -40,7 +40,10 @@ func parseShard(v string) (shard, error) {
 }
 
 // slurmShard returns the shard of a Slurm array task from its environment:
-// task ID minus the array's smallest ID, of the array's task count.
+// task ID minus the array's smallest ID, of the array's task count. That
+// holds only for an array of consecutive IDs: a sparse one (--array=1,3,
+// as a resubmission of some shards is) cannot say how many shards there
+// are, and is refused; simrun submit passes --shard I/N explicitly.
 func slurmShard(getenv func(string) string) (shard, bool, error) {
 	id := getenv("SLURM_ARRAY_TASK_ID")
 	if id == "" {
@@ -52,6 +55,11 @@ func slurmShard(getenv func(string) string) (shard, bool, error) {
 	var err3 error
 	if m := getenv("SLURM_ARRAY_TASK_MIN"); m != "" {
 		lo, err3 = strconv.Atoi(m)
+	}
+	if m := getenv("SLURM_ARRAY_TASK_MAX"); m != "" && err3 == nil {
+		if hi, err := strconv.Atoi(m); err == nil && hi-lo+1 != n {
+			return shard{}, false, fmt.Errorf("simrun: the Slurm array is not consecutive (IDs %s to %s, %d tasks), so its task ID does not give the shard; pass --shard I/N", getenv("SLURM_ARRAY_TASK_MIN"), m, n)
+		}
 	}
 	if err1 != nil || err2 != nil || err3 != nil || n < 1 || i-lo < 0 || i-lo >= n {
 		return shard{}, false, fmt.Errorf("simrun: cannot take the shard from the Slurm environment (SLURM_ARRAY_TASK_ID=%q, SLURM_ARRAY_TASK_MIN=%q, SLURM_ARRAY_TASK_COUNT=%q); pass --shard I/N",

@@ -70,6 +70,8 @@ func TestSlurmShard(t *testing.T) {
 		{"offset array", map[string]string{"SLURM_ARRAY_TASK_ID": "12", "SLURM_ARRAY_TASK_COUNT": "4", "SLURM_ARRAY_TASK_MIN": "10"}, shard{2, 4}, true, false},
 		{"id out of range", map[string]string{"SLURM_ARRAY_TASK_ID": "9", "SLURM_ARRAY_TASK_COUNT": "4"}, shard{}, false, true},
 		{"no count", map[string]string{"SLURM_ARRAY_TASK_ID": "1"}, shard{}, false, true},
+		{"sparse array", map[string]string{"SLURM_ARRAY_TASK_ID": "3", "SLURM_ARRAY_TASK_COUNT": "2", "SLURM_ARRAY_TASK_MIN": "1", "SLURM_ARRAY_TASK_MAX": "3"}, shard{}, false, true},
+		{"consecutive with max", map[string]string{"SLURM_ARRAY_TASK_ID": "3", "SLURM_ARRAY_TASK_COUNT": "4", "SLURM_ARRAY_TASK_MIN": "0", "SLURM_ARRAY_TASK_MAX": "3"}, shard{3, 4}, true, false},
 	} {
 		got, ok, err := slurmShard(env(tc.env))
 		if got != tc.want || ok != tc.ok || (err != nil) != tc.err {
