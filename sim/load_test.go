@@ -536,38 +536,6 @@ func TestNumChunksOverflow(t *testing.T) {
 	}
 }
 
-// TestDocExample parses the complete example of docs/experiment-file.md,
-// which must stay valid, with a kernel declaring the parameters it uses.
-func TestDocExample(t *testing.T) {
-	doc, err := os.ReadFile("../docs/experiment-file.md")
-	if err != nil {
-		t.Skipf("docs not available: %v", err)
-	}
-	_, block, ok := strings.Cut(string(doc), "```toml\n")
-	block, _, ok2 := strings.Cut(block, "```")
-	if !ok || !ok2 {
-		t.Fatal("no ```toml block in docs/experiment-file.md")
-	}
-	float := func(name string) ParamSpec { return ParamSpec{Name: name, Kind: Float, Default: FloatValue(0)} }
-	k := testCatalog["ising2d"]
-	k.Params = append(slices.Clone(k.Params), float("h"), float("J2"), float("K"),
-		ParamSpec{Name: "sweeps", Kind: Int, Default: IntValue(1000)})
-	cat := fakeCatalog{"ising2d": k}
-	e, err := Parse("ising-demo.toml", []byte(block), cat)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if e.NumPoints() != 3024 || e.Budget.Chunks != 10 || e.Name != "ising-demo" {
-		t.Errorf("NumPoints %d, chunks %d, name %q; the document says 3024, 10, ising-demo", e.NumPoints(), e.Budget.Chunks, e.Name)
-	}
-	if got, want := e.Swept(), []string{"L", "T", "h", "sweeps", "J2", "K"}; !slices.Equal(got, want) {
-		t.Errorf("Swept = %q, want %q", got, want)
-	}
-	if len(e.Plots) != 1 || e.Plots[0].Reference != "onsager_m" {
-		t.Errorf("Plots = %+v, want the magnetisation against T with its reference", e.Plots)
-	}
-}
-
 // TestDocPlotExamples parses the other ```toml blocks of
 // docs/experiment-file.md that have [[plot]] tables, completed into files.
 func TestDocPlotExamples(t *testing.T) {

@@ -1,9 +1,13 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/simrun/simrun/kernels"
+	"github.com/simrun/simrun/sim"
 )
 
 // TestPlanHugeSweep: plan describes a 10^9-point sweep at once (it never
@@ -116,5 +120,24 @@ chunk_size = 100_000
 	// 10^6 samples: pi within a few 1.6e-3 standard errors, so "3.14" leads.
 	if !strings.Contains(stdout, "3.14") || !strings.Contains(stdout, "results.csv") {
 		t.Errorf("summary lacks the estimate or the file names:\n%s", stdout)
+	}
+}
+
+// TestDocExample loads the complete example of docs/experiment-file.md
+// with the real kernels: the reference must stay a valid file, and its
+// point count is the one the text gives.
+func TestDocExample(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/experiment-file.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, block, _ := strings.Cut(string(doc), "```toml\n")
+	block, _, _ = strings.Cut(block, "```")
+	e, err := sim.Parse("ising-demo.toml", []byte(block), kernels.Default)
+	if err != nil {
+		t.Fatalf("the documented example does not load: %v", err)
+	}
+	if e.NumPoints() != 756 || e.Budget.Chunks != 10 || len(e.Plots) != 1 || len(e.Axes()) != 4 {
+		t.Errorf("%d points, %d chunks, %d plots, %d axes; the document says 756, 10, 1, 4", e.NumPoints(), e.Budget.Chunks, len(e.Plots), len(e.Axes()))
 	}
 }
