@@ -93,7 +93,7 @@ func isingReferences() []sim.ReferenceSpec {
 	return []sim.ReferenceSpec{
 		{Name: "onsager_m", Of: "m", Func: onsagerM, Doc: "spontaneous magnetisation of the infinite lattice, (1-sinh(2J/T)^-4)^(1/8) below Tc (Onsager 1949, Yang 1952)"},
 		{Name: "onsager_e", Of: "e", Func: onsagerE, Doc: "energy per spin of the infinite lattice (Onsager 1944)"},
-		{Name: "onsager_c", Of: "c", Func: onsagerC, Doc: "specific heat per spin of the infinite lattice (Onsager 1944; Huang eq. 15.100)"},
+		{Name: "onsager_c", Of: "c", Func: onsagerC, Doc: "specific heat per spin of the infinite lattice (Onsager 1944, as in Hjorth-Jensen, Computational Physics, eq. 13.1)"},
 	}
 }
 

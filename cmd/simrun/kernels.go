@@ -66,6 +66,22 @@ func writeKernel(w io.Writer, s sim.KernelSpec) error {
 		}
 		fmt.Fprintf(tw, "    %s\t%s\t(error: %s)\n", o.Name, o.Doc, method)
 	}
+	if len(s.Derived) > 0 {
+		fmt.Fprintln(tw, "  derived (from observable means; error: batch means over chunks):")
+		for _, d := range s.Derived {
+			fmt.Fprintf(tw, "    %s\t%s\n", d.Name, d.Doc)
+		}
+	}
+	if len(s.References) > 0 {
+		fmt.Fprintln(tw, "  references (for [[plot]] reference = ...):")
+		for _, r := range s.References {
+			of := r.Of
+			if r.Stat != "" && r.Stat != "mean" {
+				of = r.Stat + " of " + of
+			}
+			fmt.Fprintf(tw, "    %s\t%s: %s\n", r.Name, of, r.Doc)
+		}
+	}
 	return tw.Flush()
 }
 
