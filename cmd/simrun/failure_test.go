@@ -126,3 +126,26 @@ func TestWorkerExitRetried(t *testing.T) {
 		t.Errorf("%d points, %d failures; want 2 points and the 4 chunks of x=1 failed", points, len(failures))
 	}
 }
+
+// TestResumeRefusesOtherExperiment: a journal of another experiment (here,
+// another seed) in the output directory is refused with the reason and the
+// way out; --force starts over.
+func TestResumeRefusesOtherExperiment(t *testing.T) {
+	dir := t.TempDir()
+	a := writeFile(t, dir, "a.toml", walkExperiment)
+	b := writeFile(t, dir, "b.toml", strings.Replace(walkExperiment, "seed = 42", "seed = 43", 1))
+	out := filepath.Join(dir, "out")
+	if _, stderr, code := simrun(t, "run", "--quiet", "--out", out, a); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	_, stderr, code := simrun(t, "run", "--quiet", "--out", out, b)
+	if code != 2 || !strings.Contains(stderr, "seed 42") || !strings.Contains(stderr, "--force") {
+		t.Errorf("run of another experiment into the same directory: exit %d, stderr %q; want exit 2 naming the seed and --force", code, stderr)
+	}
+	if _, stderr, code := simrun(t, "run", "--quiet", "--force", "--out", out, b); code != 0 {
+		t.Fatalf("--force: exit %d: %s", code, stderr)
+	}
+	if got := journaled(out); got != 39 {
+		t.Errorf("journal after --force holds %d chunks, want the 39 of the new run only", got)
+	}
+}
