@@ -53,9 +53,15 @@ fuzz:
 	  done; \
 	done
 
-# Benchmarks: see docs/performance.md for the figures and how they were taken.
-bench:
-	$(GO) test -run '^$$' -bench . -benchtime 2s ./kernels/ ./runner/ ./cmd/simrun/
+# Benchmarks: simrun against its Python peers (multiprocessing + numpy,
+# bench/python), scaling, memory and the go test benchmarks: 3-4 minutes on
+# 2 cores. Writes the figures into docs/performance.md (between its
+# benchsim markers) and docs/performance.png. Run it on an idle machine.
+# BENCHFLAGS=-quick tries the harness at small sizes (give it -out and -png).
+BENCHFLAGS ?=
+bench: build
+	sh bench/setup.sh
+	$(GO) run ./bench/cmd/benchsim -go $(GO) -simrun $(BIN) -python /usr/bin/python3 $(BENCHFLAGS)
 
 clean:
 	rm -rf bin results
