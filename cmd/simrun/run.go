@@ -164,6 +164,11 @@ func runExperiment(ctx context.Context, e *sim.Experiment, dir string, o runOpti
 	return nil
 }
 
+// count formats a count with its noun: "1 point", "3 points".
+func count(n int64, noun string) string {
+	return fmt.Sprintf("%d %s", n, pluralWord(int(n), noun, noun+"s"))
+}
+
 func pluralWord(n int, one, many string) string {
 	if n == 1 {
 		return one

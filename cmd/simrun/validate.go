@@ -26,18 +26,10 @@ func validateCmd(args []string, stdout, stderr io.Writer) error {
 			continue
 		}
 		total, _ := e.NumChunks()
-		fmt.Fprintf(stdout, "ok  %s: kernel %s, %s, %s\n", path, e.Kernel.Name, plural(e.NumPoints(), "point"), plural(total, "chunk"))
+		fmt.Fprintf(stdout, "ok  %s: kernel %s, %s, %s\n", path, e.Kernel.Name, count(e.NumPoints(), "point"), count(total, "chunk"))
 	}
 	if len(errs) > 0 {
 		return &inputError{errors.Join(errs...)}
 	}
 	return nil
-}
-
-// plural formats a count with its noun: "1 point", "3 points".
-func plural(n int64, noun string) string {
-	if n == 1 {
-		return fmt.Sprintf("1 %s", noun)
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }
