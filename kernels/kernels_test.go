@@ -2,6 +2,8 @@ package kernels
 
 import (
 	"math"
+	"math/big"
+	"math/bits"
 	"slices"
 	"testing"
 
@@ -78,21 +80,79 @@ func TestPiPointsPerSample(t *testing.T) {
 	}
 }
 
-func TestPiMatchesScalarLoop(t *testing.T) {
-	// The branch-free, register-resident loop must count exactly what the
-	// obvious loop counts from the same stream.
-	r1, r2 := rng.FromSeed(9), rng.FromSeed(9)
-	const n = 100_000
-	got := piHits(&r1, n)
-	var want int64
-	for range n {
-		x, y := r2.Float64(), r2.Float64()
-		if x*x+y*y < 1 {
-			want++
+func TestPiMatchesReference(t *testing.T) {
+	// piHits, with its lanes and branch-free test, must count exactly what
+	// the plain description in its doc comment counts: lanes as separate
+	// generators, points tested in 128-bit arithmetic.
+	for _, n := range []int64{0, 1, 7, piLaneMin - 1, piLaneMin, piLaneMin + 1, 1000, 100_003} {
+		r1, r2 := rng.FromSeed(uint64(n)+9), rng.FromSeed(uint64(n)+9)
+		got := piHits(&r1, n)
+		var want int64
+		tail := n
+		if n >= piLaneMin {
+			var lanes [8]rng.Xoshiro256
+			for l := range lanes {
+				lanes[l] = rng.New([4]uint64{r2.Uint64(), r2.Uint64(), r2.Uint64(), r2.Uint64()})
+			}
+			for l := range lanes {
+				for range n / 8 {
+					want += piInsideWide(lanes[l].Uint64())
+				}
+			}
+			tail = n % 8
+		}
+		for range tail {
+			want += piInsideWide(r2.Uint64())
+		}
+		if got != want || r1.State() != r2.State() {
+			t.Errorf("n=%d: piHits = %d, reference = %d (generators agree after: %v)", n, got, want, r1.State() == r2.State())
 		}
 	}
-	if got != want || r1.State() != r2.State() {
-		t.Fatalf("piHits = %d, scalar loop = %d (states equal: %v)", got, want, r1.State() == r2.State())
+}
+
+// piInsideWide is 1 if (2i+1)² + (2j+1)² < 2⁶⁶ for the halves i, j of u:
+// the point ((i+½)/2³², (j+½)/2³²) inside the unit circle, tested in 128 bits.
+func piInsideWide(u uint64) int64 {
+	x, y := 2*(u>>32)+1, 2*(u&0xffffffff)+1
+	xh, xl := bits.Mul64(x, x)
+	yh, yl := bits.Mul64(y, y)
+	_, c := bits.Add64(xl, yl, 0)
+	hi, _ := bits.Add64(xh, yh, c)
+	if hi < 4 { // 2⁶⁶ = 4·2⁶⁴
+		return 1
+	}
+	return 0
+}
+
+func TestPiOutsideExact(t *testing.T) {
+	// Points on either side of the circle, found with math/big's exact
+	// square root, and random points: piOutside1 agrees with the 128-bit test.
+	r := rng.FromSeed(3)
+	check := func(i, j uint64) {
+		u := i<<32 | j
+		if got, want := piOutside1(u), uint64(1-piInsideWide(u)); got != want {
+			t.Fatalf("piOutside1(i=%d, j=%d) = %d, want %d", i, j, got, want)
+		}
+	}
+	for _, i := range []uint64{0, 1, 1 << 31, 3037000499, 1<<32 - 2, 1<<32 - 1} {
+		check(i, 0)
+		check(i, 1<<32-1)
+		check(0, i)
+	}
+	two66 := new(big.Int).Lsh(big.NewInt(1), 66)
+	for range 10_000 {
+		i := r.Uint64() >> 32
+		// The largest odd y with x² + y² < 2⁶⁶ gives the last j inside.
+		x := new(big.Int).SetUint64(2*i + 1)
+		rest := new(big.Int).Sub(two66, x.Mul(x, x))
+		y := new(big.Int).Sqrt(rest.Sub(rest, big.NewInt(1))).Uint64()
+		for _, j := range []uint64{(y-1)/2 - 1, (y - 1) / 2, (y-1)/2 + 1} {
+			if j < 1<<32 {
+				check(i, j)
+			}
+		}
+		u := r.Uint64()
+		check(u>>32, u&0xffffffff)
 	}
 }
 

@@ -11,6 +11,16 @@ import (
 // counting those inside the quarter disc x²+y² < 1. A sample is n points
 // and records 4·inside/n, whose mean is π and variance π(4−π)/n: sweeping
 // n shows the 1/√n convergence of the estimate.
+//
+// A point is one 64-bit draw: its two 32-bit halves i and j place it at the
+// centre of a cell of a 2³²×2³² grid, x = (i+½)/2³², y = (j+½)/2³², and the
+// test x²+y² < 1 is done exactly in integers (see piOutside1). The grid's
+// bias is below 2⁻²⁹ ≈ 2·10⁻⁹ in the estimate of π (the quarter circle
+// crosses fewer than 2·2³² of the 2⁶⁴ cells), about 10⁻⁴ standard errors at
+// 10⁹ points. Runs of at least piLaneMin points are drawn from eight
+// generators in lockstep, seeded from the chunk's stream, which the CPU
+// computes side by side (AVX2 on amd64; plain Go elsewhere, with the same
+// results).
 type Pi struct{}
 
 // Spec implements Kernel.
@@ -49,19 +59,43 @@ func (s piSampler) Sample(r *rng.Xoshiro256, n int64, obs []sim.Acc) {
 	}
 }
 
-// piHits counts the points inside the quarter disc. The generator is copied
-// into a local so its state stays in registers, and the count is taken from
-// the sign bit of x²+y²−1 so the loop has no data-dependent branch.
+// piLaneMin is the fewest points drawn through the eight lanes; below it,
+// seeding them (32 draws) would cost more than it saves.
+const piLaneMin = 256
+
+// piHits counts the points inside the quarter disc, advancing r. From
+// piLaneMin points on, it seeds eight lane generators with 32 draws of r
+// (lane l's state is draws 4l … 4l+3), draws n/8 points from each, and the
+// last n mod 8 points from r; below, all n from r. The generator is copied
+// into a local so its state stays in registers.
 func piHits(r *rng.Xoshiro256, n int64) int64 {
 	g := *r
-	var hits uint64
-	var u, v uint64
-	for range n {
+	var outside uint64
+	tail := n
+	if n >= piLaneMin {
+		var s piLanes
+		for l := range 8 {
+			var w [4]uint64
+			for k := range w {
+				g, w[k] = g.Next()
+			}
+			w = rng.New(w).State() // as any generator: never the all-zero state
+			for k := range w {
+				s[k][l] = w[k]
+			}
+		}
+		var out [8]uint64
+		piOutsideLanes(&s, uint64(n/8), &out)
+		for _, c := range out {
+			outside += c
+		}
+		tail = n % 8
+	}
+	var u uint64
+	for range tail {
 		g, u = g.Next()
-		g, v = g.Next()
-		x, y := rng.Unit(u), rng.Unit(v)
-		hits += math.Float64bits(float64(x*x)+float64(y*y)-1) >> 63 // no fused multiply-add: same bits on every CPU
+		outside += piOutside1(u)
 	}
 	*r = g
-	return int64(hits)
+	return n - int64(outside)
 }
