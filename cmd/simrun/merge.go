@@ -121,8 +121,7 @@ func mergeCmd(args []string, stdout, stderr io.Writer) error {
 	o := runOptions{workers: 0}
 	res := &report.Results{Provenance: provenance(e, o, start, time.Now())}
 	res.Provenance.Executor = fmt.Sprintf("merge of %d shards", n)
-	res.Points, res.Partial = reduce(e, accs, done, nil)
-	written, err := writeOutputs(outDir, e, res, accs)
+	written, err := writeOutputs(outDir, e, res, accs, func() { res.Points, res.Partial = reduce(e, accs, done, nil) })
 	if err != nil {
 		return err
 	}

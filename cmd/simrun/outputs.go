@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 
 	"github.com/simrun/simrun/report"
 	"github.com/simrun/simrun/sim"
@@ -54,8 +55,10 @@ func reduce(e *sim.Experiment, accs []sim.Acc, done []bool, failures []report.Fa
 
 // writeOutputs writes every output file of a run into dir, each atomically:
 // the inputs of `simrun report` first, then the tables, figures and report.
-// It returns the paths written.
-func writeOutputs(dir string, e *sim.Experiment, res *report.Results, accs []sim.Acc) ([]string, error) {
+// It returns the paths written. If alongside is not nil, it runs while
+// chunks.bin is written (the reduction that fills res.Points, on a run of
+// many chunks about as long), and the tables wait for it.
+func writeOutputs(dir string, e *sim.Experiment, res *report.Results, accs []sim.Acc, alongside func()) ([]string, error) {
 	var written []string
 	write := func(name string, f func(io.Writer) error) error {
 		path := filepath.Join(dir, name)
@@ -68,11 +71,22 @@ func writeOutputs(dir string, e *sim.Experiment, res *report.Results, accs []sim
 	if err := write(experimentFile, func(w io.Writer) error { _, err := w.Write(e.Source); return err }); err != nil {
 		return written, err
 	}
-	if err := write(chunksFile, func(w io.Writer) error {
-		return report.WriteChunks(w, len(e.Kernel.Observables), e.Budget.Chunks, accs)
-	}); err != nil {
-		return written, err
+	chunksPath := filepath.Join(dir, chunksFile)
+	var chunksErr error
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		chunksErr = report.WriteFile(chunksPath, func(w io.Writer) error {
+			return report.WriteChunks(w, len(e.Kernel.Observables), e.Budget.Chunks, accs)
+		})
+	})
+	if alongside != nil {
+		alongside()
 	}
+	wg.Wait()
+	if chunksErr != nil {
+		return written, chunksErr
+	}
+	written = append(written, chunksPath)
 	if err := write(resultsCSV, func(w io.Writer) error { return report.WriteCSV(w, res) }); err != nil {
 		return written, err
 	}

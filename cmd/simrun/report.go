@@ -21,7 +21,7 @@ func reportCmd(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	written, err := writeOutputs(dir, e, res, accs)
+	written, err := writeOutputs(dir, e, res, accs, nil)
 	if err != nil {
 		return err
 	}

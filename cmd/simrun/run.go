@@ -137,15 +137,22 @@ func runExperiment(ctx context.Context, e *sim.Experiment, dir string, o runOpti
 		fmt.Fprintf(stderr, "resuming: %d of %d chunks are already in %s\n", reused, total, filepath.Join(dir, journalFile))
 	}
 	failures, runErr := execute(ctx, e, o, j, accs, done, stderr)
-	if err := j.Close(); err != nil && runErr == nil {
-		runErr = fmt.Errorf("simrun: %w", err)
+	closeJournal := func() {
+		if err := j.Close(); err != nil && runErr == nil {
+			runErr = fmt.Errorf("simrun: %w", err)
+		}
 	}
 	if o.shard != nil {
+		closeJournal()
 		return finishShard(e, dir, o, done, failures, runErr, stdout)
 	}
 	res := &report.Results{Provenance: provenance(e, o, start, time.Now()), Failures: failures}
-	res.Points, res.Partial = reduce(e, accs, done, failures)
-	written, err := writeOutputs(dir, e, res, accs)
+	// The journal's final sync and the reduction run while chunks.bin is
+	// written: after the last chunk, nothing else is left to do.
+	written, err := writeOutputs(dir, e, res, accs, func() {
+		closeJournal()
+		res.Points, res.Partial = reduce(e, accs, done, failures)
+	})
 	if err != nil {
 		return errors.Join(runErr, err)
 	}
