@@ -37,11 +37,13 @@ figures: build
 	done; true
 	@ls $(FIGURES)
 
-# The whole suite, then each fuzz target briefly. Go modules download
+# The whole suite, the kernels again without assembly (-tags purego: what
+# CPUs without AVX2 run), then each fuzz target briefly. Go modules download
 # themselves; nothing else is needed.
 test:
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
+	$(GO) test -count=1 -tags purego ./kernels
 	$(MAKE) fuzz FUZZTIME=20000x
 
 # Each fuzz target for FUZZTIME executions (make test runs 20000x each).
