@@ -150,8 +150,8 @@ func render(c *config, m *measurements, f figures) string {
 		p("- %s\n", line)
 	}
 	p("- Python peer: %s %s, numpy %s (Debian's python3-numpy)\n\n", c.python, m.pyVersion, m.npVersion)
-	p("Command-line figures are medians of %d runs (memory and Python's trivial tasks: %d), each run of each configuration in turn so that a slow spell of the VM falls on all of them; go test figures are medians over their `-count` runs (see the commands). Wall times are the whole process, start to exit, on both sides.\n\n",
-		c.reps, min(c.reps, 3))
+	p("Command-line figures are medians of %d runs (simrun's pi runs: %d; memory and Python's trivial tasks: %d), each run of each configuration in turn so that a slow spell of the VM falls on all of them; go test figures are medians over their `-count` runs (see the commands). Wall times are the whole process, start to exit, on both sides.\n\n",
+		c.reps, c.reps*piScalingRuns, min(c.reps, 3))
 
 	p("### Targets of the core issue\n\n")
 	p("| what | target | measured | |\n|---|---|---|---|\n")
@@ -171,7 +171,7 @@ func render(c *config, m *measurements, f figures) string {
 	p("| trivial chunks through the process pool | ≥ 2,000,000 chunks/s | %s end to end (`go test`), %s for `simrun run` of %s chunks; bare pool %s | %s |\n", rate(f.trivProc), rate(f.trivCLI), count(c.memChunks), rate(f.poolProc), verdict(f.trivProc >= 2e6))
 	p("| process pool vs in-process, 10 ms / 1 ms chunks | within 3%% / 10%% | %s / %s end to end | %s |\n", pct(f.over10), pct(f.over1), verdict(f.over10 <= 0.03 && f.over1 <= 0.10))
 	if c.workers >= 2 {
-		p("| parallel efficiency, 2 workers, against two independent processes | ≥ 97%% | %.1f%% (speed-up %.3f against %.3f) | %s |\n", 100*f.relEfficiency, f.speedup[1], f.refSpeedup, verdict(f.relEfficiency >= 0.97))
+		p("| parallel efficiency, 2 workers, against two independent processes | ≥ 97%% | %.1f%% (median of %d paired ratios; median speed-ups %.3f and %.3f) | %s |\n", 100*f.relEfficiency, c.reps*piScalingRuns, f.speedup[1], f.refSpeedup, verdict(f.relEfficiency >= 0.97))
 	}
 	p("| ising2d Metropolis, one core | ≥ 250 M flips/s | %.0f M flips/s | %s |\n", f.isingFlips/1e6, verdict(f.isingFlips >= 250e6))
 	if len(f.memHWM) == 2 {

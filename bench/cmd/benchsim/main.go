@@ -29,6 +29,10 @@ import (
 	"time"
 )
 
+// piScalingRuns is how many times each simrun pi command runs per
+// repetition (the Python peer runs once).
+const piScalingRuns = 3
+
 type config struct {
 	simrun, python, goCmd string
 	pyDir                 string // the Python peers
@@ -240,29 +244,33 @@ func measure(c *config) (*measurements, error) {
 	}
 	for rep := range c.reps {
 		log.Printf("pi %d/%d", rep+1, c.reps)
-		for w := 1; w <= c.workers; w++ {
-			r, err := simrunRun(c, m, false, piFile, w)
+		// simrun's runs last a quarter to a half second, so the VM's
+		// noise weighs on them: take piScalingRuns of each per Python run.
+		for range piScalingRuns {
+			for w := 1; w <= c.workers; w++ {
+				r, err := simrunRun(c, m, false, piFile, w)
+				if err != nil {
+					return nil, err
+				}
+				m.piSim[w] = append(m.piSim[w], r.wall)
+			}
+			r, err := simrunRun(c, m, false, halfFile, 1)
 			if err != nil {
 				return nil, err
 			}
-			m.piSim[w] = append(m.piSim[w], r.wall)
+			m.halfAlone = append(m.halfAlone, r.wall)
+			d1, d2 := filepath.Join(c.tmp, "pair1"), filepath.Join(c.tmp, "pair2")
+			a, b := simrunArgs(halfFile, 1, d1), simrunArgs(halfFile, 1, d2)
+			m.record(recordLine(c, a) + " & " + recordLine(c, b) + " & wait")
+			wall, err := runPair(append([]string{c.simrun}, a...), append([]string{c.simrun}, b...))
+			os.RemoveAll(d1)
+			os.RemoveAll(d2)
+			if err != nil {
+				return nil, err
+			}
+			m.halfPair = append(m.halfPair, wall)
 		}
-		r, err := simrunRun(c, m, false, halfFile, 1)
-		if err != nil {
-			return nil, err
-		}
-		m.halfAlone = append(m.halfAlone, r.wall)
-		d1, d2 := filepath.Join(c.tmp, "pair1"), filepath.Join(c.tmp, "pair2")
-		a, b := simrunArgs(halfFile, 1, d1), simrunArgs(halfFile, 1, d2)
-		m.record(recordLine(c, a) + " & " + recordLine(c, b) + " & wait")
-		wall, err := runPair(append([]string{c.simrun}, a...), append([]string{c.simrun}, b...))
-		os.RemoveAll(d1)
-		os.RemoveAll(d2)
-		if err != nil {
-			return nil, err
-		}
-		m.halfPair = append(m.halfPair, wall)
-		r, err = python(c, m, "pi.py", "--samples", fmt.Sprint(c.piSamples), "--chunks", fmt.Sprint(c.piChunks),
+		r, err := python(c, m, "pi.py", "--samples", fmt.Sprint(c.piSamples), "--chunks", fmt.Sprint(c.piChunks),
 			"--batch", fmt.Sprint(c.pyBatch), "--workers", fmt.Sprint(c.workers))
 		if err != nil {
 			return nil, err
