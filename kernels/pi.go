@@ -27,7 +27,9 @@ type Pi struct{}
 func (Pi) Spec() sim.KernelSpec {
 	return sim.KernelSpec{
 		Name: "pi",
-		Doc:  "Monte Carlo estimate of pi: uniform points in the unit square, 4 x the fraction inside the quarter disc.",
+		// 1: one draw per point, eight lanes (2026-11); 0: two float64 draws per point.
+		Version: 1,
+		Doc:     "Monte Carlo estimate of pi: uniform points in the unit square, 4 x the fraction inside the quarter disc.",
 		Params: []sim.ParamSpec{
 			{Name: "n", Kind: sim.Int, Doc: "points per sample", Default: sim.IntValue(1), Range: &sim.Range{Min: 1, Max: 1 << 40}},
 		},

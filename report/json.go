@@ -82,27 +82,28 @@ type jsonFailure struct {
 }
 
 type jsonProvenance struct {
-	File        string    `json:"file"`
-	FileSHA256  string    `json:"file_sha256"`
-	Experiment  string    `json:"experiment"`
-	Kernel      string    `json:"kernel"`
-	Seed        uint64    `json:"seed"`
-	SeedScheme  string    `json:"seed_scheme"`
-	Generator   string    `json:"generator"`
-	Version     string    `json:"version"`
-	Revision    string    `json:"revision"`
-	Modified    bool      `json:"modified"`
-	GoVersion   string    `json:"go_version"`
-	OS          string    `json:"os"`
-	Arch        string    `json:"arch"`
-	NumCPU      int       `json:"num_cpu"`
-	Workers     int       `json:"workers"`
-	Executor    string    `json:"executor"`
-	Start       time.Time `json:"start"`
-	End         time.Time `json:"end"`
-	WallSeconds jsonFloat `json:"wall_seconds"`
-	Host        string    `json:"host"`
-	Command     []string  `json:"command"`
+	File          string    `json:"file"`
+	FileSHA256    string    `json:"file_sha256"`
+	Experiment    string    `json:"experiment"`
+	Kernel        string    `json:"kernel"`
+	KernelVersion int       `json:"kernel_version"`
+	Seed          uint64    `json:"seed"`
+	SeedScheme    string    `json:"seed_scheme"`
+	Generator     string    `json:"generator"`
+	Version       string    `json:"version"`
+	Revision      string    `json:"revision"`
+	Modified      bool      `json:"modified"`
+	GoVersion     string    `json:"go_version"`
+	OS            string    `json:"os"`
+	Arch          string    `json:"arch"`
+	NumCPU        int       `json:"num_cpu"`
+	Workers       int       `json:"workers"`
+	Executor      string    `json:"executor"`
+	Start         time.Time `json:"start"`
+	End           time.Time `json:"end"`
+	WallSeconds   jsonFloat `json:"wall_seconds"`
+	Host          string    `json:"host"`
+	Command       []string  `json:"command"`
 }
 
 type jsonPoint struct {
@@ -131,27 +132,28 @@ func toJSON(r *Results) *jsonResults {
 	p := r.Provenance
 	j := &jsonResults{
 		Provenance: jsonProvenance{
-			File:        p.File,
-			FileSHA256:  p.FileSHA256,
-			Experiment:  p.Experiment,
-			Kernel:      p.Kernel,
-			Seed:        p.Seed,
-			SeedScheme:  p.SeedScheme,
-			Generator:   p.Generator,
-			Version:     p.Version,
-			Revision:    p.Revision,
-			Modified:    p.Modified,
-			GoVersion:   p.GoVersion,
-			OS:          p.OS,
-			Arch:        p.Arch,
-			NumCPU:      p.NumCPU,
-			Workers:     p.Workers,
-			Executor:    p.Executor,
-			Start:       p.Start,
-			End:         p.End,
-			WallSeconds: jsonFloat(p.WallSeconds),
-			Host:        p.Host,
-			Command:     nonNil(p.Command),
+			File:          p.File,
+			FileSHA256:    p.FileSHA256,
+			Experiment:    p.Experiment,
+			Kernel:        p.Kernel,
+			KernelVersion: p.KernelVersion,
+			Seed:          p.Seed,
+			SeedScheme:    p.SeedScheme,
+			Generator:     p.Generator,
+			Version:       p.Version,
+			Revision:      p.Revision,
+			Modified:      p.Modified,
+			GoVersion:     p.GoVersion,
+			OS:            p.OS,
+			Arch:          p.Arch,
+			NumCPU:        p.NumCPU,
+			Workers:       p.Workers,
+			Executor:      p.Executor,
+			Start:         p.Start,
+			End:           p.End,
+			WallSeconds:   jsonFloat(p.WallSeconds),
+			Host:          p.Host,
+			Command:       nonNil(p.Command),
 		},
 		Points:   make([]jsonPoint, len(r.Points)),
 		Warnings: nonNil(r.Warnings),
@@ -192,27 +194,28 @@ func fromJSON(j *jsonResults) *Results {
 	p := j.Provenance
 	r := &Results{
 		Provenance: Provenance{
-			File:        p.File,
-			FileSHA256:  p.FileSHA256,
-			Experiment:  p.Experiment,
-			Kernel:      p.Kernel,
-			Seed:        p.Seed,
-			SeedScheme:  p.SeedScheme,
-			Generator:   p.Generator,
-			Version:     p.Version,
-			Revision:    p.Revision,
-			Modified:    p.Modified,
-			GoVersion:   p.GoVersion,
-			OS:          p.OS,
-			Arch:        p.Arch,
-			NumCPU:      p.NumCPU,
-			Workers:     p.Workers,
-			Executor:    p.Executor,
-			Start:       p.Start,
-			End:         p.End,
-			WallSeconds: float64(p.WallSeconds),
-			Host:        p.Host,
-			Command:     nilIfEmpty(p.Command),
+			File:          p.File,
+			FileSHA256:    p.FileSHA256,
+			Experiment:    p.Experiment,
+			Kernel:        p.Kernel,
+			KernelVersion: p.KernelVersion,
+			Seed:          p.Seed,
+			SeedScheme:    p.SeedScheme,
+			Generator:     p.Generator,
+			Version:       p.Version,
+			Revision:      p.Revision,
+			Modified:      p.Modified,
+			GoVersion:     p.GoVersion,
+			OS:            p.OS,
+			Arch:          p.Arch,
+			NumCPU:        p.NumCPU,
+			Workers:       p.Workers,
+			Executor:      p.Executor,
+			Start:         p.Start,
+			End:           p.End,
+			WallSeconds:   float64(p.WallSeconds),
+			Host:          p.Host,
+			Command:       nilIfEmpty(p.Command),
 		},
 		Warnings: nilIfEmpty(j.Warnings),
 		Partial:  j.Partial,

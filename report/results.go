@@ -41,11 +41,12 @@ type PointResult struct {
 // Provenance records what produced a set of results, enough to run it again
 // and to tell two runs apart.
 type Provenance struct {
-	File       string // experiment file, as given by the user
-	FileSHA256 string // hex SHA-256 of the file's bytes
-	Experiment string // experiment name
-	Kernel     string // kernel name
-	Seed       uint64 // experiment seed
+	File          string // experiment file, as given by the user
+	FileSHA256    string // hex SHA-256 of the file's bytes
+	Experiment    string // experiment name
+	Kernel        string // kernel name
+	KernelVersion int    // sim.KernelSpec.Version
+	Seed          uint64 // experiment seed
 
 	SeedScheme string // sim.SeedScheme: how chunk streams are derived
 	Generator  string // rng.Algorithm: the generator and float conversion

@@ -155,7 +155,11 @@ type ObservableSpec struct {
 // KernelSpec is what a kernel declares about itself: enough to validate an
 // experiment and to describe the kernel, without the kernel's code.
 type KernelSpec struct {
-	Name        string
+	Name string
+	// Version counts the changes to the kernel's algorithm that give other
+	// samples from the same stream, 0 for the first. Runs record it, and
+	// chunks of two versions are never merged into one result.
+	Version     int
 	Doc         string
 	Params      []ParamSpec
 	Observables []ObservableSpec

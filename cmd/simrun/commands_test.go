@@ -94,7 +94,7 @@ func TestKernelsCmd(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	for _, want := range []string{"pi\n", "randomwalk\n", "spin\n", "steps", "required", "default 1", "[1, 16]", "r2", "iid samples", "derived", "binder", "onsager_m", "m: spontaneous", "sd of pi"} {
+	for _, want := range []string{"pi (version 1)\n", "randomwalk\n", "spin\n", "steps", "required", "default 1", "[1, 16]", "r2", "iid samples", "derived", "binder", "onsager_m", "m: spontaneous", "sd of pi"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("kernels output lacks %q:\n%s", want, stdout)
 		}

@@ -2,10 +2,13 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/simrun/simrun/runner"
 )
 
 func faultyFile(t *testing.T, dir, extra string) string {
@@ -147,5 +150,46 @@ func TestResumeRefusesOtherExperiment(t *testing.T) {
 	}
 	if got := journaled(out); got != 39 {
 		t.Errorf("journal after --force holds %d chunks, want the 39 of the new run only", got)
+	}
+}
+
+// TestResumeRefusesOtherKernelVersion: a journal written by a simrun whose
+// kernel gave other samples from the same streams (here, pi before its
+// version 1, whose journals carry no version) is refused rather than
+// mixed into the results.
+func TestResumeRefusesOtherKernelVersion(t *testing.T) {
+	dir := t.TempDir()
+	file := writeFile(t, dir, "pi.toml", "kernel = \"pi\"\nseed = 1\n[samples]\nsamples = 4000\nchunk_size = 1000\n")
+	out := filepath.Join(dir, "out")
+	e, err := loadExperiment(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Kernel.Version == 0 {
+		t.Fatal("the pi kernel has version 0; this test needs one that is not")
+	}
+	h := newJournalHeader(e)
+	h.KernelVersion = 0
+	hdr, err := json.Marshal(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(hdr), "kernel_version") {
+		t.Fatalf("header %s: version 0 should be absent, as in journals written before versions", hdr)
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	j, err := runner.CreateJournal(filepath.Join(out, journalFile), hdr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Close(); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code := simrun(t, "run", "--quiet", "--out", out, file)
+	want := fmt.Sprintf("version 0 of kernel \"pi\", this simrun has version %d", e.Kernel.Version)
+	if code != 2 || !strings.Contains(stderr, want) || !strings.Contains(stderr, "--force") {
+		t.Errorf("exit %d, stderr %q; want exit 2 with %q and --force", code, stderr, want)
 	}
 }

@@ -23,21 +23,22 @@ const journalFile = "journal.bin"
 // generator and seeding scheme: its identity is (point key, chunk index,
 // samples), so a grown sweep or budget reuses every chunk it still has.
 type journalHeader struct {
-	Format      string   `json:"format"`
-	Experiment  string   `json:"experiment"`
-	FileSHA256  string   `json:"file_sha256"`
-	Kernel      string   `json:"kernel"`
-	Observables []string `json:"observables"`
-	Seed        uint64   `json:"seed"`
-	Generator   string   `json:"generator"`
-	SeedScheme  string   `json:"seed_scheme"`
+	Format        string   `json:"format"`
+	Experiment    string   `json:"experiment"`
+	FileSHA256    string   `json:"file_sha256"`
+	Kernel        string   `json:"kernel"`
+	KernelVersion int      `json:"kernel_version,omitempty"` // absent before versions were recorded: 0
+	Observables   []string `json:"observables"`
+	Seed          uint64   `json:"seed"`
+	Generator     string   `json:"generator"`
+	SeedScheme    string   `json:"seed_scheme"`
 }
 
 const journalFormat = "simrun-journal/1"
 
 func newJournalHeader(e *sim.Experiment) journalHeader {
 	h := journalHeader{
-		Format: journalFormat, Experiment: e.Name, FileSHA256: e.SHA256, Kernel: e.Kernel.Name,
+		Format: journalFormat, Experiment: e.Name, FileSHA256: e.SHA256, Kernel: e.Kernel.Name, KernelVersion: e.Kernel.Version,
 		Seed: e.Seed, Generator: rng.Algorithm, SeedScheme: sim.SeedScheme,
 	}
 	for _, o := range e.Kernel.Observables {
@@ -54,6 +55,8 @@ func (h journalHeader) compatible(want journalHeader) string {
 		return fmt.Sprintf("it has format %q, this simrun writes %q", h.Format, want.Format)
 	case h.Kernel != want.Kernel:
 		return fmt.Sprintf("it is of kernel %q, the experiment runs %q", h.Kernel, want.Kernel)
+	case h.KernelVersion != want.KernelVersion:
+		return fmt.Sprintf("it is of version %d of kernel %q, this simrun has version %d, whose samples differ", h.KernelVersion, h.Kernel, want.KernelVersion)
 	case !slices.Equal(h.Observables, want.Observables):
 		return fmt.Sprintf("its observables %v differ from the kernel's %v", h.Observables, want.Observables)
 	case h.Seed != want.Seed:

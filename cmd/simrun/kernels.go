@@ -37,7 +37,11 @@ func kernelsCmd(args []string, stdout, stderr io.Writer) error {
 }
 
 func writeKernel(w io.Writer, s sim.KernelSpec) error {
-	fmt.Fprintf(w, "%s\n    %s\n", s.Name, s.Doc)
+	if s.Version > 0 {
+		fmt.Fprintf(w, "%s (version %d)\n    %s\n", s.Name, s.Version, s.Doc)
+	} else {
+		fmt.Fprintf(w, "%s\n    %s\n", s.Name, s.Doc)
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	if len(s.Params) == 0 {
 		fmt.Fprintln(tw, "  parameters: none")
