@@ -1,3 +1,5 @@
+//go:build linux
+
 package main
 
 import (
@@ -63,7 +65,7 @@ func run(pollHWM bool, name string, args ...string) (result, error) {
 	wg.Wait()
 	r := result{wall: wall, stdout: out.String(), hwm: hwm}
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		r.maxRSS = ru.Maxrss * 1024 // kilobytes on Linux
+		r.maxRSS = int64(ru.Maxrss) * 1024 // kilobytes on Linux
 	}
 	if err != nil {
 		return r, fmt.Errorf("%s %s: %v\n%s", name, strings.Join(args, " "), err, tail(errb.String(), 2000))

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command benchsim measures simrun against its Python peers
 // (multiprocessing + numpy, in bench/python) and writes the figures, the
 // machine, the commands and the targets met or missed to
@@ -13,6 +15,8 @@
 //
 // -quick runs every measurement at a small size, to try the harness; its
 // figures mean nothing, so give it -out and -png elsewhere.
+//
+// It builds on Linux only: it reads the parent's peak RSS from /proc.
 package main
 
 import (
