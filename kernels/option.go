@@ -30,7 +30,7 @@ type Option struct{}
 
 // Spec implements Kernel.
 func (Option) Spec() sim.KernelSpec {
-	pos := &sim.Range{Min: math.SmallestNonzeroFloat64, Max: math.Inf(1)}
+	pos := &sim.Range{Min: 0, Max: math.Inf(1), MinOpen: true}
 	return sim.KernelSpec{
 		Name: "option",
 		Doc:  "European call and put under geometric Brownian motion; the means are the Black-Scholes prices.",

@@ -38,8 +38,8 @@ func (SIR) Spec() sim.KernelSpec {
 		Doc:  "Stochastic SIR epidemic (exact Gillespie simulation) in a closed population: final size, peak, major outbreaks, duration.",
 		Params: []sim.ParamSpec{
 			{Name: "N", Kind: sim.Int, Doc: "population size", Range: &sim.Range{Min: 1, Max: maxSIRN}},
-			{Name: "R0", Kind: sim.Float, Doc: "basic reproduction number beta/gamma", Range: &sim.Range{Min: math.SmallestNonzeroFloat64, Max: 100}},
-			{Name: "gamma", Kind: sim.Float, Doc: "recovery rate (sets the time scale only)", Default: sim.FloatValue(1), Range: &sim.Range{Min: math.SmallestNonzeroFloat64, Max: math.Inf(1)}},
+			{Name: "R0", Kind: sim.Float, Doc: "basic reproduction number beta/gamma", Range: &sim.Range{Min: 0, Max: 100, MinOpen: true}},
+			{Name: "gamma", Kind: sim.Float, Doc: "recovery rate (sets the time scale only)", Default: sim.FloatValue(1), Range: &sim.Range{Min: 0, Max: math.Inf(1), MinOpen: true}},
 			{Name: "I0", Kind: sim.Int, Doc: "initially infected (at most N)", Default: sim.IntValue(1), Range: &sim.Range{Min: 1, Max: maxSIRN}},
 		},
 		Observables: []sim.ObservableSpec{

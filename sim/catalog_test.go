@@ -32,8 +32,8 @@ var testCatalog = fakeCatalog{
 		Name: "ising2d",
 		Doc:  "2D Ising model on an L×L torus",
 		Params: []ParamSpec{
-			{Name: "L", Kind: Int, Doc: "side length", Default: IntValue(16), Range: &Range{2, 4096}},
-			{Name: "T", Kind: Float, Doc: "temperature", Range: &Range{0, math.Inf(1)}},
+			{Name: "L", Kind: Int, Doc: "side length", Default: IntValue(16), Range: &Range{Min: 2, Max: 4096}},
+			{Name: "T", Kind: Float, Doc: "temperature", Range: &Range{Min: 0, Max: math.Inf(1)}},
 			{Name: "coupling", Kind: Float, Default: FloatValue(1)},
 			{Name: "flag", Kind: Bool, Default: BoolValue(false)},
 			{Name: "method", Kind: String, Default: StringValue("metropolis"), Choices: []string{"metropolis", "wolff"}},

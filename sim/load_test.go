@@ -370,7 +370,7 @@ func TestParseInvalid(t *testing.T) {
 		{"not a choice", header + "[params]\nT = 1\nmethod = \"gibbs\"\n", 8, "params.method", `want one of "metropolis", "wolff"`},
 		{"not finite", header + "[params]\nT = 1\ncoupling = nan\n", 8, "params.coupling", "want a finite number"},
 		{"out of range in a list", header + "[params]\nT = 1\n[sweep]\nL = [8, 16, 5000, 1]\n", 9, "sweep.L", "index 2: is 5000, outside the valid range [2, 4096]"},
-		{"linspace start out of range", header + "[sweep]\nT = { linspace = [-1, 2, 4] }\n", 7, "sweep.T.linspace", "index 0: is -1, outside the valid range [0, +inf]"},
+		{"linspace start out of range", header + "[sweep]\nT = { linspace = [-1, 2, 4] }\n", 7, "sweep.T.linspace", "index 0: is -1, outside the valid range [0, +inf)"},
 		{"linspace stop out of range", header + "[sweep]\nT = { linspace = [1, -1, 3] }\n", 7, "sweep.T.linspace", "index 2: is -1, outside"},
 		{"logspace overflows", header + "[sweep]\nT = { logspace = [0, 400, 3] }\n", 7, "sweep.T.logspace", "index 2: is +Inf, want a finite number"},
 		{"int range end out of range", header + "[params]\nT = 1\n[sweep]\nL = { from = 2, to = 8192, step = 2 }\n", 9, "sweep.L", "index 4095: is 8192, outside the valid range [2, 4096]"},

@@ -78,8 +78,22 @@ func (v Value) Float64() float64 {
 	return math.NaN()
 }
 
-// Range bounds a numeric parameter, inclusively. Use ±Inf for one side.
-type Range struct{ Min, Max float64 }
+// Range bounds a numeric parameter. The bounds are inclusive unless
+// MinOpen or MaxOpen excludes them (σ > 0 is {Min: 0, Max: +Inf, MinOpen:
+// true}); use ±Inf for a side without a bound. Infinite values are never
+// valid, whatever the range.
+type Range struct {
+	Min, Max         float64
+	MinOpen, MaxOpen bool
+}
+
+// Contains reports whether f lies in r.
+func (r *Range) Contains(f float64) bool {
+	if f < r.Min || f > r.Max {
+		return false
+	}
+	return !(r.MinOpen && f == r.Min) && !(r.MaxOpen && f == r.Max)
+}
 
 // ParamSpec declares one kernel parameter.
 type ParamSpec struct {
@@ -108,7 +122,7 @@ func (p ParamSpec) Check(v Value) error {
 		return fmt.Errorf("is %s, want a finite number", v)
 	}
 	if p.Range != nil && (p.Kind == Int || p.Kind == Float) {
-		if f := v.Float64(); f < p.Range.Min || f > p.Range.Max {
+		if f := v.Float64(); !p.Range.Contains(f) {
 			return fmt.Errorf("is %s, outside the valid range %s", v, p.Range)
 		}
 	}
@@ -123,15 +137,26 @@ func (p ParamSpec) Check(v Value) error {
 	return nil
 }
 
+// String writes r as an interval: [2, 4096], (0, +inf), with an infinite
+// side open because infinities are never valid.
 func (r *Range) String() string {
-	lo, hi := "-inf", "+inf"
+	lo, hi := "(-inf", "+inf)"
 	if !math.IsInf(r.Min, -1) {
-		lo = strconv.FormatFloat(r.Min, 'g', -1, 64)
+		lo = map[bool]string{false: "[", true: "("}[r.MinOpen] + formatBound(r.Min)
 	}
 	if !math.IsInf(r.Max, 1) {
-		hi = strconv.FormatFloat(r.Max, 'g', -1, 64)
+		hi = formatBound(r.Max) + map[bool]string{false: "]", true: ")"}[r.MaxOpen]
 	}
-	return "[" + lo + ", " + hi + "]"
+	return lo + ", " + hi
+}
+
+// formatBound writes whole numbers in full (1099511627776, not
+// 1.099511627776e+12) and others in the shortest form.
+func formatBound(x float64) string {
+	if x == math.Trunc(x) && math.Abs(x) < 1<<53 {
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	}
+	return strconv.FormatFloat(x, 'g', -1, 64)
 }
 
 func quoteAll(s []string) []string {

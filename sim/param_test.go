@@ -1,0 +1,40 @@
+package sim
+
+import (
+	"math"
+	"testing"
+)
+
+func TestRange(t *testing.T) {
+	inf := math.Inf(1)
+	for _, tc := range []struct {
+		name string
+		r    Range
+		str  string
+		in   []float64
+		out  []float64
+	}{
+		{"closed", Range{Min: 2, Max: 4096}, "[2, 4096]", []float64{2, 3, 4096}, []float64{1, 4097}},
+		{"positive", Range{Min: 0, Max: inf, MinOpen: true}, "(0, +inf)", []float64{math.SmallestNonzeroFloat64, 1e300}, []float64{0, -1}},
+		{"half-open", Range{Min: 0, Max: 1, MaxOpen: true}, "[0, 1)", []float64{0, 0.5}, []float64{1, -0.1}},
+		{"unbounded", Range{Min: -inf, Max: inf}, "(-inf, +inf)", []float64{-1e308, 0, 1e308}, nil},
+		{"large whole numbers in full", Range{Min: 0, Max: 1 << 40}, "[0, 1099511627776]", []float64{1 << 40}, []float64{1<<40 + 1}},
+		{"fractions", Range{Min: 1e-6, Max: 0.5}, "[1e-06, 0.5]", []float64{1e-6}, []float64{1e-7}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tc.r.String(); got != tc.str {
+				t.Errorf("String() = %q, want %q", got, tc.str)
+			}
+			for _, f := range tc.in {
+				if !tc.r.Contains(f) {
+					t.Errorf("%s does not contain %g", tc.str, f)
+				}
+			}
+			for _, f := range tc.out {
+				if tc.r.Contains(f) {
+					t.Errorf("%s contains %g", tc.str, f)
+				}
+			}
+		})
+	}
+}
