@@ -205,16 +205,26 @@ func TestSpin(t *testing.T) {
 }
 
 func TestNoAllocations(t *testing.T) {
+	// Every registered kernel, with its options that change the loop.
+	covered := make(map[string]bool)
 	for _, tc := range []struct {
 		name string
 		k    Kernel
 		set  map[string]sim.Value
 	}{
 		{"pi", Pi{}, nil},
+		{"pi-n1000", Pi{}, map[string]sim.Value{"n": sim.IntValue(1000)}},
 		{"randomwalk-d1", RandomWalk{}, map[string]sim.Value{"steps": sim.IntValue(100)}},
 		{"randomwalk-d3", RandomWalk{}, map[string]sim.Value{"d": sim.IntValue(3), "steps": sim.IntValue(100)}},
 		{"spin", Spin{}, nil},
+		{"ising2d-metropolis", Ising2D{}, map[string]sim.Value{"L": sim.IntValue(16), "T": sim.FloatValue(2.3), "burnin": sim.IntValue(10)}},
+		{"ising2d-wolff", Ising2D{}, map[string]sim.Value{"L": sim.IntValue(16), "T": sim.FloatValue(2.3), "burnin": sim.IntValue(10), "algorithm": sim.StringValue("wolff")}},
+		{"option", Option{}, nil},
+		{"option-antithetic", Option{}, map[string]sim.Value{"antithetic": sim.BoolValue(true)}},
+		{"percolation", Percolation{}, map[string]sim.Value{"L": sim.IntValue(16), "p": sim.FloatValue(0.59)}},
+		{"sir", SIR{}, map[string]sim.Value{"N": sim.IntValue(200), "R0": sim.FloatValue(2)}},
 	} {
+		covered[tc.k.Spec().Name] = true
 		t.Run(tc.name, func(t *testing.T) {
 			s, err := tc.k.New(params(t, tc.k, tc.set))
 			if err != nil {
@@ -226,6 +236,11 @@ func TestNoAllocations(t *testing.T) {
 				t.Errorf("%v allocations per chunk, want 0", a)
 			}
 		})
+	}
+	for _, name := range Default.Names() {
+		if !covered[name] {
+			t.Errorf("kernel %q is registered but not in this test", name)
+		}
 	}
 }
 
