@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/simrun/simrun/report"
@@ -179,9 +180,13 @@ func TestReportReproducesRun(t *testing.T) {
 }
 
 func TestReportErrors(t *testing.T) {
+	// report and status of a directory that holds no run say so, with
+	// what to give instead.
 	dir := t.TempDir()
-	_, stderr, code := simrun(t, "report", dir)
-	if code != 2 || !bytes.Contains([]byte(stderr), []byte("experiment.toml")) {
-		t.Errorf("report of an empty directory: exit %d, stderr %q; want exit 2 naming experiment.toml", code, stderr)
+	for _, cmd := range []string{"report", "status"} {
+		_, stderr, code := simrun(t, cmd, dir)
+		if code != 2 || !strings.Contains(stderr, "holds no run (no experiment.toml)") || !strings.Contains(stderr, "output directory") {
+			t.Errorf("%s of an empty directory: exit %d, stderr %q; want exit 2 saying it holds no run", cmd, code, stderr)
+		}
 	}
 }

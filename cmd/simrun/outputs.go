@@ -113,6 +113,16 @@ func writeOutputs(dir string, e *sim.Experiment, res *report.Results, accs []sim
 	return written, err
 }
 
+// loadRunExperiment loads the experiment.toml that a run keeps in its
+// output directory dir, saying so when dir holds none.
+func loadRunExperiment(dir string) (*sim.Experiment, error) {
+	path := filepath.Join(dir, experimentFile)
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return nil, &inputError{fmt.Errorf("simrun: %s holds no run (no %s): give the output directory of a simrun run, such as results/pi", dir, experimentFile)}
+	}
+	return loadExperiment(path)
+}
+
 // loadRun reads back what a run saved in dir: the experiment, the results
 // with their provenance, and the chunk accumulators. A missing or damaged
 // file is bad input (exit 2), named in the error.
@@ -128,8 +138,7 @@ func loadRun(dir string) (*sim.Experiment, *report.Results, []sim.Acc, error) {
 }
 
 func readRun(dir string) (*sim.Experiment, *report.Results, []sim.Acc, error) {
-	path := filepath.Join(dir, experimentFile)
-	e, err := loadExperiment(path)
+	e, err := loadRunExperiment(dir)
 	if err != nil {
 		return nil, nil, nil, err
 	}

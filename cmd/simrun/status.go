@@ -60,7 +60,7 @@ func statusCmd(args []string, stdout, stderr io.Writer) error {
 }
 
 func unshardedStatus(outDir string, stdout io.Writer) error {
-	e, err := loadExperiment(filepath.Join(outDir, experimentFile))
+	e, err := loadRunExperiment(outDir)
 	if err != nil {
 		return err
 	}
