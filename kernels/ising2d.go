@@ -63,8 +63,9 @@ const (
 // Spec implements Kernel.
 func (Ising2D) Spec() sim.KernelSpec {
 	return sim.KernelSpec{
-		Name: "ising2d",
-		Doc:  "2D Ising model on an LxL periodic square lattice, H = -J sum_<ij> s_i s_j - h sum_i s_i; checkerboard Metropolis or Wolff cluster updates, one Markov chain per chunk.",
+		Name:  "ising2d",
+		Doc:   "2D Ising model on an LxL periodic square lattice, H = -J sum_<ij> s_i s_j - h sum_i s_i; checkerboard Metropolis or Wolff cluster updates, one Markov chain per chunk.",
+		Check: isingCheck,
 		Params: []sim.ParamSpec{
 			{Name: "L", Kind: sim.Int, Doc: "linear lattice size; must be even (checkerboard update); N = L*L spins", Range: &sim.Range{Min: 2, Max: isingMaxL}},
 			{Name: "T", Kind: sim.Float, Doc: "temperature, in units of the coupling (k_B = 1)", Range: &sim.Range{Min: 1e-6, Max: math.Inf(1)}},
@@ -87,16 +88,24 @@ func (Ising2D) Spec() sim.KernelSpec {
 	}
 }
 
+// isingCheck rejects the combinations the parameter ranges cannot.
+func isingCheck(p sim.Params) error {
+	switch {
+	case p.Int("L")%2 != 0:
+		return &sim.ParamError{Param: "L", Msg: fmt.Sprintf("= %d is odd; the checkerboard update needs an even L", p.Int("L"))}
+	case p.Str("algorithm") == "wolff" && p.Float("h") != 0:
+		return &sim.ParamError{Param: "h", Msg: fmt.Sprintf("= %s, but algorithm \"wolff\" needs h = 0", sim.FloatValue(p.Float("h")))}
+	}
+	return nil
+}
+
 // New implements Kernel.
 func (Ising2D) New(p sim.Params) (Sampler, error) {
 	l := p.Int("L")
 	T, J, h := p.Float("T"), p.Float("J"), p.Float("h")
 	wolff := p.Str("algorithm") == "wolff"
-	switch {
-	case l%2 != 0:
-		return nil, fmt.Errorf("kernels: ising2d: L = %d is odd; the checkerboard update needs an even L", l)
-	case wolff && h != 0:
-		return nil, fmt.Errorf("kernels: ising2d: algorithm \"wolff\" needs h = 0, have h = %s", sim.FloatValue(h))
+	if err := isingCheck(p); err != nil {
+		return nil, fmt.Errorf("kernels: ising2d: %w", err)
 	}
 	n := int(l * l)
 	s := &isingSampler{

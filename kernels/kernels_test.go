@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"errors"
 	"math"
 	"math/big"
 	"math/bits"
@@ -309,6 +310,46 @@ func BenchmarkRandomWalk(b *testing.B) {
 			r := rng.FromSeed(1)
 			b.ResetTimer()
 			s.Sample(&r, int64(b.N/1000+1), obs)
+		})
+	}
+}
+
+func TestCheckAgreesWithNew(t *testing.T) {
+	// What Spec.Check rejects before a run, New rejects too, blaming the
+	// same parameter; what it accepts, New accepts.
+	for _, tc := range []struct {
+		name  string
+		k     Kernel
+		set   map[string]sim.Value
+		blame string // "" for a valid point
+	}{
+		{"ising2d even L", Ising2D{}, map[string]sim.Value{"L": sim.IntValue(8), "T": sim.FloatValue(2)}, ""},
+		{"ising2d odd L", Ising2D{}, map[string]sim.Value{"L": sim.IntValue(9), "T": sim.FloatValue(2)}, "L"},
+		{"ising2d wolff in a field", Ising2D{}, map[string]sim.Value{"L": sim.IntValue(8), "T": sim.FloatValue(2), "algorithm": sim.StringValue("wolff"), "h": sim.FloatValue(0.1)}, "h"},
+		{"ising2d metropolis in a field", Ising2D{}, map[string]sim.Value{"L": sim.IntValue(8), "T": sim.FloatValue(2), "h": sim.FloatValue(0.1)}, ""},
+		{"sir I0 = N", SIR{}, map[string]sim.Value{"N": sim.IntValue(10), "R0": sim.FloatValue(2), "I0": sim.IntValue(10)}, ""},
+		{"sir I0 > N", SIR{}, map[string]sim.Value{"N": sim.IntValue(10), "R0": sim.FloatValue(2), "I0": sim.IntValue(11)}, "I0"},
+		{"sir tiny gamma", SIR{}, map[string]sim.Value{"N": sim.IntValue(10), "R0": sim.FloatValue(2), "gamma": sim.FloatValue(1e-308)}, "gamma"},
+		{"option defaults", Option{}, nil, ""},
+		{"option overflowing rate", Option{}, map[string]sim.Value{"r": sim.FloatValue(1000)}, "r"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := params(t, tc.k, tc.set)
+			checkErr := tc.k.Spec().Check(p)
+			_, newErr := tc.k.New(p)
+			if tc.blame == "" {
+				if checkErr != nil || newErr != nil {
+					t.Fatalf("Check: %v, New: %v; want both nil", checkErr, newErr)
+				}
+				return
+			}
+			var pe *sim.ParamError
+			if !errors.As(checkErr, &pe) || pe.Param != tc.blame {
+				t.Errorf("Check: %v, want a *sim.ParamError blaming %s", checkErr, tc.blame)
+			}
+			if newErr == nil || !errors.As(newErr, &pe) || pe.Param != tc.blame {
+				t.Errorf("New: %v, want an error blaming %s", newErr, tc.blame)
+			}
 		})
 	}
 }

@@ -32,8 +32,9 @@ type Option struct{}
 func (Option) Spec() sim.KernelSpec {
 	pos := &sim.Range{Min: 0, Max: math.Inf(1), MinOpen: true}
 	return sim.KernelSpec{
-		Name: "option",
-		Doc:  "European call and put under geometric Brownian motion; the means are the Black-Scholes prices.",
+		Name:  "option",
+		Doc:   "European call and put under geometric Brownian motion; the means are the Black-Scholes prices.",
+		Check: optionCheck,
 		Params: []sim.ParamSpec{
 			{Name: "S0", Kind: sim.Float, Doc: "spot price", Default: sim.FloatValue(100), Range: pos},
 			{Name: "K", Kind: sim.Float, Doc: "strike", Default: sim.FloatValue(100), Range: pos},
@@ -50,15 +51,25 @@ func (Option) Spec() sim.KernelSpec {
 	}
 }
 
+// optionCheck rejects an interest rate that overflows the prices.
+func optionCheck(p sim.Params) error {
+	s0, k, r, t := p.Float("S0"), p.Float("K"), p.Float("r"), p.Float("T")
+	disc := portableExp(float64(-r * t))
+	if fwd := s0 / disc; disc == 0 || math.IsInf(fwd, 0) || math.IsInf(k*disc, 0) {
+		return &sim.ParamError{Param: "r", Msg: fmt.Sprintf("= %g: r·T = %g overflows the forward price S0·exp(rT) or the discounted strike K·exp(−rT)", r, r*t)}
+	}
+	return nil
+}
+
 // New implements Kernel.
 func (Option) New(p sim.Params) (Sampler, error) {
 	s0, k, r := p.Float("S0"), p.Float("K"), p.Float("r")
 	sigma, t := p.Float("sigma"), p.Float("T")
 	vol := float64(sigma * math.Sqrt(t))
-	disc := portableExp(float64(-r * t))
-	if fwd := s0 / disc; disc == 0 || math.IsInf(fwd, 0) || math.IsInf(k*disc, 0) {
-		return nil, fmt.Errorf("kernels: option: r·T = %g overflows the forward price S0·exp(rT) or the discounted strike K·exp(−rT)", r*t)
+	if err := optionCheck(p); err != nil {
+		return nil, fmt.Errorf("kernels: option: %w", err)
 	}
+	disc := portableExp(float64(-r * t))
 	return &optionSampler{
 		m:          float64(s0 * portableExp(float64(r-float64(float64(0.5*sigma)*sigma))*t)),
 		k:          k,

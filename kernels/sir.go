@@ -51,24 +51,34 @@ func (SIR) Spec() sim.KernelSpec {
 		},
 		Derived:    sirDerived(),
 		References: sirReferences(),
+		Check:      sirCheck,
 	}
+}
+
+// sirCheck rejects the combinations the parameter ranges cannot.
+func sirCheck(p sim.Params) error {
+	n, i0 := p.Int("N"), p.Int("I0")
+	switch {
+	case i0 > n:
+		return &sim.ParamError{Param: "I0", Msg: fmt.Sprintf("= %d exceeds the population N = %d", i0, n)}
+	case math.IsInf(float64(n)/p.Float("gamma"), 0):
+		return &sim.ParamError{Param: "gamma", Msg: fmt.Sprintf("= %g is too small: N/gamma overflows", p.Float("gamma"))}
+	}
+	return nil
 }
 
 // New implements Kernel.
 func (SIR) New(p sim.Params) (Sampler, error) {
-	n, i0 := p.Int("N"), p.Int("I0")
-	if i0 > n {
-		return nil, fmt.Errorf("kernels: sir: I0 = %d exceeds the population N = %d", i0, n)
+	if err := sirCheck(p); err != nil {
+		return nil, fmt.Errorf("kernels: sir: %w", err)
 	}
+	n, i0 := p.Int("N"), p.Int("I0")
 	r0 := p.Float("R0")
 	major := int64(math.MaxInt64) // for R0 ≤ 1: never
 	if z := sirFinalSize(r0); z > 0 {
 		major = int64(math.Floor(float64(float64(0.5*z) * float64(n)))) // final·N > z·N/2 ⇔ count > ⌊z·N/2⌋
 	}
 	scale := float64(n) / p.Float("gamma")
-	if math.IsInf(scale, 0) {
-		return nil, fmt.Errorf("kernels: sir: gamma = %g is too small: N/gamma overflows", p.Float("gamma"))
-	}
 	return &sirSampler{
 		n:     n,
 		i0:    i0,

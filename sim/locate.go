@@ -64,6 +64,13 @@ func (l *locator) line(key []string) int {
 	return 0
 }
 
+// defines reports whether the source defines key itself (or a key under
+// it), unlike line, which falls back to the enclosing table.
+func (l *locator) defines(key []string) bool {
+	_, ok := l.first[joinNUL(key)]
+	return ok
+}
+
 func joinNUL(key []string) string { return strings.Join(key, "\x00") }
 
 func hasPrefix(k, prefix []string) bool {

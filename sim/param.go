@@ -190,7 +190,22 @@ type KernelSpec struct {
 	Observables []ObservableSpec
 	Derived     []DerivedSpec   // quantities computed from observable means
 	References  []ReferenceSpec // exact or published values, for figures
+	// Check, if set, rejects a combination of parameter values that the
+	// per-parameter ranges cannot express (an odd L for a checkerboard
+	// update), preferably with a *ParamError naming the parameter to
+	// change. It is called for every point before a run starts, so it must
+	// be cheap: no allocation of the kernel's state.
+	Check func(p Params) error
 }
+
+// ParamError blames one parameter of a point: what a KernelSpec.Check
+// returns so that the error can name the key and line that set it.
+type ParamError struct {
+	Param string // the parameter to change
+	Msg   string // what is wrong and what would be valid, after "NAME "
+}
+
+func (e *ParamError) Error() string { return e.Param + " " + e.Msg }
 
 // Param returns the spec of the named parameter.
 func (k *KernelSpec) Param(name string) (ParamSpec, bool) {

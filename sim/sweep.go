@@ -182,12 +182,13 @@ func (e *Experiment) NumChunks() (int64, bool) {
 }
 
 // CheckRunnable returns an *Error if the experiment has more than
-// MaxRunChunks chunks. Loading and planning such an experiment is fine;
-// running it would never finish, or would exhaust the journal.
+// MaxRunChunks chunks (loading and planning such an experiment is fine;
+// running it would never finish, or would exhaust the journal), or if the
+// kernel rejects one of its points (CheckPoints).
 func (e *Experiment) CheckRunnable() error {
 	n, ok := e.NumChunks()
 	if ok && n <= MaxRunChunks {
-		return nil
+		return e.CheckPoints()
 	}
 	total := "more than 2^63"
 	if ok {

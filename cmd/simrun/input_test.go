@@ -34,6 +34,8 @@ func TestBadInput(t *testing.T) {
 			[]string{"bad.toml:6", "sweep.d", "99", "[1, 16]"}},
 		{"empty sweep", "kernel = \"randomwalk\"\nseed = 1\n[params]\nsteps = 10\n[sweep]\nd = []\n[samples]\nsamples = 10\nchunks = 1\n", nil,
 			[]string{"bad.toml:6", "sweep.d", "empty"}},
+		{"combination the kernel rejects", "kernel = \"ising2d\"\nseed = 1\n[params]\nT = 2\n[sweep]\nL = [8, 9]\n[samples]\nsamples = 10\nchunks = 1\n", nil,
+			[]string{"bad.toml:6", "sweep.L", "point 1", "L = 9 is odd", "even"}},
 		{"zero samples", "kernel = \"pi\"\nseed = 1\n[samples]\nsamples = 0\nchunks = 1\n", nil,
 			[]string{"bad.toml:4", "samples.samples"}},
 		{"unwritable output directory", "kernel = \"pi\"\nseed = 1\n[samples]\nsamples = 10\nchunks = 1\n", []string{"--out", filepath.Join(notDir, "out")},

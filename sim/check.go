@@ -1,0 +1,54 @@
+package sim
+
+import (
+	"errors"
+	"fmt"
+)
+
+// CheckPoints calls the kernel's Check on every point of the sweep. For
+// the first point it rejects, it returns an *Error at the key that sets
+// the blamed parameter ([sweep] or [params]; the kernel key for a default
+// value), naming the point and how many points are rejected. It returns
+// nil if the kernel has no Check.
+func (e *Experiment) CheckPoints() error {
+	if e.Kernel.Check == nil {
+		return nil
+	}
+	var first error
+	var firstPt Point
+	var bad int64
+	n := e.NumPoints()
+	for i := range n {
+		pt := e.Point(i)
+		if err := e.Kernel.Check(pt.Params); err != nil {
+			if bad == 0 {
+				first, firstPt = err, pt
+			}
+			bad++
+		}
+	}
+	if bad == 0 {
+		return nil
+	}
+	msg := first.Error()
+	key := []string{"kernel"}
+	loc := newLocator(e.Source)
+	var pe *ParamError
+	if errors.As(first, &pe) {
+		switch {
+		case loc.defines([]string{"sweep", pe.Param}):
+			key = []string{"sweep", pe.Param}
+		case loc.defines([]string{"params", pe.Param}):
+			key = []string{"params", pe.Param}
+		default:
+			msg = "the default " + msg
+		}
+	}
+	if n > 1 {
+		msg = fmt.Sprintf("point %d (%s): %s", firstPt.Index, firstPt.Key, msg)
+	}
+	if bad > 1 {
+		msg += fmt.Sprintf(" (%d of the %d points are rejected; this is the first)", bad, n)
+	}
+	return &Error{File: e.File, Line: loc.line(key), Key: joinKey(key), Msg: msg}
+}
