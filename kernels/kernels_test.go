@@ -85,7 +85,7 @@ func TestPiMatchesReference(t *testing.T) {
 	// piHits, with its lanes and branch-free test, must count exactly what
 	// the plain description in its doc comment counts: lanes as separate
 	// generators, points tested in 128-bit arithmetic.
-	for _, n := range []int64{0, 1, 7, piLaneMin - 1, piLaneMin, piLaneMin + 1, 1000, 100_003} {
+	for _, n := range []int64{0, 1, 7, piLaneMin - 1, piLaneMin, piLaneMin + 1, 1000, 100_003, 8*piLaneSpan + 5, 8*(2*piLaneSpan+3) + 1} {
 		r1, r2 := rng.FromSeed(uint64(n)+9), rng.FromSeed(uint64(n)+9)
 		got := piHits(&r1, n)
 		var want int64

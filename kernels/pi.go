@@ -65,6 +65,10 @@ func (s piSampler) Sample(r *rng.Xoshiro256, n int64, obs []sim.Acc) {
 // seeding them (32 draws) would cost more than it saves.
 const piLaneMin = 256
 
+// piLaneSpan is the most blocks of eight points one call of
+// piOutsideLanes draws: about 0.25 ms.
+const piLaneSpan = 1 << 16
+
 // piHits counts the points inside the quarter disc, advancing r. From
 // piLaneMin points on, it seeds eight lane generators with 32 draws of r
 // (lane l's state is draws 4l … 4l+3), draws n/8 points from each, and the
@@ -86,10 +90,18 @@ func piHits(r *rng.Xoshiro256, n int64) int64 {
 				s[k][l] = w[k]
 			}
 		}
+		// In pieces of at most piLaneSpan blocks (a fraction of a
+		// millisecond), because the runtime cannot preempt assembly: one
+		// call for a chunk of 10⁹ points would hold off a garbage
+		// collection, or a signal in a worker, for half a second.
 		var out [8]uint64
-		piOutsideLanes(&s, uint64(n/8), &out)
-		for _, c := range out {
-			outside += c
+		for blocks := uint64(n / 8); blocks > 0; {
+			b := min(blocks, piLaneSpan)
+			piOutsideLanes(&s, b, &out)
+			for _, c := range out {
+				outside += c
+			}
+			blocks -= b
 		}
 		tail = n % 8
 	}
