@@ -54,7 +54,7 @@ func WriteMarkdown(w io.Writer, r *Results, description string, figures []string
 	rows := [][2]string{
 		{"experiment file", mdCode(pv.File)},
 		{"SHA-256", mdCode(pv.FileSHA256)},
-		{"kernel", mdEscape(orDash(pv.Kernel))},
+		{"kernel", mdEscape(kernelName(pv))},
 		{"seed", strconv.FormatUint(pv.Seed, 10)},
 		{"seeding scheme", mdEscape(orDash(pv.SeedScheme))},
 		{"generator", mdEscape(orDash(pv.Generator))},
@@ -185,4 +185,12 @@ func mdTime(t time.Time) string {
 		return "-"
 	}
 	return t.Format(time.RFC3339Nano)
+}
+
+// kernelName is the kernel's name, with its version when not the first.
+func kernelName(pv Provenance) string {
+	if pv.KernelVersion == 0 {
+		return orDash(pv.Kernel)
+	}
+	return fmt.Sprintf("%s (version %d)", orDash(pv.Kernel), pv.KernelVersion)
 }
