@@ -125,7 +125,7 @@ func WriteMarkdown(w io.Writer, r *Results, description string, figures []string
 		}
 	}
 
-	if warnings := allWarnings(r, swept); len(warnings) > 0 {
+	if warnings, _ := allWarnings(r, swept); len(warnings) > 0 {
 		fmt.Fprintf(ew, "\n## Warnings\n\n")
 		for _, w := range warnings {
 			fmt.Fprintf(ew, "- %s\n", mdEscape(w))

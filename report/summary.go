@@ -15,9 +15,10 @@ import (
 // parameters that are the same at every point, then an aligned table with
 // one row per point and observable (the swept parameters, the mean ± its
 // standard error, the 95% confidence interval and the number of samples),
-// then every warning. The mean, standard error and interval are rounded to
-// two significant digits of the standard error; the exact values are in the
-// CSV and JSON output.
+// then every warning. A sweep of more than summaryPoints points shows its
+// first summaryHead, so that the summary fits a terminal. The mean,
+// standard error and interval are rounded to two significant digits of the
+// standard error; the exact values are in the CSV and JSON output.
 func Summary(w io.Writer, r *Results) error {
 	ew := &errWriter{w: w}
 	names := paramNames(r)
@@ -57,7 +58,11 @@ func Summary(w io.Writer, r *Results) error {
 			}
 		}
 		fmt.Fprint(tw, "\tobservable\tmean ± stderr\t95% CI\tn\n")
-		for _, p := range r.Points {
+		shown := r.Points
+		if len(shown) > summaryPoints {
+			shown = shown[:summaryHead]
+		}
+		for _, p := range shown {
 			for _, s := range p.Stats {
 				fmt.Fprintf(tw, "%d", p.Index)
 				for i, sw := range swept {
@@ -70,6 +75,9 @@ func Summary(w io.Writer, r *Results) error {
 			}
 		}
 		tw.Flush()
+		if more := len(r.Points) - len(shown); more > 0 {
+			fmt.Fprintf(ew, "... and %d more points: every point is in the CSV and JSON results and the report\n", more)
+		}
 	}
 
 	if len(r.Failures) > 0 {
@@ -80,9 +88,9 @@ func Summary(w io.Writer, r *Results) error {
 		}
 	}
 
-	warnings := allWarnings(r, swept)
+	warnings, total := allWarnings(r, swept)
 	if len(warnings) > 0 {
-		fmt.Fprintf(ew, "\n%d %s:\n", len(warnings), plural(len(warnings), "warning", "warnings"))
+		fmt.Fprintf(ew, "\n%d %s:\n", total, plural(total, "warning", "warnings"))
 		for _, w := range warnings {
 			fmt.Fprintf(ew, "  %s\n", w)
 		}
@@ -93,21 +101,63 @@ func Summary(w io.Writer, r *Results) error {
 	return nil
 }
 
+// A summary of more than summaryPoints points shows the first summaryHead.
+const (
+	summaryPoints = 100
+	summaryHead   = 50
+)
+
 // allWarnings returns every point's warnings, each prefixed with the point
-// ("point 2 (L=16 T=2): "), then the run's.
-func allWarnings(r *Results, swept []bool) []string {
-	var warnings []string
+// ("point 2 (L=16 T=2): "), then the run's. A warning that more than
+// warnGroup points share is one line naming how many and the first of
+// them, so that a sweep of 10,000 one-sample points warns in one line,
+// not 10,000. total counts the warnings before grouping.
+func allWarnings(r *Results, swept []bool) (lines []string, total int) {
+	type group struct {
+		msg    string
+		labels []string
+		n      int
+	}
+	var groups []*group
+	byMsg := make(map[string]*group)
 	for _, p := range r.Points {
 		label := "point " + strconv.FormatInt(p.Index, 10)
 		if key := pointLabel(p.Params, swept); key != "" {
 			label += " (" + key + ")"
 		}
 		for _, w := range p.Warnings {
-			warnings = append(warnings, label+": "+w)
+			g := byMsg[w]
+			if g == nil {
+				g = &group{msg: w}
+				byMsg[w] = g
+				groups = append(groups, g)
+			}
+			g.n++
+			total++
+			if len(g.labels) <= warnGroup {
+				g.labels = append(g.labels, label)
+			}
 		}
 	}
-	return append(warnings, r.Warnings...)
+	for _, g := range groups {
+		if g.n <= warnGroup {
+			for _, l := range g.labels {
+				lines = append(lines, l+": "+g.msg)
+			}
+			continue
+		}
+		lines = append(lines, fmt.Sprintf("%d points: %s (%s and %d more)",
+			g.n, g.msg, strings.Join(g.labels[:warnExamples], ", "), g.n-warnExamples))
+	}
+	return append(lines, r.Warnings...), total + len(r.Warnings)
 }
+
+// A warning shared by more than warnGroup points is written once, naming
+// warnExamples of them.
+const (
+	warnGroup    = 3
+	warnExamples = 2
+)
 
 // sweptParams reports, for each of the n parameters, whether its value
 // differs between points.

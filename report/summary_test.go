@@ -2,7 +2,11 @@ package report
 
 import (
 	"math"
+	"slices"
+	"strings"
 	"testing"
+
+	"github.com/simrun/simrun/sim"
 )
 
 func TestFormatEstimate(t *testing.T) {
@@ -32,5 +36,83 @@ func TestFormatEstimate(t *testing.T) {
 				t.Errorf("formatEstimate = %q, %q, want %q, %q", me, ci, test.wantMean, test.wantCI)
 			}
 		})
+	}
+}
+
+// sweepResults has n points of one swept parameter w, each warning "u: 1
+// sample", and point 7 also warning "u: odd".
+func sweepResults(n int) *Results {
+	specs := []sim.ParamSpec{{Name: "w", Kind: sim.Int}}
+	r := &Results{Provenance: Provenance{Experiment: "sweep", Kernel: "spin"}}
+	for i := range n {
+		p := PointResult{
+			Index:    int64(i),
+			Params:   sim.NewParams(specs, []sim.Value{sim.IntValue(int64(i + 1))}),
+			Stats:    []Stat{{Observable: "u", N: 1, Chunks: 1, Mean: 0.5, Variance: math.NaN(), StdErr: math.NaN(), CILow: math.NaN(), CIHigh: math.NaN(), Min: 0.5, Max: 0.5}},
+			Warnings: []string{"u: 1 sample"},
+		}
+		if i == 7 {
+			p.Warnings = append(p.Warnings, "u: odd")
+		}
+		r.Points = append(r.Points, p)
+	}
+	return r
+}
+
+func TestSummaryOfALargeSweep(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		n     int
+		rows  int      // table rows shown
+		lines []string // lines the summary must have
+		not   []string // substrings it must not have
+	}{
+		{"3 points: every warning on its own", 3, 3,
+			[]string{"3 warnings:", "  point 0 (w=1): u: 1 sample", "  point 2 (w=3): u: 1 sample"}, []string{"more"}},
+		{"4 points: a shared warning once", 4, 4,
+			[]string{"4 warnings:", "  4 points: u: 1 sample (point 0 (w=1), point 1 (w=2) and 2 more)"}, []string{"point 3 (w=4): u"}},
+		{"100 points: the whole table", 100, 100,
+			[]string{"101 warnings:", "  100 points: u: 1 sample (point 0 (w=1), point 1 (w=2) and 98 more)", "  point 7 (w=8): u: odd"}, []string{"more points"}},
+		{"150 points: the first 50", 150, 50,
+			[]string{"... and 100 more points: every point is in the CSV and JSON results and the report", "151 warnings:"}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var b strings.Builder
+			if err := Summary(&b, sweepResults(tc.n)); err != nil {
+				t.Fatal(err)
+			}
+			out := b.String()
+			lines := strings.Split(out, "\n")
+			rows := 0
+			for _, l := range lines {
+				if strings.Contains(l, "± NaN") { // a table row
+					rows++
+				}
+			}
+			if rows != tc.rows {
+				t.Errorf("%d table rows, want %d:\n%s", rows, tc.rows, out)
+			}
+			for _, want := range tc.lines {
+				if !slices.Contains(lines, want) {
+					t.Errorf("no line %q in:\n%s", want, out)
+				}
+			}
+			for _, bad := range tc.not {
+				if strings.Contains(out, bad) {
+					t.Errorf("summary has %q:\n%s", bad, out)
+				}
+			}
+		})
+	}
+	// The report keeps every point, with the warnings grouped the same way.
+	var b strings.Builder
+	if err := WriteMarkdown(&b, sweepResults(150), "", nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Count(b.String(), "\n| "); got < 150 {
+		t.Errorf("report.md has %d table rows, want every one of the 150 points", got)
+	}
+	if !strings.Contains(b.String(), "- 150 points: u: 1 sample (point 0 (w=1), point 1 (w=2) and 148 more)\n") {
+		t.Errorf("report.md lacks the grouped warning:\n%s", b.String())
 	}
 }
