@@ -180,10 +180,10 @@ func TestReportReproducesRun(t *testing.T) {
 }
 
 func TestReportErrors(t *testing.T) {
-	// report and status of a directory that holds no run say so, with
+	// report, status and verify of a directory that holds no run say so, with
 	// what to give instead.
 	dir := t.TempDir()
-	for _, cmd := range []string{"report", "status"} {
+	for _, cmd := range []string{"report", "status", "verify"} {
 		_, stderr, code := simrun(t, cmd, dir)
 		if code != 2 || !strings.Contains(stderr, "holds no run (no experiment.toml)") || !strings.Contains(stderr, "output directory") {
 			t.Errorf("%s of an empty directory: exit %d, stderr %q; want exit 2 saying it holds no run", cmd, code, stderr)

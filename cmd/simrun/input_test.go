@@ -70,7 +70,7 @@ func TestBadInput(t *testing.T) {
 }
 
 func TestHelpExitsZero(t *testing.T) {
-	for _, cmd := range []string{"run", "plan", "validate", "kernels", "report", "chunk", "merge", "status"} {
+	for _, cmd := range []string{"run", "plan", "validate", "kernels", "report", "chunk", "verify", "merge", "status"} {
 		_, stderr, code := simrun(t, cmd, "-h")
 		if code != 0 || !strings.Contains(stderr, "usage: simrun "+cmd) {
 			t.Errorf("simrun %s -h: exit %d, stderr %q; want exit 0 and the usage", cmd, code, stderr)
@@ -90,6 +90,7 @@ func TestUsageErrors(t *testing.T) {
 		{"bad flag", []string{"run", "--wokers", "2", "x.toml"}, "wokers"},
 		{"zero workers", []string{"run", "--workers", "0", "x.toml"}, "at least 1"},
 		{"unknown kernel", []string{"kernels", "nope"}, `no kernel "nope"`},
+		{"verify of no chunks", []string{"verify", "--chunks", "0", "dir"}, "want at least 1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, stderr, code := simrun(t, tc.args...)

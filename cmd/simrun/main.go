@@ -8,6 +8,7 @@
 //	simrun plan FILE              show points, chunks, samples and seeding; run nothing
 //	simrun report DIR             rebuild a finished run's tables, figures and report.md
 //	simrun chunk FILE POINT CHUNK rerun one chunk in-process, to debug it
+//	simrun verify [flags] DIR     rerun chunks of a finished run here and compare them bit for bit
 //	simrun submit [flags] FILE    run an experiment as a Slurm job array, then merge its shards
 //	simrun merge OUTDIR           combine the shards of a sharded run (run --shard I/N)
 //	simrun status OUTDIR          progress of a run or of its shards, from the journals
@@ -95,6 +96,7 @@ Usage:
   simrun plan FILE              show points, chunks, samples and seeding; runs nothing
   simrun report DIR             rebuild a finished run's tables, figures and report.md
   simrun chunk FILE POINT CHUNK rerun one chunk in-process, to debug it
+  simrun verify [flags] DIR     rerun chunks of a finished run here and compare them bit for bit
   simrun submit [flags] FILE    run an experiment as a Slurm job array, then merge its shards
   simrun merge OUTDIR           combine the shards of a sharded run (run --shard I/N)
   simrun status OUTDIR          progress of a run or of its shards, from the journals
@@ -123,6 +125,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return reportCmd(rest, stdout, stderr)
 	case "chunk":
 		return chunkCmd(rest, stdout, stderr)
+	case "verify":
+		return verifyCmd(rest, stdout, stderr)
 	case "submit":
 		return submitCmd(ctx, rest, stdout, stderr)
 	case "merge":

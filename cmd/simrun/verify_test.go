@@ -1,0 +1,90 @@
+package main
+
+import (
+	"bytes"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/simrun/simrun/report"
+)
+
+// TestVerify: a run verifies against itself, on a sample of chunks or all
+// of them; one chunk changed by one ulp in chunks.bin is found and named;
+// results of another kernel version are refused with the reason.
+func TestVerify(t *testing.T) {
+	dir := t.TempDir()
+	file := writeFile(t, dir, "walk.toml", walkExperiment)
+	out := filepath.Join(dir, "out")
+	if _, stderr, code := simrun(t, "run", "--quiet", "--out", out, file); code != 0 {
+		t.Fatalf("run: exit %d: %s", code, stderr)
+	}
+	e, err := loadExperiment(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	total, _ := e.NumChunks()
+
+	stdout, stderr, code := simrun(t, "verify", "--chunks", "7", out)
+	if want := "verified 7 of the " + strconv.FormatInt(total, 10) + " chunks of " + out + ": identical to the bit"; code != 0 || !strings.HasPrefix(stdout, want) {
+		t.Errorf("verify --chunks 7: exit %d, stdout %q, stderr %q; want exit 0 and %q", code, stdout, stderr, want)
+	}
+	stdout, _, code = simrun(t, "verify", "--all", out)
+	if want := "verified all " + strconv.FormatInt(total, 10) + " chunks"; code != 0 || !strings.HasPrefix(stdout, want) {
+		t.Errorf("verify --all: exit %d, stdout %q; want exit 0 and %q", code, stdout, want)
+	}
+
+	// One ulp of one chunk's mean, written back as a valid chunks.bin.
+	path := filepath.Join(out, chunksFile)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nobs, cpp, accs, err := report.ReadChunks(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const g = 5 // point 0, chunk 5
+	accs[g*nobs].Mean = math.Nextafter(accs[g*nobs].Mean, math.Inf(1))
+	var changed bytes.Buffer
+	if err := report.WriteChunks(&changed, nobs, cpp, accs); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, changed.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, code = simrun(t, "verify", "--all", out)
+	if code != 1 || !strings.Contains(stdout, "1 chunk of all") || !strings.Contains(stdout, "point 0 (d=1,steps=20), chunk 5: r2:") ||
+		!strings.Contains(stdout, "rerun: simrun chunk") || !strings.Contains(stderr, "does not reproduce") {
+		t.Errorf("verify of a changed chunk: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	// Results of another version of the kernel.
+	jpath := filepath.Join(out, resultsJSON)
+	j, err := os.ReadFile(jpath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := report.ReadJSON(bytes.NewReader(j))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Provenance.KernelVersion = e.Kernel.Version + 1
+	var jb bytes.Buffer
+	if err := report.WriteJSON(&jb, res); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(jpath, jb.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code = simrun(t, "verify", out)
+	if code != 1 || !strings.Contains(stderr, "was made by version") || !strings.Contains(stderr, "--force") {
+		t.Errorf("verify of another kernel version: exit %d, stderr %q; want exit 1 with the reason", code, stderr)
+	}
+}
