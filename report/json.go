@@ -34,10 +34,11 @@ import (
 // null. A float parameter always has a decimal point or an exponent, so an
 // integral float is written 2.0, not 2. Times are RFC 3339 with nanoseconds.
 func WriteJSON(w io.Writer, r *Results) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(toJSON(r)); err != nil {
+	b, err := appendResultsJSON(nil, r)
+	if err == nil {
+		_, err = w.Write(b)
+	}
+	if err != nil {
 		return fmt.Errorf("report: write JSON: %w", err)
 	}
 	return nil
@@ -128,66 +129,31 @@ type jsonStat struct {
 	DF         jsonFloat `json:"df"`
 }
 
-func toJSON(r *Results) *jsonResults {
-	p := r.Provenance
-	j := &jsonResults{
-		Provenance: jsonProvenance{
-			File:          p.File,
-			FileSHA256:    p.FileSHA256,
-			Experiment:    p.Experiment,
-			Kernel:        p.Kernel,
-			KernelVersion: p.KernelVersion,
-			Seed:          p.Seed,
-			SeedScheme:    p.SeedScheme,
-			Generator:     p.Generator,
-			Version:       p.Version,
-			Revision:      p.Revision,
-			Modified:      p.Modified,
-			GoVersion:     p.GoVersion,
-			OS:            p.OS,
-			Arch:          p.Arch,
-			NumCPU:        p.NumCPU,
-			Workers:       p.Workers,
-			Executor:      p.Executor,
-			Start:         p.Start,
-			End:           p.End,
-			WallSeconds:   jsonFloat(p.WallSeconds),
-			Host:          p.Host,
-			Command:       nonNil(p.Command),
-		},
-		Points:   make([]jsonPoint, len(r.Points)),
-		Warnings: nonNil(r.Warnings),
-		Partial:  r.Partial,
+func toJSONProvenance(p Provenance) jsonProvenance {
+	return jsonProvenance{
+		File:          p.File,
+		FileSHA256:    p.FileSHA256,
+		Experiment:    p.Experiment,
+		Kernel:        p.Kernel,
+		KernelVersion: p.KernelVersion,
+		Seed:          p.Seed,
+		SeedScheme:    p.SeedScheme,
+		Generator:     p.Generator,
+		Version:       p.Version,
+		Revision:      p.Revision,
+		Modified:      p.Modified,
+		GoVersion:     p.GoVersion,
+		OS:            p.OS,
+		Arch:          p.Arch,
+		NumCPU:        p.NumCPU,
+		Workers:       p.Workers,
+		Executor:      p.Executor,
+		Start:         p.Start,
+		End:           p.End,
+		WallSeconds:   jsonFloat(p.WallSeconds),
+		Host:          p.Host,
+		Command:       nonNil(p.Command),
 	}
-	for _, f := range r.Failures {
-		j.Failures = append(j.Failures, jsonFailure(f))
-	}
-	for i, pt := range r.Points {
-		jp := jsonPoint{
-			Index:    pt.Index,
-			Params:   jsonParams{pt.Params},
-			Stats:    make([]jsonStat, len(pt.Stats)),
-			Warnings: nonNil(pt.Warnings),
-		}
-		for k, s := range pt.Stats {
-			jp.Stats[k] = jsonStat{
-				Observable: s.Observable,
-				N:          s.N,
-				Chunks:     s.Chunks,
-				Mean:       jsonFloat(s.Mean),
-				Variance:   jsonFloat(s.Variance),
-				StdErr:     jsonFloat(s.StdErr),
-				CILow:      jsonFloat(s.CILow),
-				CIHigh:     jsonFloat(s.CIHigh),
-				Min:        jsonFloat(s.Min),
-				Max:        jsonFloat(s.Max),
-				Method:     s.Method,
-				DF:         jsonFloat(s.DF),
-			}
-		}
-		j.Points[i] = jp
-	}
-	return j
 }
 
 func fromJSON(j *jsonResults) *Results {

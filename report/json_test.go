@@ -2,12 +2,15 @@ package report
 
 import (
 	"bytes"
+	"encoding/json"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/simrun/simrun/sim"
 )
@@ -198,5 +201,128 @@ func TestFailuresRoundTrip(t *testing.T) {
 	}
 	if !strings.Contains(s.String(), "point 3 (L=16), chunk 7: panic: boom") || !strings.Contains(s.String(), "rerun: simrun chunk x.toml 3 7") {
 		t.Errorf("summary lacks the failure:\n%s", s.String())
+	}
+}
+
+// toJSON is r in the wire types of json.go: encoded by an indenting
+// json.Encoder without HTML escaping, the reference for WriteJSON.
+func toJSON(r *Results) *jsonResults {
+	j := &jsonResults{
+		Provenance: toJSONProvenance(r.Provenance),
+		Points:     make([]jsonPoint, len(r.Points)),
+		Warnings:   nonNil(r.Warnings),
+		Partial:    r.Partial,
+	}
+	for _, f := range r.Failures {
+		j.Failures = append(j.Failures, jsonFailure(f))
+	}
+	for i, pt := range r.Points {
+		jp := jsonPoint{
+			Index:    pt.Index,
+			Params:   jsonParams{pt.Params},
+			Stats:    make([]jsonStat, len(pt.Stats)),
+			Warnings: nonNil(pt.Warnings),
+		}
+		for k, s := range pt.Stats {
+			jp.Stats[k] = jsonStat{
+				Observable: s.Observable,
+				N:          s.N,
+				Chunks:     s.Chunks,
+				Mean:       jsonFloat(s.Mean),
+				Variance:   jsonFloat(s.Variance),
+				StdErr:     jsonFloat(s.StdErr),
+				CILow:      jsonFloat(s.CILow),
+				CIHigh:     jsonFloat(s.CIHigh),
+				Min:        jsonFloat(s.Min),
+				Max:        jsonFloat(s.Max),
+				Method:     s.Method,
+				DF:         jsonFloat(s.DF),
+			}
+		}
+		j.Points[i] = jp
+	}
+	return j
+}
+
+// writeJSONReference is how WriteJSON wrote results before it wrote the
+// points by hand: the definition of its bytes.
+func writeJSONReference(r *Results) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	err := enc.Encode(toJSON(r))
+	return b.Bytes(), err
+}
+
+func TestWriteJSONMatchesEncoder(t *testing.T) {
+	// Random results with the strings and numbers encoding/json treats
+	// specially: WriteJSON writes exactly the reference's bytes.
+	strs := []string{"", "u", "energy", "<&>", "a\"b\\c", "tab\tnew\nline\r\b\f", "\x00\x01\x1f\x7f", "é ü ∑ 😀", "\u2028\u2029", "bad \xff\xfe utf-8", "point 3: x"}
+	floats := []float64{0, math.Copysign(0, -1), 1, -2.5, 1e-6, 9.99e-7, 1e21, 9.99e20, 1e-300, 5e-324, math.MaxFloat64, 123456789.123, 1.0 / 3, math.NaN(), math.Inf(1), math.Inf(-1), 1e-9, 2e100}
+	r := rand.New(rand.NewPCG(1, 2))
+	pick := func(s []string) string { return s[r.IntN(len(s))] }
+	flt := func() float64 { return floats[r.IntN(len(floats))] }
+	list := func() []string {
+		switch r.IntN(3) {
+		case 0:
+			return nil
+		case 1:
+			return []string{}
+		}
+		out := make([]string, 1+r.IntN(3))
+		for i := range out {
+			out[i] = pick(strs)
+		}
+		return out
+	}
+	specs := []sim.ParamSpec{{Name: "L", Kind: sim.Int}, {Name: "T", Kind: sim.Float}, {Name: "algo", Kind: sim.String}, {Name: "hot", Kind: sim.Bool}}
+	for n := range 300 {
+		res := &Results{
+			Provenance: Provenance{File: pick(strs), Experiment: pick(strs), Kernel: "k", KernelVersion: r.IntN(3), Seed: r.Uint64(),
+				WallSeconds: flt(), Command: list(), Start: time.Unix(int64(r.Uint32()), int64(r.IntN(1e9))).UTC()},
+			Warnings: list(),
+			Partial:  r.IntN(2) == 0,
+		}
+		if r.IntN(4) == 0 {
+			res.Failures = []Failure{{Point: 1, Key: pick(strs), Chunk: 2, Error: pick(strs), Rerun: "simrun chunk x.toml 1 2"}}
+		}
+		for i := range r.IntN(4) {
+			var ps []sim.ParamSpec
+			var vals []sim.Value
+			for _, s := range specs {
+				if r.IntN(3) == 0 {
+					continue
+				}
+				ps = append(ps, s)
+				switch s.Kind {
+				case sim.Int:
+					vals = append(vals, sim.IntValue(r.Int64()-r.Int64()))
+				case sim.Float:
+					vals = append(vals, sim.FloatValue(flt()))
+				case sim.String:
+					vals = append(vals, sim.StringValue(pick(strs)))
+				case sim.Bool:
+					vals = append(vals, sim.BoolValue(r.IntN(2) == 0))
+				}
+			}
+			p := PointResult{Index: int64(i), Params: sim.NewParams(ps, vals), Warnings: list()}
+			for range r.IntN(3) {
+				p.Stats = append(p.Stats, Stat{Observable: pick(strs), N: r.Int64(), Chunks: int64(r.IntN(100)),
+					Mean: flt(), Variance: flt(), StdErr: flt(), CILow: flt(), CIHigh: flt(), Min: flt(), Max: flt(), Method: pick(strs), DF: flt()})
+			}
+			res.Points = append(res.Points, p)
+		}
+		want, err := writeJSONReference(res)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got bytes.Buffer
+		if err := WriteJSON(&got, res); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got.Bytes(), want) {
+			t.Fatalf("case %d: WriteJSON differs from the reference encoder\ngot:\n%s\nwant:\n%s", n, got.Bytes(), want)
+		}
 	}
 }
