@@ -194,7 +194,8 @@ type KernelSpec struct {
 	// per-parameter ranges cannot express (an odd L for a checkerboard
 	// update), preferably with a *ParamError naming the parameter to
 	// change. It is called for every point before a run starts, so it must
-	// be cheap: no allocation of the kernel's state.
+	// be cheap (no allocation of the kernel's state), and it must not
+	// retain p, whose values change from call to call.
 	Check func(p Params) error
 }
 

@@ -112,7 +112,14 @@ func (e *Experiment) Point(i int64) Point {
 	if i < 0 || i >= s.n {
 		panic(fmt.Sprintf("sim: Point(%d) out of range [0, %d)", i, s.n))
 	}
-	vals := make([]Value, len(s.base))
+	p := NewParams(s.specs, e.values(i, make([]Value, len(s.base))))
+	return Point{Index: i, Params: p, Key: p.Key()}
+}
+
+// values fills vals (of the length of the parameter list) with point i's
+// parameter values and returns it.
+func (e *Experiment) values(i int64, vals []Value) []Value {
+	s := &e.sweep
 	copy(vals, s.base)
 	r := i
 	for a := len(s.axes) - 1; a >= 0; a-- {
@@ -124,8 +131,7 @@ func (e *Experiment) Point(i int64) Point {
 			vals[col.param] = col.at(j)
 		}
 	}
-	p := NewParams(s.specs, vals)
-	return Point{Index: i, Params: p, Key: p.Key()}
+	return vals
 }
 
 // Axes describes the axes of the product, first (slowest) first.
