@@ -7,6 +7,7 @@ import (
 	"math/bits"
 
 	"github.com/simrun/simrun/sim"
+	"github.com/simrun/simrun/sim/fmath"
 	"github.com/simrun/simrun/sim/rng"
 )
 
@@ -120,7 +121,7 @@ func (Ising2D) New(p sim.Params) (Sampler, error) {
 	}
 	if wolff {
 		s.stack = make([]uint32, n)
-		s.padd = threshold63(1 - portableExp(-2*math.Abs(J)/T))
+		s.padd = threshold63(1 - fmath.Exp(-2*math.Abs(J)/T))
 		if J > 0 {
 			s.ferro = 1
 		}
@@ -135,7 +136,7 @@ func (Ising2D) New(p sim.Params) (Sampler, error) {
 			dE := 2 * sigma * (float64(J*float64(2*k-4)) + h)
 			p := 1.0
 			if dE > 0 {
-				p = portableExp(-dE / T)
+				p = fmath.Exp(-dE / T)
 			}
 			s.thresh[k<<1|sp] = threshold63(p)
 		}

@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/simrun/simrun/sim"
+	"github.com/simrun/simrun/sim/fmath"
 	"github.com/simrun/simrun/sim/rng"
 )
 
@@ -22,7 +23,7 @@ import (
 // variate in about 99% of cases, so a chunk depends only on the generator
 // state it starts from, whatever the calls before it.
 //
-// The logarithm and exponential are portableLog and portableExp, not the
+// The logarithm and exponential are fmath.Log and fmath.Exp, not the
 // math package's, whose assembly versions differ between architectures (and
 // on amd64 between CPUs with and without FMA): the samples are the same bits
 // on every machine.
@@ -54,7 +55,7 @@ func (Option) Spec() sim.KernelSpec {
 // optionCheck rejects an interest rate that overflows the prices.
 func optionCheck(p sim.Params) error {
 	s0, k, r, t := p.Float("S0"), p.Float("K"), p.Float("r"), p.Float("T")
-	disc := portableExp(float64(-r * t))
+	disc := fmath.Exp(float64(-r * t))
 	if fwd := s0 / disc; disc == 0 || math.IsInf(fwd, 0) || math.IsInf(k*disc, 0) {
 		return &sim.ParamError{Param: "r", Msg: fmt.Sprintf("= %g: r·T = %g overflows the forward price S0·exp(rT) or the discounted strike K·exp(−rT)", r, r*t)}
 	}
@@ -69,9 +70,9 @@ func (Option) New(p sim.Params) (Sampler, error) {
 	if err := optionCheck(p); err != nil {
 		return nil, fmt.Errorf("kernels: option: %w", err)
 	}
-	disc := portableExp(float64(-r * t))
+	disc := fmath.Exp(float64(-r * t))
 	return &optionSampler{
-		m:          float64(s0 * portableExp(float64(r-float64(float64(0.5*sigma)*sigma))*t)),
+		m:          float64(s0 * fmath.Exp(float64(r-float64(float64(0.5*sigma)*sigma))*t)),
 		k:          k,
 		vol:        vol,
 		disc:       disc,
@@ -100,7 +101,7 @@ func (o *optionSampler) Sample(r *rng.Xoshiro256, n int64, obs []sim.Acc) {
 	var z float64
 	for range n {
 		g, z = stdNormal(g)
-		e := portableExp(float64(o.vol * z))
+		e := fmath.Exp(float64(o.vol * z))
 		c, p := o.payoffs(float64(o.m * e))
 		if o.antithetic {
 			// S_T(−Z) = m/e^{vol·Z}: one exponential per pair.
@@ -121,8 +122,8 @@ const (
 )
 
 var zigNorm = newZiggurat(128, zigNormR, zigNormV,
-	func(x float64) float64 { return portableExp(float64(float64(-0.5*x) * x)) },
-	func(y float64) float64 { return math.Sqrt(-2 * portableLog(y)) })
+	func(x float64) float64 { return fmath.Exp(float64(float64(-0.5*x) * x)) },
+	func(y float64) float64 { return math.Sqrt(-2 * fmath.Log(y)) })
 
 // stdNormal returns a standard normal variate drawn from g by the ziggurat
 // method, which is exact: in about 99% of calls it costs one draw, a table
@@ -145,8 +146,8 @@ func stdNormal(g rng.Xoshiro256) (rng.Xoshiro256, float64) {
 			for {
 				g, u = g.Next()
 				g, v = g.Next()
-				t := -portableLog(1-rng.Unit(u)) / zigNormR
-				y := -portableLog(1 - rng.Unit(v))
+				t := -fmath.Log(1-rng.Unit(u)) / zigNormR
+				y := -fmath.Log(1 - rng.Unit(v))
 				if y+y >= float64(t*t) {
 					x = zigNormR + t
 					break
@@ -154,7 +155,7 @@ func stdNormal(g rng.Xoshiro256) (rng.Xoshiro256, float64) {
 			}
 		default:
 			g, v = g.Next()
-			if !(z.fx[i]+float64(rng.Unit(v)*(z.fx[i-1]-z.fx[i])) < portableExp(float64(float64(-0.5*x)*x))) {
+			if !(z.fx[i]+float64(rng.Unit(v)*(z.fx[i-1]-z.fx[i])) < fmath.Exp(float64(float64(-0.5*x)*x))) {
 				continue
 			}
 		}

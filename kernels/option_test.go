@@ -194,41 +194,6 @@ func TestOptionZigguratTables(t *testing.T) {
 	}
 }
 
-func TestOptionPortableExpLog(t *testing.T) {
-	// Reference: the math package. Where it dispatches to assembly (amd64,
-	// arm64, s390x) its algorithm differs from the pure-Go one ported here;
-	// each has an error below 1 ulp, so they may differ by up to 2 ulps.
-	ulps := func(a, b float64) int64 {
-		d := int64(math.Float64bits(a)) - int64(math.Float64bits(b))
-		if d < 0 {
-			d = -d
-		}
-		return d
-	}
-	r := rng.FromSeed(1)
-	for range 200_000 {
-		x := (r.Float64() - 0.5) * 1400 // covers the whole finite range of exp
-		if d := ulps(portableExp(x), math.Exp(x)); d > 2 {
-			t.Fatalf("portableExp(%v) = %v, math.Exp = %v: %d ulps apart", x, portableExp(x), math.Exp(x), d)
-		}
-		y := math.Exp((r.Float64() - 0.5) * 1400)
-		if d := ulps(portableLog(y), math.Log(y)); d > 2 {
-			t.Fatalf("portableLog(%v) = %v, math.Log = %v: %d ulps apart", y, portableLog(y), math.Log(y), d)
-		}
-	}
-	for _, tc := range []struct{ x, exp float64 }{
-		{0, 1}, {1, math.E}, {-1000, 0}, {1000, math.Inf(1)}, {math.Inf(-1), 0},
-	} {
-		if got := portableExp(tc.x); got != tc.exp {
-			t.Errorf("portableExp(%v) = %v, want %v", tc.x, got, tc.exp)
-		}
-	}
-	if portableLog(1) != 0 || !math.IsInf(portableLog(0), -1) || !math.IsNaN(portableLog(-1)) || portableLog(math.E) != 1 {
-		t.Errorf("portableLog special values: log 1 = %v, log 0 = %v, log −1 = %v, log e = %v",
-			portableLog(1), portableLog(0), portableLog(-1), portableLog(math.E))
-	}
-}
-
 func TestOptionInvalid(t *testing.T) {
 	spec := Option{}.Spec()
 	for _, tc := range []struct {

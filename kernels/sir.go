@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/simrun/simrun/sim"
+	"github.com/simrun/simrun/sim/fmath"
 	"github.com/simrun/simrun/sim/rng"
 )
 
@@ -91,7 +92,7 @@ func (SIR) New(p sim.Params) (Sampler, error) {
 // sirFinalSize returns the positive root z of z = 1 − e^{−R0·z}, the final
 // size of the deterministic SIR epidemic from a vanishing infected fraction,
 // or 0 for R0 ≤ 1. Newton's method from z = 1 converges monotonically
-// because f(z) = z − 1 + e^{−R0·z} is convex with f(1) > 0; portableExp
+// because f(z) = z − 1 + e^{−R0·z} is convex with f(1) > 0; fmath.Exp
 // makes the result the same on every machine.
 func sirFinalSize(r0 float64) float64 {
 	if r0 <= 1 {
@@ -99,7 +100,7 @@ func sirFinalSize(r0 float64) float64 {
 	}
 	z := 1.0
 	for range 200 {
-		e := portableExp(float64(-r0 * z))
+		e := fmath.Exp(float64(-r0 * z))
 		next := z - (z-1+e)/(1-float64(r0*e))
 		if !(next < z) { // converged: Newton's iterates decrease until rounding stops them
 			break
@@ -171,8 +172,8 @@ const (
 )
 
 var zigExp = newZiggurat(256, zigExpR, zigExpV,
-	func(x float64) float64 { return portableExp(-x) },
-	func(y float64) float64 { return -portableLog(y) })
+	func(x float64) float64 { return fmath.Exp(-x) },
+	func(y float64) float64 { return -fmath.Log(y) })
 
 // stdExp returns a standard exponential variate (mean 1) drawn from g by
 // the ziggurat method, which is exact: in about 98.9% of calls it costs one
@@ -193,9 +194,9 @@ func stdExp(g rng.Xoshiro256) (rng.Xoshiro256, float64) {
 		}
 		g, u = g.Next()
 		if i == 0 {
-			return g, zigExpR - portableLog(1-rng.Unit(u))
+			return g, zigExpR - fmath.Log(1-rng.Unit(u))
 		}
-		if z.fx[i]+float64(rng.Unit(u)*(z.fx[i-1]-z.fx[i])) < portableExp(-x) {
+		if z.fx[i]+float64(rng.Unit(u)*(z.fx[i-1]-z.fx[i])) < fmath.Exp(-x) {
 			return g, x
 		}
 	}

@@ -26,7 +26,7 @@
 //
 // Every value is a deterministic function of the file: a linspace value is
 // start + (stop-start)*i/(num-1) evaluated in float64 in that order, with
-// the last value exactly stop; a logspace value is math.Pow(10, x) of the
+// the last value exactly stop; a logspace value is fmath.Pow10(x) of the
 // linspace value x; a float range value is from + i*step.
 //
 // # Seeding

@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -9,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/simrun/simrun/sim/fmath"
 )
 
 // header is the top of a valid experiment file; the tests append tables.
@@ -73,7 +74,7 @@ func TestParse(t *testing.T) {
 			descs: []string{"linspace(1.5, 3.5, 1)"},
 		},
 		{
-			// math.Pow(10, x) is exact for these integral x.
+			// 10^x is exact for these integral x.
 			name:  "logspace",
 			src:   header + "[sweep]\nT = { logspace = [-3, 0, 4] }\n",
 			want:  []string{"T=0.001", "T=0.01", "T=0.1", "T=1"},
@@ -484,7 +485,7 @@ L = { from = 2, to = 1001, step = 1 }
 		t.Errorf("last point's key = %q, want %q", p.Key, want)
 	}
 	// Index 1000 is digit 1 of the middle axis, digit 0 of the others.
-	if p := e.Point(1000); p.Params.Int("L") != 2 || p.Params.Float("T") != 1 || p.Params.Float("coupling") != math.Pow(10, -1+2.0/999) {
+	if p := e.Point(1000); p.Params.Int("L") != 2 || p.Params.Float("T") != 1 || p.Params.Float("coupling") != fmath.Pow10(-1+2.0/999) {
 		t.Errorf("Point(1000) = %s, want L=2, T=1, coupling=10^(-1+2/999)", p.Key)
 	}
 	if elapsed := time.Since(start); elapsed > time.Second {

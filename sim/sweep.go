@@ -6,6 +6,8 @@ import (
 	"math/bits"
 	"strconv"
 	"strings"
+
+	"github.com/simrun/simrun/sim/fmath"
 )
 
 // MaxRunChunks is the largest number of chunks (points × chunks per point)
@@ -74,13 +76,13 @@ func (c *column) at(i int64) Value {
 	case colLinspace:
 		return FloatValue(linspace(c.a, c.b, c.n, i))
 	case colLogspace:
-		return FloatValue(math.Pow(10, linspace(c.a, c.b, c.n, i)))
+		return FloatValue(fmath.Pow10(linspace(c.a, c.b, c.n, i)))
 	case colIntRange:
 		// from + i*step fits in int64 by construction; computing it in
 		// uint64 avoids overflow in the intermediate product.
 		return IntValue(int64(uint64(c.ia) + uint64(i)*uint64(c.ib)))
 	case colFloatRange:
-		return FloatValue(c.a + float64(i)*c.b)
+		return FloatValue(c.a + float64(float64(i)*c.b)) // no fused multiply-add: the same value on every CPU
 	}
 	panic("sim: invalid column kind")
 }

@@ -1,18 +1,13 @@
-package kernels
+package fmath
 
 import "math"
 
-// Portable elementary functions and the ziggurat tables shared by the
-// kernels. The math package's Exp and Log dispatch to assembly that differs
-// between architectures (and on amd64 between CPUs with and without FMA);
-// these give the same bits on every machine, so kernel results do too.
-
-// portableExp returns e^x. It is the pure-Go algorithm of the math package
+// Exp returns e^x. It is the pure-Go algorithm of the math package
 // (FreeBSD's e_exp.c: argument reduction by ln 2 in two parts and a degree-5
 // minimax polynomial, error below 1 ulp) with every product rounded on its
 // own, so it gives the same bits on every architecture, where math.Exp
 // dispatches to assembly that differs between them.
-func portableExp(x float64) float64 {
+func Exp(x float64) float64 {
 	const (
 		ln2Hi = 6.93147180369123816490e-01
 		ln2Lo = 1.90821492927058770002e-10
@@ -59,10 +54,10 @@ func portableExp(x float64) float64 {
 	return math.Ldexp(y, k)
 }
 
-// portableLog returns the natural logarithm of x. Like portableExp it is the
+// Log returns the natural logarithm of x. Like Exp it is the
 // math package's pure-Go algorithm (FreeBSD's e_log.c, error below 1 ulp)
 // with every product rounded on its own, for the same bits everywhere.
-func portableLog(x float64) float64 {
+func Log(x float64) float64 {
 	const (
 		ln2Hi = 6.93147180369123816490e-01 /* 3fe62e42 fee00000 */
 		ln2Lo = 1.90821492927058770002e-10 /* 3dea39ef 35793c76 */
@@ -99,40 +94,24 @@ func portableLog(x float64) float64 {
 	return float64(k*ln2Hi) - ((hfsq - (float64(s*(hfsq+R)) + float64(k*ln2Lo))) - f)
 }
 
-// ziggurat holds the tables of Marsaglia and Tsang's ziggurat method (2000)
-// for a decreasing density f on [0, ∞) with f(0) = 1, cut into n layers of
-// equal area v, the base layer ending in the tail beyond r. For layer i,
-// x_i is its right edge (x_{n−1} = r, decreasing with i; the top layer 1
-// has x_0 = 0 on its left, and the base layer 0 an effective width v/f(r));
-// k[i] is the 53-bit threshold below which a point of layer i lies under
-// the curve without evaluating f, w[i] = x_i·2⁻⁵³ scales a 53-bit integer
-// to [0, x_i), and fx[i] = f(x_i). Built with portableExp and portableLog,
-// the tables are the same bits on every machine.
-type ziggurat struct {
-	k  [256]uint64
-	w  [256]float64
-	fx [256]float64
-}
-
-// newZiggurat builds the tables for n ≤ 256 layers from f, its inverse, the
-// tail start r and the layer area v, following Marsaglia and Tsang's zigset.
-func newZiggurat(n int, r, v float64, f, finv func(float64) float64) *ziggurat {
-	const m = 1 << 53
-	z := new(ziggurat)
-	x := r
-	q := v / f(x)
-	z.k[0] = uint64(x / q * m)
-	z.k[1] = 0
-	z.w[0] = q / m
-	z.w[n-1] = x / m
-	z.fx[0] = 1
-	z.fx[n-1] = f(x)
-	for i := n - 2; i >= 1; i-- {
-		prev := x
-		x = finv(v/x + f(x))
-		z.k[i+1] = uint64(x / prev * m)
-		z.fx[i] = f(x)
-		z.w[i] = x / m
+// Pow10 returns 10^x. For an integral x it is math.Pow10, exactly 10^x up
+// to 10^22 and correctly rounded beyond; otherwise 10^⌊x⌋ · Exp(f·ln 10)
+// for the fractional part f = x − ⌊x⌋, which is within a few ulps of the
+// true value.
+func Pow10(x float64) float64 {
+	switch {
+	case math.IsNaN(x):
+		return x
+	case x > 400:
+		return math.Inf(1)
+	case x < -400:
+		return 0
 	}
-	return z
+	xi := math.Floor(x)
+	f := x - xi // exact: |x| < 2^52
+	p := math.Pow10(int(xi))
+	if f == 0 {
+		return p
+	}
+	return p * Exp(float64(f*math.Ln10))
 }
