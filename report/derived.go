@@ -142,7 +142,7 @@ func reduceDerived(obs []sim.ObservableSpec, d sim.DerivedSpec, p sim.Params, ch
 	}
 	if !math.IsNaN(s.StdErr) {
 		s.DF = fk - 1
-		h := float64(tQuantile(1-(1-Confidence)/2, s.DF) * s.StdErr)
+		h := float64(t975(s.DF) * s.StdErr)
 		s.CILow, s.CIHigh = s.Mean-h, s.Mean+h
 	}
 	if s.StdErr == 0 && isFinite(s.Mean) {

@@ -5,8 +5,6 @@ import (
 	"math"
 	"strconv"
 
-	"gonum.org/v1/gonum/stat/distuv"
-
 	"github.com/simrun/simrun/sim"
 )
 
@@ -144,7 +142,7 @@ func reduceOne(spec sim.ObservableSpec, chunks []sim.Acc) (Stat, []string) {
 	}
 	if df >= 1 && !math.IsNaN(s.StdErr) {
 		s.DF = df
-		h := float64(tQuantile(1-(1-Confidence)/2, df) * s.StdErr)
+		h := float64(t975(df) * s.StdErr)
 		s.CILow, s.CIHigh = s.Mean-h, s.Mean+h
 	}
 
@@ -156,27 +154,6 @@ func reduceOne(spec sim.ObservableSpec, chunks []sim.Acc) (Stat, []string) {
 		warnings = append(warnings, fmt.Sprintf("%s: all %d chunk means are equal (zero standard error)", name, k))
 	}
 	return s, warnings
-}
-
-// largeDF is the number of degrees of freedom above which tQuantile uses an
-// asymptotic expansion instead of gonum's StudentsT.Quantile, which loses
-// accuracy for very large ν (it returns 1.95996368 for ν = 1e9 against
-// 1.95996399, and 3.23 for ν = 1e15).
-const largeDF = 1e6
-
-// tQuantile returns the p quantile of Student's t distribution with df
-// degrees of freedom. For df > largeDF it uses the Cornish–Fisher expansion
-// t = z + (z³+z)/(4ν) + (5z⁵+16z³+3z)/(96ν²) (Abramowitz and Stegun
-// 26.7.5), whose next term is below 1e-17 there.
-func tQuantile(p, df float64) float64 {
-	if df <= largeDF {
-		return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: df}.Quantile(p)
-	}
-	z := distuv.UnitNormal.Quantile(p)
-	z2 := float64(z * z)
-	g1 := (z2 + 1) * z / 4
-	g2 := (float64((float64(5*z2)+16)*z2) + 3) * z / 96
-	return z + g1/df + g2/float64(df*df)
 }
 
 func isFinite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
