@@ -77,12 +77,12 @@ func isingDerived() []sim.DerivedSpec {
 		{Name: "c", Doc: "specific heat per spin N(<e2>-<e>^2)/T^2", Of: []string{"e", "e2"},
 			Func: func(p sim.Params, m []float64) float64 {
 				L, T := float64(p.Int("L")), p.Float("T")
-				return L * L * (m[1] - m[0]*m[0]) / (T * T)
+				return L * L * (m[1] - float64(m[0]*m[0])) / (T * T) // no fused multiply-add
 			}},
 		{Name: "chi", Doc: "susceptibility per spin N(<m2>-<m>^2)/T", Of: []string{"m", "m2"},
 			Func: func(p sim.Params, m []float64) float64 {
 				L, T := float64(p.Int("L")), p.Float("T")
-				return L * L * (m[1] - m[0]*m[0]) / T
+				return L * L * (m[1] - float64(m[0]*m[0])) / T
 			}},
 		{Name: "binder", Doc: "Binder cumulant 1 - <m4>/(3<m2>^2)", Of: []string{"m2", "m4"},
 			Func: func(p sim.Params, m []float64) float64 { return 1 - m[1]/(3*m[0]*m[0]) }},

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 )
 
@@ -67,5 +68,57 @@ func TestSameResultsOn386(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestNoFusedMultiplyAdd builds simrun for arm64, where Go may fuse a
+// multiply and an add into one rounding, and fails if any function that
+// computes results (kernels, sim, report's statistics, the t quantile)
+// contains a fused instruction: 386, in TestSameResultsOn386, never fuses,
+// so it cannot catch these. Reference curves, figure layout and the pool's
+// scheduling are allowed; they are not results.
+func TestNoFusedMultiplyAdd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: building simrun for arm64 takes about 15 s")
+	}
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
+	}
+	bin := filepath.Join(t.TempDir(), "simrun-arm64")
+	build := exec.Command(goBin, "build", "-o", bin, ".")
+	build.Env = append(os.Environ(), "GOARCH=arm64", "GOOS=linux")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("GOARCH=arm64 go build: %v:\n%s", err, out)
+	}
+	out, err := exec.Command(goBin, "tool", "objdump", bin).Output()
+	if err != nil {
+		t.Fatalf("go tool objdump: %v", err)
+	}
+	allowed := map[string]bool{
+		// Reference values for figures, not results.
+		"github.com/simrun/simrun/kernels.blackScholes": true,
+		"github.com/simrun/simrun/kernels.onsagerC":     true,
+		"github.com/simrun/simrun/kernels.onsagerE":     true,
+		// Figure layout and the pool's window sizing.
+		"github.com/simrun/simrun/report.addHistograms":         true,
+		"github.com/simrun/simrun/report.grid":                  true,
+		"github.com/simrun/simrun/runner.(*Pool).complete":      true,
+		"github.com/simrun/simrun/runner.(*worker).adaptLocked": true,
+	}
+	fn := ""
+	for _, line := range strings.Split(string(out), "\n") {
+		if rest, ok := strings.CutPrefix(line, "TEXT "); ok {
+			fn, _, _ = strings.Cut(rest, "(SB)")
+			continue
+		}
+		if !strings.HasPrefix(fn, "github.com/simrun/simrun/") || allowed[fn] {
+			continue
+		}
+		for _, op := range []string{"FMADDD", "FMSUBD", "FNMADDD", "FNMSUBD"} {
+			if strings.Contains(line, op) {
+				t.Errorf("%s: fused %s: %s", fn, op, strings.TrimSpace(line))
+			}
+		}
 	}
 }

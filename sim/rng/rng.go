@@ -62,7 +62,7 @@ func (x Xoshiro256) Next() (Xoshiro256, uint64) {
 }
 
 // Unit converts 64 random bits to a uniform float64 in [0, 1), as Float64 does.
-func Unit(u uint64) float64 { return float64(u>>11) * 0x1p-53 }
+func Unit(u uint64) float64 { return float64(float64(u>>11) * 0x1p-53) } // exact; rounded on its own so no caller fuses it
 
 // Float64 returns a uniform float64 in [0, 1) with 53 random bits.
 func (x *Xoshiro256) Float64() float64 {
