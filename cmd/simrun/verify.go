@@ -34,6 +34,8 @@ func verifyCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	pv := res.Provenance
 	switch {
+	case pv.FileSHA256 != e.SHA256:
+		return fmt.Errorf("simrun verify: %s does not match the run's results.json (SHA-256 %.12s…, not %.12s…): it was changed after the run", e.File, e.SHA256, pv.FileSHA256)
 	case pv.Kernel != e.Kernel.Name || pv.KernelVersion != e.Kernel.Version:
 		return fmt.Errorf("simrun verify: %s was made by version %d of kernel %q; this simrun has version %d of %q, whose samples differ: rerun it with `simrun run --force`",
 			dir, pv.KernelVersion, pv.Kernel, e.Kernel.Version, e.Kernel.Name)
@@ -48,6 +50,9 @@ func verifyCmd(args []string, stdout, stderr io.Writer) error {
 		if ran(accs[g*nobs : (g+1)*nobs]) {
 			have = append(have, g)
 		}
+	}
+	if len(have) == 0 {
+		return fmt.Errorf("simrun verify: %s holds no completed chunk to verify", dir)
 	}
 	picked := have
 	if !*all && int64(len(have)) > *n {

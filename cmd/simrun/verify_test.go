@@ -87,4 +87,21 @@ func TestVerify(t *testing.T) {
 	if code != 1 || !strings.Contains(stderr, "was made by version") || !strings.Contains(stderr, "--force") {
 		t.Errorf("verify of another kernel version: exit %d, stderr %q; want exit 1 with the reason", code, stderr)
 	}
+
+	// An experiment.toml edited after the run.
+	if err := os.WriteFile(jpath, j, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tpath := filepath.Join(out, experimentFile)
+	src, err := os.ReadFile(tpath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(tpath, append(src, "# edited\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code = simrun(t, "verify", out)
+	if code != 1 || !strings.Contains(stderr, "changed after the run") {
+		t.Errorf("verify after editing experiment.toml: exit %d, stderr %q; want exit 1 saying it changed", code, stderr)
+	}
 }
