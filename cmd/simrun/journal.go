@@ -159,7 +159,7 @@ func fillChunks(path string, rawHdr []byte, records [][]byte, e *sim.Experiment,
 		return 0, &inputError{fmt.Errorf("simrun: %s has an unreadable header (%v); move it away, or start over with --force", path, err)}
 	}
 	if why := got.compatible(newJournalHeader(e)); why != "" {
-		return 0, &inputError{fmt.Errorf("simrun: %s holds chunks of another experiment (%q): %s; use another --out DIR, or --force to discard them", path, got.Experiment, why)}
+		return 0, &inputError{fmt.Errorf("simrun: %s holds chunks (of experiment %q) that this run cannot use: %s; use another --out DIR, or --force to discard them", path, got.Experiment, why)}
 	}
 	nobs := int64(len(e.Kernel.Observables))
 	index := chunkIndex(e)
