@@ -35,7 +35,7 @@ func writePlan(w io.Writer, e *sim.Experiment) error {
 	if e.Description != "" {
 		fmt.Fprintf(tw, "description\t%s\n", e.Description)
 	}
-	fmt.Fprintf(tw, "kernel\t%s\n", e.Kernel.Name)
+	fmt.Fprintf(tw, "kernel\t%s (version %d)\n", e.Kernel.Name, e.Kernel.Version)
 	fmt.Fprintf(tw, "seed\t%d\n", e.Seed)
 	fmt.Fprintf(tw, "points\t%d\n", np)
 	b := e.Budget
