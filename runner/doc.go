@@ -30,7 +30,8 @@
 // through a callback without allocating per task. Map returns results in
 // input order; Unordered yields them as they finish; Submit queues one task
 // and returns a Future. Calls may run concurrently: their tasks share the
-// workers.
+// workers. RegisterFunc and MapFunc are the typed convenience on top: a
+// func(In) (Out, error) run on every input, values encoded with gob.
 //
 // # What is ordered
 //

@@ -133,3 +133,30 @@ func ExamplePool_Stream() {
 	fmt.Println(sum) // (n-1)n(2n-1)/6
 	// Output: 333332833333500000
 }
+
+// Running a typed function on worker processes, like Python's
+// Pool.map(f, inputs): RegisterFunc, in an init function, makes the
+// function a handler whose values travel encoded with gob:
+//
+//	func init() { runner.RegisterFunc("moments", moments) }
+//
+//	func moments(xs []float64) (Moments, error) { ... }
+func ExampleMapFunc() {
+	ctx := context.Background()
+	pool, err := runner.Start(ctx, runner.Config{Handler: "moments", Workers: 2})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer pool.Close()
+
+	ms, err := runner.MapFunc[[]float64, Moments](ctx, pool, [][]float64{{1, 2, 3}, {10, 20}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, m := range ms {
+		fmt.Printf("n=%d mean=%g max=%g\n", m.N, m.Mean, m.Max)
+	}
+	// Output:
+	// n=3 mean=2 max=3
+	// n=2 mean=15 max=20
+}

@@ -46,9 +46,33 @@ func stubbornWorker() {
 	os.Exit(1)
 }
 
+// Moments is the result of the typed handler "moments".
+type Moments struct {
+	N    int
+	Mean float64
+	Max  float64
+}
+
+// moments is a function of values, run on a pool with RegisterFunc and
+// MapFunc.
+func moments(xs []float64) (Moments, error) {
+	if len(xs) == 0 {
+		return Moments{}, errors.New("moments of no values")
+	}
+	m := Moments{N: len(xs), Max: xs[0]}
+	for _, x := range xs {
+		m.Mean += x
+		m.Max = max(m.Max, x)
+	}
+	m.Mean /= float64(len(xs))
+	return m, nil
+}
+
 // The handlers the tests and examples use, registered in every process of
 // the test binary, workers included.
 func init() {
+	runner.RegisterFunc("moments", moments)
+
 	register := func(name string, f runner.HandlerFunc) {
 		runner.Register(name, func([]byte) (runner.Handler, error) { return f, nil })
 	}
