@@ -1,0 +1,107 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/simrun/simrun/report"
+)
+
+// compareCmd compares the statistics of two finished runs point by point:
+// whether a rerun with another seed, another kernel version or another
+// machine agrees with a reference within chance. Exit 1 if any statistic
+// differs by more than --z standard errors of the difference.
+func compareCmd(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("compare", "DIR_A DIR_B", stderr)
+	limit := fs.Float64("z", 5, "fail when a mean differs by more than `Z` standard errors of the difference")
+	top := fs.Int("top", 5, "list the `N` largest differences")
+	pos, err := parseArgs(fs, args, 2, "two results directories")
+	if err != nil {
+		return err
+	}
+	if !(*limit > 0) {
+		return usagef("simrun compare: --z %g: want a positive number of standard errors", *limit)
+	}
+	a, err := loadResultsJSON(pos[0])
+	if err != nil {
+		return err
+	}
+	b, err := loadResultsJSON(pos[1])
+	if err != nil {
+		return err
+	}
+	diffs, onlyA, onlyB := report.Compare(a, b)
+	pa, pb := a.Provenance, b.Provenance
+	fmt.Fprintf(stdout, "A %s: kernel %s version %d, seed %d\nB %s: kernel %s version %d, seed %d\n",
+		pos[0], pa.Kernel, pa.KernelVersion, pa.Seed, pos[1], pb.Kernel, pb.KernelVersion, pb.Seed)
+	for _, only := range []struct {
+		name string
+		keys []string
+	}{{"A", onlyA}, {"B", onlyB}} {
+		if len(only.keys) > 0 {
+			fmt.Fprintf(stdout, "only in %s: %s (%s)\n", only.name, count(int64(len(only.keys)), "point"), strings.Join(only.keys[:min(3, len(only.keys))], "; "))
+		}
+	}
+	if len(diffs) == 0 {
+		return fmt.Errorf("simrun compare: %s and %s have no point and observable in common", pos[0], pos[1])
+	}
+
+	var known, over3, over int
+	for _, d := range diffs {
+		if math.IsNaN(d.Z) {
+			continue
+		}
+		known++
+		if math.Abs(d.Z) > 3 {
+			over3++
+		}
+		if math.Abs(d.Z) > *limit {
+			over++
+		}
+	}
+	fmt.Fprintf(stdout, "\ncompared %s at the same points; %d with standard errors on both sides\n", count(int64(len(diffs)), "statistic"), known)
+	if known > 0 {
+		fmt.Fprintf(stdout, "largest differences, z = (A − B) / standard error of the difference:\n")
+		for _, d := range diffs[:min(*top, known)] {
+			fmt.Fprintf(stdout, "  z = %+.2f  %s  %s: %s against %s\n", d.Z, d.Key, d.Observable, meanErr(d.A), meanErr(d.B))
+		}
+		// Under the null hypothesis each |z| exceeds 3 with probability
+		// erfc(3/√2) = 0.27%.
+		fmt.Fprintf(stdout, "|z| > 3: %d (about %.2g expected by chance); |z| > %g: %d\n", over3, float64(known)*math.Erfc(3/math.Sqrt2), *limit, over)
+	}
+	if pa.Seed == pb.Seed && pa.KernelVersion == pb.KernelVersion && pa.Kernel == pb.Kernel {
+		fmt.Fprintf(stdout, "(same seed and kernel version: the statistics should be identical, z = 0)\n")
+	}
+	if over > 0 {
+		return fmt.Errorf("simrun compare: %s and %s differ beyond chance: %d %s more than %g standard errors apart",
+			pos[0], pos[1], over, pluralWord(over, "mean is", "means are"), *limit)
+	}
+	fmt.Fprintf(stdout, "agree within chance: no mean more than %g standard errors from the other\n", *limit)
+	return nil
+}
+
+// loadResultsJSON reads DIR/results.json, or a results.json given itself.
+func loadResultsJSON(path string) (*report.Results, error) {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		path = filepath.Join(path, resultsJSON)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, &inputError{fmt.Errorf("simrun compare: %w; give a results directory or its results.json", err)}
+	}
+	r, err := report.ReadJSON(bytes.NewReader(b))
+	if err != nil {
+		return nil, &inputError{fmt.Errorf("simrun compare: %s: %w", path, err)}
+	}
+	return r, nil
+}
+
+// meanErr writes a statistic's mean (six digits) and standard error.
+func meanErr(s report.Stat) string {
+	return fmt.Sprintf("%.6g ± %.2g", s.Mean, s.StdErr)
+}
