@@ -27,6 +27,9 @@ func compareCmd(args []string, stdout, stderr io.Writer) error {
 	if !(*limit > 0) {
 		return usagef("simrun compare: --z %g: want a positive number of standard errors", *limit)
 	}
+	if *top < 0 {
+		return usagef("simrun compare: --top %d: want 0 or more", *top)
+	}
 	a, err := loadResultsJSON(pos[0])
 	if err != nil {
 		return err

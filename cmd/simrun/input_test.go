@@ -91,6 +91,9 @@ func TestUsageErrors(t *testing.T) {
 		{"zero workers", []string{"run", "--workers", "0", "x.toml"}, "at least 1"},
 		{"unknown kernel", []string{"kernels", "nope"}, `no kernel "nope"`},
 		{"verify of no chunks", []string{"verify", "--chunks", "0", "dir"}, "want at least 1"},
+		{"compare with a negative top", []string{"compare", "--top", "-1", "a", "b"}, "want 0 or more"},
+		{"compare with z = 0", []string{"compare", "--z", "0", "a", "b"}, "positive number"},
+		{"compare with one run", []string{"compare", "a"}, "two results directories"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, stderr, code := simrun(t, tc.args...)
