@@ -177,6 +177,10 @@ func FuzzReadJSON(f *testing.F) {
 		if !bytes.Equal(b1.Bytes(), b2.Bytes()) {
 			t.Fatalf("not stable:\n%s\n%s", b1.Bytes(), b2.Bytes())
 		}
+		// And the hand-written points are the encoder's bytes.
+		if ref, err := writeJSONReference(r); err != nil || !bytes.Equal(ref, b1.Bytes()) {
+			t.Fatalf("WriteJSON differs from the reference encoder (%v):\n%s\nwant:\n%s", err, b1.Bytes(), ref)
+		}
 	})
 }
 
