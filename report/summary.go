@@ -15,8 +15,9 @@ import (
 // parameters that are the same at every point, then an aligned table with
 // one row per point and observable (the swept parameters, the mean ± its
 // standard error, the 95% confidence interval and the number of samples),
-// then every warning. A sweep of more than summaryPoints points shows its
-// first summaryHead, so that the summary fits a terminal. The mean,
+// then the warnings (one line for a warning that many points share). A
+// sweep of more than summaryPoints points shows its first summaryHead, so
+// that the summary fits a terminal. The mean,
 // standard error and interval are rounded to two significant digits of the
 // standard error; the exact values are in the CSV and JSON output.
 func Summary(w io.Writer, r *Results) error {
