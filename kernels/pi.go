@@ -37,8 +37,8 @@ func (Pi) Spec() sim.KernelSpec {
 			{Name: "pi", Doc: "4 x the fraction of the sample's n points inside the quarter disc; mean = pi, sd = sqrt(pi(4-pi)/n)", IID: true},
 		},
 		References: []sim.ReferenceSpec{
-			{Name: "pi", Of: "pi", Doc: "the exact value", Func: func(sim.Params) float64 { return math.Pi }},
-			{Name: "pi_sd", Of: "pi", Stat: "sd", Doc: "exact standard deviation of one sample, sqrt(pi(4-pi)/n)",
+			{Name: "pi", Of: "pi", Doc: "the exact value", Exact: true, Func: func(sim.Params) float64 { return math.Pi }},
+			{Name: "pi_sd", Of: "pi", Stat: "sd", Doc: "exact standard deviation of one sample, sqrt(pi(4-pi)/n)", Exact: true,
 				Func: func(p sim.Params) float64 { return math.Sqrt(math.Pi * (4 - math.Pi) / float64(p.Int("n"))) }},
 		},
 	}

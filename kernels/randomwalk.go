@@ -31,7 +31,7 @@ func (RandomWalk) Spec() sim.KernelSpec {
 			{Name: "r2", Doc: "squared distance from the origin after T steps; mean = T", IID: true},
 			{Name: "x1", Doc: "first coordinate after T steps; mean = 0", IID: true},
 		},
-		References: []sim.ReferenceSpec{{Name: "msd", Of: "r2", Doc: "exact mean squared displacement: T", Func: func(p sim.Params) float64 { return float64(p.Int("steps")) }}},
+		References: []sim.ReferenceSpec{{Name: "msd", Of: "r2", Doc: "exact mean squared displacement: T", Exact: true, Func: func(p sim.Params) float64 { return float64(p.Int("steps")) }}},
 	}
 }
 

@@ -113,9 +113,9 @@ func optionReferences() []sim.ReferenceSpec {
 		return p.Float("S0"), p.Float("K"), p.Float("r"), p.Float("sigma"), p.Float("T")
 	}
 	return []sim.ReferenceSpec{
-		{Name: "black_scholes_call", Of: "call", Doc: "Black-Scholes price of the call (Black & Scholes 1973)",
+		{Name: "black_scholes_call", Of: "call", Doc: "Black-Scholes price of the call (Black & Scholes 1973)", Exact: true,
 			Func: func(p sim.Params) float64 { c, _ := blackScholes(args(p)); return c }},
-		{Name: "black_scholes_put", Of: "put", Doc: "Black-Scholes price of the put (Black & Scholes 1973)",
+		{Name: "black_scholes_put", Of: "put", Doc: "Black-Scholes price of the put (Black & Scholes 1973)", Exact: true,
 			Func: func(p sim.Params) float64 { _, q := blackScholes(args(p)); return q }},
 	}
 }

@@ -27,6 +27,11 @@ type ReferenceSpec struct {
 	// Stat is the statistic of Of it predicts, as in PlotSpec.Stat: "" or
 	// "mean" for the mean, or "sd" for the standard deviation of a sample.
 	Stat string
+	// Exact says the value is the exact expectation for the simulated
+	// system itself, not a limit it approaches (an infinite lattice, a
+	// large population): a run must then agree with it within its
+	// standard errors, which simrun check tests for references of the mean.
+	Exact bool
 	// Func returns the reference value at p, or NaN where it has none
 	// (Onsager's magnetisation above T_c is 0, not NaN; a finite-size
 	// quantity with no closed form is NaN).

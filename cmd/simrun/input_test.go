@@ -70,7 +70,7 @@ func TestBadInput(t *testing.T) {
 }
 
 func TestHelpExitsZero(t *testing.T) {
-	for _, cmd := range []string{"run", "plan", "validate", "kernels", "report", "chunk", "verify", "compare", "merge", "status"} {
+	for _, cmd := range []string{"run", "plan", "validate", "kernels", "report", "chunk", "verify", "compare", "check", "merge", "status"} {
 		_, stderr, code := simrun(t, cmd, "-h")
 		if code != 0 || !strings.Contains(stderr, "usage: simrun "+cmd) {
 			t.Errorf("simrun %s -h: exit %d, stderr %q; want exit 0 and the usage", cmd, code, stderr)

@@ -77,11 +77,14 @@ func writeKernel(w io.Writer, s sim.KernelSpec) error {
 		}
 	}
 	if len(s.References) > 0 {
-		fmt.Fprintln(tw, "  references (for [[plot]] reference = ...):")
+		fmt.Fprintln(tw, "  references (for [[plot]] reference = ...; exact ones are what simrun check tests):")
 		for _, r := range s.References {
 			of := r.Of
 			if r.Stat != "" && r.Stat != "mean" {
 				of = r.Stat + " of " + of
+			}
+			if r.Exact {
+				of = "exact " + of
 			}
 			fmt.Fprintf(tw, "    %s\t%s: %s\n", r.Name, of, r.Doc)
 		}

@@ -10,6 +10,7 @@
 //	simrun chunk FILE POINT CHUNK rerun one chunk in-process, to debug it
 //	simrun verify [flags] DIR     rerun chunks of a finished run here and compare them bit for bit
 //	simrun compare [flags] A B    do two runs agree within their standard errors, point by point?
+//	simrun check [flags] DIR      does a run agree with its kernel's exact values?
 //	simrun submit [flags] FILE    run an experiment as a Slurm job array, then merge its shards
 //	simrun merge OUTDIR           combine the shards of a sharded run (run --shard I/N)
 //	simrun status OUTDIR          progress of a run or of its shards, from the journals
@@ -99,6 +100,7 @@ Usage:
   simrun chunk FILE POINT CHUNK rerun one chunk in-process, to debug it
   simrun verify [flags] DIR     rerun chunks of a finished run here and compare them bit for bit
   simrun compare [flags] A B    do two runs agree within their standard errors, point by point?
+  simrun check [flags] DIR      does a run agree with its kernel's exact values?
   simrun submit [flags] FILE    run an experiment as a Slurm job array, then merge its shards
   simrun merge OUTDIR           combine the shards of a sharded run (run --shard I/N)
   simrun status OUTDIR          progress of a run or of its shards, from the journals
@@ -131,6 +133,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return verifyCmd(rest, stdout, stderr)
 	case "compare":
 		return compareCmd(rest, stdout, stderr)
+	case "check":
+		return checkCmd(rest, stdout, stderr)
 	case "submit":
 		return submitCmd(ctx, rest, stdout, stderr)
 	case "merge":
