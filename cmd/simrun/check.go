@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"sort"
 )
 
 // checkCmd tests a finished run against the exact values its kernel
@@ -73,32 +72,20 @@ func checkCmd(args []string, stdout, stderr io.Writer) error {
 	if refs == 0 {
 		return &inputError{fmt.Errorf("simrun check: kernel %s declares no exact value of a mean, so there is nothing to check; `simrun kernels %s` lists its references", e.Kernel.Name, e.Kernel.Name)}
 	}
-	sort.SliceStable(devs, func(i, j int) bool {
-		zi, zj := math.Abs(devs[i].z), math.Abs(devs[j].z)
-		return zi > zj || !math.IsNaN(zi) && math.IsNaN(zj)
-	})
-	var known, over3, over int
-	for _, d := range devs {
-		if math.IsNaN(d.z) {
-			continue
-		}
-		known++
-		if math.Abs(d.z) > 3 {
-			over3++
-		}
-		if math.Abs(d.z) > *limit {
-			over++
-		}
+	sortByAbsZ(devs, func(d deviation) float64 { return d.z })
+	zs := make([]float64, len(devs))
+	for i, d := range devs {
+		zs[i] = d.z
 	}
-	fmt.Fprintf(stdout, "%s: kernel %s version %d, seed %d: %s against exact values, %d with a standard error\n",
-		dir, e.Kernel.Name, e.Kernel.Version, e.Seed, count(int64(len(devs)), "mean"), known)
-	if known > 0 {
+	fmt.Fprintf(stdout, "%s: kernel %s version %d, seed %d: %s against exact values\n",
+		dir, e.Kernel.Name, e.Kernel.Version, e.Seed, count(int64(len(devs)), "mean"))
+	if listed := min(*top, countKnown(zs)); listed > 0 {
 		fmt.Fprintf(stdout, "largest deviations, z = (mean − exact) / standard error:\n")
-		for _, d := range devs[:min(*top, known)] {
+		for _, d := range devs[:listed] {
 			fmt.Fprintf(stdout, "  z = %+.2f  %s  %s: %.6g ± %.2g, exact %.6g (%s)\n", d.z, d.point, d.of, d.mean, d.se, d.want, d.ref)
 		}
-		fmt.Fprintf(stdout, "|z| > 3: %d (about %.2g expected by chance); |z| > %g: %d\n", over3, float64(known)*math.Erfc(3/math.Sqrt2), *limit, over)
 	}
+	over := zTally(stdout, zs, *limit)
 	if over > 0 {
 		return fmt.Errorf("simrun check: %s departs from the exact values: %d %s more than %g standard errors away", dir, over, pluralWord(over, "mean is", "means are"), *limit)
 	}

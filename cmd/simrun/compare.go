@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/simrun/simrun/report"
@@ -54,29 +55,18 @@ func compareCmd(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("simrun compare: %s and %s have no point and observable in common", pos[0], pos[1])
 	}
 
-	var known, over3, over int
-	for _, d := range diffs {
-		if math.IsNaN(d.Z) {
-			continue
-		}
-		known++
-		if math.Abs(d.Z) > 3 {
-			over3++
-		}
-		if math.Abs(d.Z) > *limit {
-			over++
-		}
+	zs := make([]float64, len(diffs))
+	for i, d := range diffs {
+		zs[i] = d.Z
 	}
-	fmt.Fprintf(stdout, "\ncompared %s at the same points; %d with standard errors on both sides\n", count(int64(len(diffs)), "statistic"), known)
-	if known > 0 {
+	fmt.Fprintf(stdout, "\ncompared %s at the same points\n", count(int64(len(diffs)), "statistic"))
+	if listed := min(*top, countKnown(zs)); listed > 0 {
 		fmt.Fprintf(stdout, "largest differences, z = (A − B) / standard error of the difference:\n")
-		for _, d := range diffs[:min(*top, known)] {
+		for _, d := range diffs[:listed] { // sorted by Compare, the unknown last
 			fmt.Fprintf(stdout, "  z = %+.2f  %s  %s: %s against %s\n", d.Z, d.Key, d.Observable, meanErr(d.A), meanErr(d.B))
 		}
-		// Under the null hypothesis each |z| exceeds 3 with probability
-		// erfc(3/√2) = 0.27%.
-		fmt.Fprintf(stdout, "|z| > 3: %d (about %.2g expected by chance); |z| > %g: %d\n", over3, float64(known)*math.Erfc(3/math.Sqrt2), *limit, over)
 	}
+	over := zTally(stdout, zs, *limit)
 	if pa.Seed == pb.Seed && pa.KernelVersion == pb.KernelVersion && pa.Kernel == pb.Kernel {
 		fmt.Fprintf(stdout, "(same seed and kernel version: the statistics should be identical, z = 0)\n")
 	}
@@ -107,4 +97,46 @@ func loadResultsJSON(path string) (*report.Results, error) {
 // meanErr writes a statistic's mean (six digits) and standard error.
 func meanErr(s report.Stat) string {
 	return fmt.Sprintf("%.6g ± %.2g", s.Mean, s.StdErr)
+}
+
+// sortByAbsZ orders s by decreasing |z|, the unknown (NaN) last.
+func sortByAbsZ[T any](s []T, z func(T) float64) {
+	sort.SliceStable(s, func(i, j int) bool {
+		zi, zj := math.Abs(z(s[i])), math.Abs(z(s[j]))
+		return zi > zj || !math.IsNaN(zi) && math.IsNaN(zj)
+	})
+}
+
+// countKnown counts the z-scores that are not NaN.
+func countKnown(zs []float64) int {
+	n := 0
+	for _, z := range zs {
+		if !math.IsNaN(z) {
+			n++
+		}
+	}
+	return n
+}
+
+// zTally writes how many known z-scores exceed 3 against how many chance
+// gives (each |z| exceeds 3 with probability erfc(3/√2) = 0.27% when the
+// means agree), and returns how many exceed limit.
+func zTally(w io.Writer, zs []float64, limit float64) (over int) {
+	known, over3 := 0, 0
+	for _, z := range zs {
+		if math.IsNaN(z) {
+			continue
+		}
+		known++
+		if math.Abs(z) > 3 {
+			over3++
+		}
+		if math.Abs(z) > limit {
+			over++
+		}
+	}
+	if known > 0 {
+		fmt.Fprintf(w, "|z| > 3: %d (about %.2g expected by chance); |z| > %g: %d\n", over3, float64(known)*math.Erfc(3/math.Sqrt2), limit, over)
+	}
+	return over
 }
