@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/simrun/simrun/kernels"
@@ -37,12 +38,19 @@ func (faulty) New(p sim.Params) (kernels.Sampler, error) {
 	return faultySampler{x: p.Int("x"), panicAt: p.Int("panic_at"), hangAt: p.Int("hang_at"), exitAt: p.Int("exit_at"), sleep: time.Duration(p.Int("sleep_us")) * time.Microsecond}, nil
 }
 
+// faultyPanics makes every faulty sample panic in this process, for tests
+// of commands that run chunks in-process after a run (verify).
+var faultyPanics atomic.Bool
+
 type faultySampler struct {
 	x, panicAt, hangAt, exitAt int64
 	sleep                      time.Duration
 }
 
 func (s faultySampler) Sample(r *rng.Xoshiro256, n int64, obs []sim.Acc) {
+	if faultyPanics.Load() {
+		panic("faulty: panicking in this process as asked")
+	}
 	switch s.x {
 	case s.panicAt:
 		panic(fmt.Sprintf("boom at x=%d", s.x))

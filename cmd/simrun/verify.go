@@ -115,7 +115,7 @@ func rerunChunks(e *sim.Experiment, chunks []int64, want []sim.Acc) ([]string, e
 			var out []byte
 			for k := range next {
 				g := chunks[k]
-				out, errs[k] = h.Handle(out[:0], binary.AppendUvarint(nil, uint64(g)))
+				out, errs[k] = handleRecovered(h, out[:0], binary.AppendUvarint(nil, uint64(g)))
 				if errs[k] == nil {
 					errs[k] = decodeAccs(out, got)
 				}
@@ -158,3 +158,16 @@ func chunkDiff(e *sim.Experiment, g int64, want, got []sim.Acc) string {
 }
 
 func sameBits(a, b float64) bool { return math.Float64bits(a) == math.Float64bits(b) }
+
+// handleRecovered runs one chunk, turning a kernel's panic into an error
+// (simrun chunk reruns it without recovering, for the whole stack).
+func handleRecovered(h interface {
+	Handle(dst, task []byte) ([]byte, error)
+}, dst, task []byte) (out []byte, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			out, err = dst, fmt.Errorf("the kernel panicked: %v", p)
+		}
+	}()
+	return h.Handle(dst, task)
+}

@@ -105,3 +105,20 @@ func TestVerify(t *testing.T) {
 		t.Errorf("verify after editing experiment.toml: exit %d, stderr %q; want exit 1 saying it changed", code, stderr)
 	}
 }
+
+// TestVerifyKernelPanic: a kernel that panics when verify reruns it is an
+// error naming the chunk, not a crash of simrun.
+func TestVerifyKernelPanic(t *testing.T) {
+	dir := t.TempDir()
+	file := faultyFile(t, dir, "")
+	out := filepath.Join(dir, "out")
+	if _, stderr, code := simrun(t, "run", "--quiet", "--inprocess", "--out", out, file); code != 0 {
+		t.Fatalf("run: exit %d: %s", code, stderr)
+	}
+	faultyPanics.Store(true)
+	defer faultyPanics.Store(false)
+	_, stderr, code := simrun(t, "verify", out)
+	if code != 1 || !strings.Contains(stderr, "point 0, chunk 0: the kernel panicked: faulty: panicking") {
+		t.Errorf("verify of a panicking kernel: exit %d, stderr %q", code, stderr)
+	}
+}
