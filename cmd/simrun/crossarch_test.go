@@ -2,11 +2,13 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -46,6 +48,12 @@ func TestSameResultsOn386(t *testing.T) {
 	build.Env = append(os.Environ(), "GOARCH=386")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("GOARCH=386 go build: %v:\n%s", err, out)
+	}
+	if out, err := exec.Command(bin, "version").CombinedOutput(); err != nil {
+		if errors.Is(err, syscall.ENOEXEC) {
+			t.Skipf("this kernel cannot run 386 binaries (%v); nothing to compare with", err)
+		}
+		t.Fatalf("simrun-386 version: %v:\n%s", err, out)
 	}
 	for name, src := range crossArchExperiments {
 		t.Run(name, func(t *testing.T) {
