@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -32,27 +30,15 @@ func TestCompare(t *testing.T) {
 	}
 
 	// Move one mean of b by ten of its standard errors.
-	path := filepath.Join(b, resultsJSON)
-	j, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := report.ReadJSON(bytes.NewReader(j))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &res.Points[1].Stats[0]
-	s.Mean += 10 * s.StdErr * 1.5 // at least 10 standard errors of the difference, whatever a's error
-	var moved bytes.Buffer
-	if err := report.WriteJSON(&moved, res); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, moved.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	var key, obs string
+	editResults(t, b, func(r *report.Results) {
+		s := &r.Points[1].Stats[0]
+		s.Mean += 10 * s.StdErr * 1.5 // at least 10 standard errors of the difference, whatever a's error
+		key, obs = r.Points[1].Params.Key(), s.Observable
+	})
 	stdout, stderr, code = simrun(t, "compare", a, b)
-	first := strings.SplitN(stdout[strings.Index(stdout, "largest"):], "\n", 3)[1]
-	if code != 1 || !strings.Contains(first, res.Points[1].Params.Key()) || !strings.Contains(first, s.Observable) || !strings.Contains(stderr, "differ beyond chance") {
+	first := firstListed(stdout)
+	if code != 1 || !strings.Contains(first, key) || !strings.Contains(first, obs) || !strings.Contains(stderr, "differ beyond chance") {
 		t.Errorf("compare with a moved mean: exit %d, largest difference %q\nstdout:\n%s\nstderr:\n%s", code, first, stdout, stderr)
 	}
 

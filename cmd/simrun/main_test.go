@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/simrun/simrun/report"
 	"github.com/simrun/simrun/runner"
 )
 
@@ -30,6 +31,44 @@ func simrun(t *testing.T, args ...string) (string, string, int) {
 	err := run(context.Background(), args, &stdout, &stderr)
 	code := exitCode(err, &stderr)
 	return stdout.String(), stderr.String(), code
+}
+
+// editResults rewrites dir/results.json after edit changes what it reads,
+// and returns the file's bytes from before, for the test to put back.
+func editResults(t *testing.T, dir string, edit func(*report.Results)) []byte {
+	t.Helper()
+	path := filepath.Join(dir, resultsJSON)
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := report.ReadJSON(bytes.NewReader(before))
+	if err != nil {
+		t.Fatal(err)
+	}
+	edit(res)
+	var after bytes.Buffer
+	if err := report.WriteJSON(&after, res); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, after.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return before
+}
+
+// firstListed returns the line after the one starting "largest" in the
+// output of compare or check (the largest difference), or "".
+func firstListed(out string) string {
+	_, rest, ok := strings.Cut(out, "\nlargest")
+	if !ok {
+		return ""
+	}
+	lines := strings.SplitN(rest, "\n", 3)
+	if len(lines) < 2 {
+		return ""
+	}
+	return lines[1]
 }
 
 // writeFile writes content to name in dir and returns its path.

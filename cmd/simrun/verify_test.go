@@ -66,30 +66,14 @@ func TestVerify(t *testing.T) {
 	}
 
 	// Results of another version of the kernel.
-	jpath := filepath.Join(out, resultsJSON)
-	j, err := os.ReadFile(jpath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := report.ReadJSON(bytes.NewReader(j))
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Provenance.KernelVersion = e.Kernel.Version + 1
-	var jb bytes.Buffer
-	if err := report.WriteJSON(&jb, res); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(jpath, jb.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	before := editResults(t, out, func(r *report.Results) { r.Provenance.KernelVersion = e.Kernel.Version + 1 })
 	_, stderr, code = simrun(t, "verify", out)
 	if code != 1 || !strings.Contains(stderr, "was made by version") || !strings.Contains(stderr, "--force") {
 		t.Errorf("verify of another kernel version: exit %d, stderr %q; want exit 1 with the reason", code, stderr)
 	}
 
 	// An experiment.toml edited after the run.
-	if err := os.WriteFile(jpath, j, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(out, resultsJSON), before, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	tpath := filepath.Join(out, experimentFile)
