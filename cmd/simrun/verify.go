@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"sync"
 
+	"github.com/simrun/simrun/runner"
 	"github.com/simrun/simrun/sim"
 	"github.com/simrun/simrun/sim/rng"
 )
@@ -161,9 +162,7 @@ func sameBits(a, b float64) bool { return math.Float64bits(a) == math.Float64bit
 
 // handleRecovered runs one chunk, turning a kernel's panic into an error
 // (simrun chunk reruns it without recovering, for the whole stack).
-func handleRecovered(h interface {
-	Handle(dst, task []byte) ([]byte, error)
-}, dst, task []byte) (out []byte, err error) {
+func handleRecovered(h runner.Handler, dst, task []byte) (out []byte, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			out, err = dst, fmt.Errorf("the kernel panicked: %v", p)
