@@ -1,9 +1,6 @@
 package report
 
-import (
-	"math"
-	"sort"
-)
+import "math"
 
 // Difference pairs one statistic of two runs: the same observable (or
 // derived quantity) at the same point, found by the point's parameters.
@@ -20,8 +17,8 @@ type Difference struct {
 }
 
 // Compare pairs the statistics of a and b by point parameters and
-// observable name, and returns them with the largest |Z| first (NaN last),
-// and the keys of the points that only one of the two has.
+// observable name, in a's order, and returns them with the keys of the
+// points that only one of the two has.
 func Compare(a, b *Results) (diffs []Difference, onlyA, onlyB []string) {
 	inB := make(map[string]*PointResult, len(b.Points))
 	for i := range b.Points {
@@ -49,10 +46,6 @@ func Compare(a, b *Results) (diffs []Difference, onlyA, onlyB []string) {
 			onlyB = append(onlyB, key)
 		}
 	}
-	sort.SliceStable(diffs, func(i, j int) bool {
-		zi, zj := math.Abs(diffs[i].Z), math.Abs(diffs[j].Z)
-		return zi > zj || !math.IsNaN(zi) && math.IsNaN(zj)
-	})
 	return diffs, onlyA, onlyB
 }
 

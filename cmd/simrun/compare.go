@@ -55,6 +55,7 @@ func compareCmd(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("simrun compare: %s and %s have no point and observable in common", pos[0], pos[1])
 	}
 
+	sortByAbsZ(diffs, func(d report.Difference) float64 { return d.Z })
 	zs := make([]float64, len(diffs))
 	for i, d := range diffs {
 		zs[i] = d.Z
@@ -62,7 +63,7 @@ func compareCmd(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "\ncompared %s at the same points\n", count(int64(len(diffs)), "statistic"))
 	if listed := min(*top, countKnown(zs)); listed > 0 {
 		fmt.Fprintf(stdout, "largest differences, z = (A − B) / standard error of the difference:\n")
-		for _, d := range diffs[:listed] { // sorted by Compare, the unknown last
+		for _, d := range diffs[:listed] {
 			fmt.Fprintf(stdout, "  z = %+.2f  %s  %s: %s against %s\n", d.Z, d.Key, d.Observable, meanErr(d.A), meanErr(d.B))
 		}
 	}
