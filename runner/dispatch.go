@@ -212,7 +212,7 @@ func (p *Pool) freestLocked() *worker {
 	var best *worker
 	room := 0
 	for _, w := range p.workers {
-		if w.dead || w.stopping || !w.up || w.solo || w.timedOut {
+		if w.state != workerReady {
 			continue
 		}
 		if r := w.window - w.outstanding; r > room {
@@ -261,7 +261,7 @@ func (p *Pool) dispatchQueuedLocked() {
 		p.add(b, t.id, t.task)
 		b.runs = append(b.runs, run{j: t.j, f: t.f, lo: t.id, n: 1, tries: t.tries})
 		w.outstanding++
-		w.solo = true
+		w.state = workerSolo
 		p.enqueueLocked(w, b)
 	}
 	if len(p.retryq) == 0 {
@@ -302,7 +302,7 @@ func (p *Pool) dispatchQueuedLocked() {
 // idleLocked returns a live worker with no task in flight, or nil.
 func (p *Pool) idleLocked() *worker {
 	for _, w := range p.workers {
-		if !w.dead && !w.stopping && w.up && !w.timedOut && w.outstanding == 0 {
+		if w.state == workerReady && w.outstanding == 0 {
 			return w
 		}
 	}
@@ -341,8 +341,8 @@ func (p *Pool) complete(w *worker, res *results) error {
 		}
 	}
 	w.outstanding -= n
-	if w.solo && w.outstanding == 0 {
-		w.solo = false
+	if w.state == workerSolo && w.outstanding == 0 {
+		w.state = workerReady
 	}
 	if w.ring.n > 0 && p.cfg.TaskTimeout > 0 {
 		w.since = time.Now()
@@ -425,7 +425,7 @@ func (p *Pool) lostLocked(w *worker, err *WorkerError) []run {
 // flight on it, in the order they were sent. The runs of a worker process
 // hold references to their batches.
 func (p *Pool) markDeadLocked(w *worker, err *WorkerError) []run {
-	w.dead = true
+	w.state = workerDead
 	w.err = err
 	lost := w.ring.drain(nil)
 	w.ring = runRing{}
@@ -439,7 +439,6 @@ func (p *Pool) markDeadLocked(w *worker, err *WorkerError) []run {
 	}
 	w.sendq = nil
 	w.outstanding = 0
-	w.solo = false
 	w.cond.Broadcast()
 	p.live--
 	p.lastErr = err
@@ -447,19 +446,20 @@ func (p *Pool) markDeadLocked(w *worker, err *WorkerError) []run {
 }
 
 // recoverLocked deals with the tasks lost with w, a worker process that
-// died with werr (up if it had been ready): the task it was running, if
+// died with werr, in state was before it died: the task it was running, if
 // known, counts the death; those whose retries are used up, and those of
 // a Stream that has stopped, are returned as failures; the others are
 // queued to be sent again, first. Then it makes a replacement for w, to be
 // started by the caller, unless the pool is closing or too many
 // replacements in a row died starting. It drops the references of lost.
-func (p *Pool) recoverLocked(w *worker, werr *WorkerError, lost []run, up bool) (fails []failure, next *worker) {
+func (p *Pool) recoverLocked(w *worker, werr *WorkerError, lost []run, was workerState) (fails []failure, next *worker) {
+	timedOut := was == workerTimedOut
 	// Which task was running is known if it was the only one in flight,
 	// or if it was alone when it timed out. Otherwise the worker may have
 	// finished the first tasks and held their results back, and no task is
 	// charged: all go again, alone, and the culprit shows.
 	var certain bool
-	if w.timedOut {
+	if timedOut {
 		o := w.overdue
 		certain = w.alone && len(lost) > 0 && lost[0].j == o.j && lost[0].f == o.f && lost[0].lo == o.lo
 	} else {
@@ -482,7 +482,7 @@ func (p *Pool) recoverLocked(w *worker, werr *WorkerError, lost []run, up bool) 
 				if r.j != nil {
 					e.Task = id
 				}
-				if w.timedOut {
+				if timedOut {
 					e.Timeout, e.Limit = true, p.cfg.TaskTimeout
 				}
 				fails = append(fails, failure{one, &e})
@@ -497,7 +497,7 @@ func (p *Pool) recoverLocked(w *worker, werr *WorkerError, lost []run, up bool) 
 	p.stats.Retried += len(again)
 	p.retryq = append(again, p.retryq...)
 
-	if !up {
+	if was == workerStarting {
 		p.startFails++
 	}
 	if !p.closed && p.running && p.startFails <= maxStartFails {

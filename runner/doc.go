@@ -22,7 +22,13 @@
 //		outs, err := pool.Map(ctx, tasks)
 //	}
 //
-// Tests that start pools of the test binary call Main first in TestMain.
+// A program that builds its handlers as values in main, rather than
+// registering them, calls Serve(handlers) instead of Main, handlers mapping
+// each name to its Setup, and gives a pool the Setup as Config.Setup and
+// its name as Config.Handler. In-process workers call Config.Setup; worker
+// processes, started with the name, look it up in what Serve was given,
+// then among the registered handlers. Tests that start pools of the test
+// binary call Main or Serve first in TestMain.
 //
 // # Running tasks
 //
@@ -128,7 +134,7 @@
 //
 // # Panics
 //
-// Only caller bugs panic: Register with a name already registered, and
-// Stream with a negative count or a nil function. A panic in a Stream
-// callback propagates to the caller of Stream.
+// Only caller bugs panic: Register with a name already registered, Serve
+// with a nil Setup, and Stream with a negative count or a nil function. A
+// panic in a Stream callback propagates to the caller of Stream.
 package runner

@@ -10,9 +10,9 @@ import (
 )
 
 // Squaring a list of numbers on two worker processes. The "square" handler
-// is registered in an init function, and TestMain (main, in a program)
-// calls runner.Main first, so that the re-executed binary serves as the
-// worker:
+// is registered in an init function, and main calls runner.Main first (here
+// TestMain calls runner.Serve, which serves registered handlers too), so
+// that the re-executed binary serves as the worker:
 //
 //	func init() {
 //		runner.Register("square", func([]byte) (runner.Handler, error) {
@@ -132,6 +132,43 @@ func ExamplePool_Stream() {
 	}
 	fmt.Println(sum) // (n-1)n(2n-1)/6
 	// Output: 333332833333500000
+}
+
+// Handlers given as values, for a program that builds them in main rather
+// than registering them in init functions: main passes them by name to
+// runner.Serve, which serves in a worker process and returns at once
+// otherwise, and gives the pool the same Setup as Config.Setup. Here
+// TestMain plays main, and scale multiplies its tasks by its init:
+//
+//	func main() {
+//		handlers := map[string]runner.Setup{"scale": scale}
+//		runner.Serve(handlers) // serves and exits in a worker
+//		pool, err := runner.Start(ctx, runner.Config{Handler: "scale", Setup: handlers["scale"], ...})
+//		...
+//	}
+func ExampleServe() {
+	ctx := context.Background()
+	pool, err := runner.Start(ctx, runner.Config{
+		Handler: "scale",
+		Setup:   served["scale"],
+		Init:    binary.AppendUvarint(nil, 10), // the factor
+		Workers: 2,
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer pool.Close()
+
+	outs, err := pool.Map(ctx, [][]byte{{1}, {2}, {3}}) // the uvarints 1 to 3
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, out := range outs {
+		n, _ := binary.Uvarint(out)
+		fmt.Print(n, " ")
+	}
+	fmt.Println()
+	// Output: 10 20 30
 }
 
 // Running a typed function on worker processes, like Python's

@@ -13,9 +13,9 @@ import (
 // Python's Pool.map pickles its arguments. An error from f fails its task
 // with a *TaskError carrying the message, as a Handler's does.
 //
-// Like Register, call it from an init function or from main before Main.
-// The raw Handler is faster for small tasks: gob writes the type with every
-// value, about 100 bytes for a small struct.
+// Like Register, call it from an init function or from main before Main
+// or Serve. The raw Handler is faster for small tasks: gob writes the type
+// with every value, about 100 bytes for a small struct.
 func RegisterFunc[In, Out any](name string, f func(In) (Out, error)) {
 	if f == nil {
 		panic("runner: RegisterFunc " + name + " with a nil function")

@@ -26,14 +26,14 @@ func (w *worker) serveInProcess() {
 			w.goexit(x)
 		}
 	}()
-	h, err := setupHandler(p.cfg.Handler, p.cfg.Init)
+	h, err := setupHandler(p.setup, p.cfg.Init)
 	if err != nil {
 		w.ready <- fmt.Errorf("runner: worker %d: setup %q: %w", w.id, p.cfg.Handler, err)
 		returned = true
 		return
 	}
 	p.mu.Lock()
-	w.up = true
+	w.readyLocked()
 	p.mu.Unlock()
 	w.ready <- nil
 	x = &inproc{w: w, h: h, res: getResults(w.id)}
@@ -64,7 +64,7 @@ func (x *inproc) serve() {
 			x.flush()
 			continue
 		}
-		for len(w.sendq) == 0 && !w.stopping {
+		for len(w.sendq) == 0 && w.state != workerStopping {
 			w.cond.Wait()
 		}
 		if len(w.sendq) == 0 {

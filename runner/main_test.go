@@ -20,14 +20,35 @@ import (
 )
 
 // TestMain lets the test binary play the worker: a pool started by a test
-// re-executes this binary, and runner.Main serves instead of running the
-// tests.
+// re-executes this binary, and runner.Serve serves instead of running the
+// tests, the handlers registered in init functions and those in served.
 func TestMain(m *testing.M) {
 	if os.Getenv("RUNNER_TEST_STUBBORN") != "" {
 		stubbornWorker()
 	}
-	runner.Main()
+	runner.Serve(served)
 	os.Exit(m.Run())
+}
+
+// served are the handlers given as values, to runner.Serve and to pools as
+// Config.Setup, as a program gives those it builds in main; none of them
+// is registered.
+var served = map[string]runner.Setup{"scale": scale}
+
+// scale is a handler given as a value: its init is a uvarint k, its tasks
+// uvarints n, and its results the uvarints k*n.
+func scale(init []byte) (runner.Handler, error) {
+	k, w := binary.Uvarint(init)
+	if w <= 0 {
+		return nil, fmt.Errorf("scale: bad init %q", init)
+	}
+	return runner.HandlerFunc(func(dst, task []byte) ([]byte, error) {
+		n, w := binary.Uvarint(task)
+		if w <= 0 {
+			return nil, fmt.Errorf("scale: bad task %q", task)
+		}
+		return binary.AppendUvarint(dst, k*n), nil
+	}), nil
 }
 
 // stubbornWorker speaks the protocol as far as saying it is ready, then
@@ -232,6 +253,20 @@ func start(t testing.TB, cfg runner.Config) *runner.Pool {
 		}
 	})
 	return p
+}
+
+// startFails checks that Start fails with an error that contains want.
+func startFails(t *testing.T, ctx context.Context, cfg runner.Config, want string) {
+	t.Helper()
+	cfg.Stderr = t.Output()
+	p, err := runner.Start(ctx, cfg)
+	if err == nil {
+		p.Close()
+		t.Fatal("Start succeeded")
+	}
+	if !strings.Contains(err.Error(), want) {
+		t.Errorf("Start: %v, want %q in it", err, want)
+	}
 }
 
 // A syncBuffer collects workers' output for a test to read.

@@ -20,6 +20,7 @@ const stopGrace = time.Second
 // workers.
 type Pool struct {
 	cfg     Config
+	setup   Setup // what in-process workers run
 	log     *slog.Logger
 	workers []*worker
 	sem     chan struct{} // one token per pending Submit, if MaxPending > 0
@@ -38,6 +39,7 @@ type Pool struct {
 	mu         sync.Mutex
 	idle       sync.Cond // L is &mu; broadcast when streams and pending reach 0
 	closed     bool
+	killed     bool         // Kill was called
 	running    bool         // Start has returned the pool
 	live       int          // workers not dead, starting ones included
 	lastErr    *WorkerError // the last worker that died
@@ -83,22 +85,60 @@ type worker struct {
 	nSum        float64 // decaying sum of their task counts
 	sendq       []*batch
 	ring        runRing // process: the tasks sent, in order, not answered
-	stopping    bool
-	up          bool // Setup succeeded: it may be sent tasks
-	dead        bool
-	solo        bool         // it runs a task sent again, alone
+	state       workerState
 	since       time.Time    // with TaskTimeout: when the first task of ring became first
-	timedOut    bool         // killed because the first task of ring ran over TaskTimeout
-	overdue     run          // with timedOut: that task
-	alone       bool         // with timedOut: it was the only task in flight
+	overdue     run          // once workerTimedOut: the first task of ring, which ran over
+	alone       bool         // once workerTimedOut: overdue was the only task in flight
 	err         *WorkerError // why it died
 	stopErr     *WorkerError // why it died, if it did not exit cleanly when stopped
-	cond        sync.Cond    // L is &p.mu; signalled when sendq grows or stopping is set
+	cond        sync.Cond    // L is &p.mu; signalled when sendq grows, and when the state becomes workerStopping or workerDead
 
 	proc    *process      // nil for an in-process worker; set before started is closed
 	started chan struct{} // closed once the process was started, or failed to
 	ready   chan error    // receives nil once Setup succeeded, or why it failed
 	done    chan struct{} // closed when the worker's goroutines are done
+}
+
+// A workerState is where a worker is in its life. The transitions, all
+// under Pool.mu:
+//
+//	workerStarting → workerReady     Setup succeeded (read, serveInProcess)
+//	workerReady    → workerSolo      sent a task to run again, alone (dispatchQueuedLocked)
+//	workerSolo     → workerReady     that task answered (complete)
+//	workerReady    → workerTimedOut  killed: its current task ran over TaskTimeout (watch)
+//	workerSolo     → workerTimedOut  the same
+//	workerStarting → workerStopping  Close or abort
+//	workerReady    → workerStopping  the same
+//	any but dead   → workerDead      its process died, or its goroutine ended (markDeadLocked)
+//
+// Close stops the workers only once no task is in flight, so it never
+// finds one solo or timed out; a dead worker stays dead.
+type workerState uint8
+
+const (
+	workerStarting workerState = iota // its process or goroutine is starting, or running Setup
+	workerReady                       // Setup succeeded: it may be sent tasks
+	workerSolo                        // it runs a task sent again, alone, and is sent nothing more until it answers
+	workerTimedOut                    // killed for running over TaskTimeout; not yet noticed dead
+	workerStopping                    // Close or abort closes its input; it is sent nothing more
+	workerDead                        // its process died or its goroutine ended
+)
+
+// readyLocked notes that w's Setup succeeded. A worker stopped while it
+// was starting stays stopping.
+func (w *worker) readyLocked() {
+	if w.state == workerStarting {
+		w.state = workerReady
+	}
+}
+
+// stopLocked tells w to finish: it is sent no more tasks, and its input is
+// closed once the tasks queued for it are written.
+func (w *worker) stopLocked() {
+	if w.state != workerDead {
+		w.state = workerStopping
+	}
+	w.cond.Broadcast()
 }
 
 // newWorker returns a worker with the given id, not yet started.
@@ -141,9 +181,9 @@ func Start(ctx context.Context, cfg Config) (*Pool, error) {
 		return nil, context.Cause(ctx)
 	}
 	if _, ok := os.LookupEnv(envWorker); ok {
-		// Started as a worker, but main did not call Main: starting
-		// workers here would start workers without end.
-		return nil, errors.New("runner: Start called in a worker process; call runner.Main first in main (and in TestMain)")
+		// Started as a worker, but main did not call Main or Serve:
+		// starting workers here would start workers without end.
+		return nil, errors.New("runner: Start called in a worker process; call runner.Main or runner.Serve first in main (and in TestMain)")
 	}
 	if cfg.Workers == 0 {
 		cfg.Workers = runtime.NumCPU()
@@ -154,14 +194,17 @@ func Start(ctx context.Context, cfg Config) (*Pool, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	if cfg.InProcess || len(cfg.Command) == 0 {
+	setup := cfg.Setup
+	if setup == nil && (cfg.InProcess || len(cfg.Command) == 0) {
 		// The workers run this program's code: check the name here.
-		if _, ok := lookup(cfg.Handler); !ok {
-			return nil, fmt.Errorf("runner: no handler registered as %q", cfg.Handler)
+		var ok bool
+		if setup, ok = lookup(cfg.Handler); !ok {
+			return nil, fmt.Errorf("runner: no handler registered as %q (register it, or give it as Config.Setup)", cfg.Handler)
 		}
 	}
 	p := &Pool{
 		cfg:     cfg,
+		setup:   setup,
 		log:     cfg.Logger,
 		closing: make(chan struct{}),
 		reaped:  make(chan struct{}),
@@ -250,8 +293,7 @@ func (p *Pool) close() error {
 		p.idle.Wait()
 	}
 	for _, w := range p.workers {
-		w.stopping = true
-		w.cond.Broadcast()
+		w.stopLocked()
 	}
 	p.mu.Unlock()
 
@@ -274,25 +316,18 @@ func (p *Pool) close() error {
 func (p *Pool) Kill() error {
 	done := make(chan error, 1)
 	go func() { done <- p.Close() }()
-	for {
-		p.mu.Lock()
-		closed := p.closed
-		var procs []*process
-		if closed {
-			for _, w := range p.workers {
-				if w.proc != nil {
-					procs = append(procs, w.proc)
-				}
-			}
+	<-p.closing // Close has marked the pool closed: no more replacements
+	var procs []*process
+	p.mu.Lock()
+	p.killed = true // startProcess kills a replacement it starts from now on
+	for _, w := range p.workers {
+		if w.proc != nil {
+			procs = append(procs, w.proc)
 		}
-		p.mu.Unlock()
-		if closed {
-			for _, pr := range procs {
-				pr.kill()
-			}
-			break
-		}
-		time.Sleep(time.Millisecond) // until Close has marked the pool closed
+	}
+	p.mu.Unlock()
+	for _, pr := range procs {
+		pr.kill()
 	}
 	return <-done
 }
@@ -303,8 +338,7 @@ func (p *Pool) abort() {
 	p.closed = true
 	close(p.closing)
 	for _, w := range p.workers {
-		w.stopping = true
-		w.cond.Broadcast()
+		w.stopLocked()
 	}
 	p.mu.Unlock()
 	for _, w := range p.workers {

@@ -534,16 +534,9 @@ func TestSetupError(t *testing.T) {
 			{"unknown", "no such handler", "", `no handler registered as "no such handler"`},
 		} {
 			t.Run(m.name+"/"+tc.name, func(t *testing.T) {
-				p, err := runner.Start(testContext(t), runner.Config{
-					Handler: tc.handler, Init: []byte(tc.init), Workers: 2, InProcess: m.inProcess, Stderr: t.Output(),
-				})
-				if err == nil {
-					p.Close()
-					t.Fatal("Start succeeded")
-				}
-				if !strings.Contains(err.Error(), tc.want) {
-					t.Errorf("Start: %v, want %q in it", err, tc.want)
-				}
+				startFails(t, testContext(t), runner.Config{
+					Handler: tc.handler, Init: []byte(tc.init), Workers: 2, InProcess: m.inProcess,
+				}, tc.want)
 			})
 		}
 	}
@@ -564,6 +557,44 @@ func TestInit(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestConfigSetup runs "scale", a handler given as a value to runner.Serve
+// (in TestMain) and as Config.Setup, never registered: worker processes
+// find it by name in what Serve was given, in-process workers call
+// Config.Setup, also when Handler names a registered handler.
+func TestConfigSetup(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		handler   string
+		inProcess bool
+	}{
+		{"process", "scale", false},
+		{"inprocess", "scale", true},
+		{"inprocess/registered name", "echo", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := start(t, runner.Config{Handler: tc.handler, Setup: scale, Init: uv(3), Workers: 2, InProcess: tc.inProcess})
+			outs, err := p.Map(testContext(t), squares(100)) // the uvarints 0..99
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, out := range outs {
+				if got, _ := binary.Uvarint(out); got != uint64(3*i) {
+					t.Fatalf("result %d = %d, want %d", i, got, 3*i)
+				}
+			}
+		})
+	}
+}
+
+func TestServeNilSetup(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Error("Serve with a nil Setup did not panic")
+		}
+	}()
+	runner.Serve(map[string]runner.Setup{"nil": nil})
 }
 
 func TestWorkerEnv(t *testing.T) {
@@ -753,18 +784,15 @@ func TestStartInvalid(t *testing.T) {
 		{"cancelled", cancelled, runner.Config{Handler: "echo", Workers: 1}, "context canceled"},
 		{"no such program", context.Background(), runner.Config{Handler: "echo", Workers: 1, Command: []string{"/nonexistent/worker"}}, "no such file"},
 		{"not a worker", context.Background(), runner.Config{Handler: "echo", Workers: 1, Command: []string{"true"}}, "exited before its input was closed"},
+		// scale is given to Serve, in TestMain, and not registered.
+		{"setup without a name", context.Background(), runner.Config{Setup: scale, Workers: 1}, "Handler is empty"},
+		{"setup not served", context.Background(), runner.Config{Handler: "nope", Setup: scale, Init: uv(3), Workers: 1}, `setup "nope": no handler registered as "nope"`},
+		{"served, not given", context.Background(), runner.Config{Handler: "scale", Init: uv(3), Workers: 1}, `no handler registered as "scale"`},
+		{"served, not given, in process", context.Background(), runner.Config{Handler: "scale", Init: uv(3), Workers: 1, InProcess: true}, `no handler registered as "scale"`},
+		{"setup error", context.Background(), runner.Config{Handler: "scale", Setup: scale, Workers: 1}, `scale: bad init ""`},
+		{"setup error in process", context.Background(), runner.Config{Handler: "scale", Setup: scale, Workers: 1, InProcess: true}, `scale: bad init ""`},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			tc.cfg.Stderr = t.Output()
-			p, err := runner.Start(tc.ctx, tc.cfg)
-			if err == nil {
-				p.Close()
-				t.Fatal("Start succeeded")
-			}
-			if !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("Start: %v, want %q in it", err, tc.want)
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { startFails(t, tc.ctx, tc.cfg, tc.want) })
 	}
 }
 

@@ -98,7 +98,7 @@ func (p *Pool) startProcesses() error {
 func (w *worker) replace() *worker {
 	p := w.p
 	p.mu.Lock()
-	closing := p.closed || w.stopping
+	closing := p.closed || w.state == workerStopping
 	p.mu.Unlock()
 	err := ErrClosed
 	if !closing {
@@ -115,7 +115,7 @@ func (w *worker) replace() *worker {
 		p.stats.Died++
 	}
 	lost := p.markDeadLocked(w, werr) // none
-	fails, next := p.recoverLocked(w, werr, lost, false)
+	fails, next := p.recoverLocked(w, werr, lost, workerStarting)
 	p.mu.Unlock()
 	close(w.done)
 	p.deliver(fails)
@@ -194,9 +194,12 @@ func (w *worker) startProcess() error {
 		cancel: cancel,
 		exited: make(chan struct{}),
 	}
-	w.proc = pr
 	p.mu.Lock()
+	w.proc = pr
 	p.stats.Started++
+	if p.killed {
+		pr.kill() // a replacement that Kill did not see
+	}
 	p.mu.Unlock()
 	p.log.Debug("runner: worker started", "worker", w.id, "pid", pr.pid)
 	go func() {
@@ -225,7 +228,7 @@ func (w *worker) feed() {
 	var err error
 	for err == nil {
 		p.mu.Lock()
-		for len(w.sendq) == 0 && !w.stopping && !w.dead {
+		for len(w.sendq) == 0 && w.state != workerStopping && w.state != workerDead {
 			w.cond.Wait()
 		}
 		if len(w.sendq) == 0 {
@@ -258,7 +261,7 @@ func (w *worker) read() {
 	case err != nil:
 	case typ == frameReady && len(payload) == 1 && payload[0] == protoVersion:
 		p.mu.Lock()
-		w.up = true
+		w.readyLocked()
 		p.startFails = 0
 		p.dispatchQueuedLocked()
 		p.wakeLocked(nil)
@@ -326,21 +329,22 @@ func (w *worker) died(cause error) {
 	werr := &WorkerError{Worker: w.id, Err: reason, Stderr: pr.output.Tail()}
 
 	p.mu.Lock()
-	if w.timedOut {
+	was := w.state
+	if was == workerTimedOut {
 		werr.Err = fmt.Errorf("killed after a task ran over the %v time limit: %w", p.cfg.TaskTimeout, reason)
 	}
-	clean := w.stopping && cause == io.EOF && pr.waitErr == nil
+	stopping := was == workerStopping
+	clean := stopping && cause == io.EOF && pr.waitErr == nil
 	if clean {
 		werr.Err = errors.New("stopped")
 	}
-	stopping := w.stopping
 	if stopping && !clean {
 		w.stopErr = werr
 	}
 	if !stopping {
 		p.stats.Died++
 	}
-	up, running := w.up, p.running
+	running := p.running
 	recovers := p.recovers() && !stopping
 	var fails []failure
 	var next *worker
@@ -349,7 +353,7 @@ func (w *worker) died(cause error) {
 	if recovers {
 		lost = p.markDeadLocked(w, werr)
 		nlost = countTasks(lost)
-		fails, next = p.recoverLocked(w, werr, lost, up)
+		fails, next = p.recoverLocked(w, werr, lost, was)
 	} else {
 		lost = p.lostLocked(w, werr)
 		nlost = countTasks(lost)
@@ -398,10 +402,10 @@ func (p *Pool) watch() {
 		case now := <-t.C:
 			p.mu.Lock()
 			for _, w := range p.workers {
-				if !w.up || w.dead || w.timedOut || w.ring.n == 0 || now.Sub(w.since) <= limit {
+				if (w.state != workerReady && w.state != workerSolo) || w.ring.n == 0 || now.Sub(w.since) <= limit {
 					continue
 				}
-				w.timedOut = true
+				w.state = workerTimedOut
 				w.overdue = *w.ring.at(0)
 				w.overdue.b = nil
 				w.alone = w.ring.n == 1 && w.overdue.n == 1

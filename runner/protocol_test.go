@@ -173,7 +173,7 @@ func FuzzDecode(f *testing.F) {
 			}
 			parsePanic(p)
 		}
-		serve("echo", bytes.NewReader(data), io.Discard)
+		serve("echo", nil, bytes.NewReader(data), io.Discard)
 	})
 }
 
@@ -183,7 +183,7 @@ func TestServe(t *testing.T) {
 	in = append(in, taskFrame(0, [][]byte{[]byte("a"), []byte("panic"), []byte("b")})...)
 	in = append(in, taskFrame(3, [][]byte{[]byte("c")})...)
 	var out bytes.Buffer
-	if err := serve("panic", bytes.NewReader(in), &out); err != nil {
+	if err := serve("panic", nil, bytes.NewReader(in), &out); err != nil {
 		t.Fatal(err)
 	}
 	br := bufio.NewReader(&out)
@@ -232,12 +232,62 @@ func TestServeSetupError(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var out bytes.Buffer
 			in := appendFrame(nil, frameInit, tc.init)
-			if err := serve(tc.handler, bytes.NewReader(in), &out); err != nil {
+			if err := serve(tc.handler, nil, bytes.NewReader(in), &out); err != nil {
 				t.Fatal(err)
 			}
 			typ, p, err := readFrame(bufio.NewReader(&out), nil)
 			if err != nil || typ != frameSetupErr || !strings.Contains(string(p), tc.want) {
 				t.Errorf("got type %d %q, %v; want a setup error with %q", typ, p, err, tc.want)
+			}
+		})
+	}
+}
+
+// TestServeHandlers checks where serve looks a handler up: in the handlers
+// given to Serve first, then among the registered ones.
+func TestServeHandlers(t *testing.T) {
+	handlers := map[string]Setup{
+		// given: prefixes the task with the init.
+		"given": func(init []byte) (Handler, error) {
+			return HandlerFunc(func(dst, task []byte) ([]byte, error) {
+				return append(append(dst, init...), task...), nil
+			}), nil
+		},
+		// echo: shadows the registered echo.
+		"echo": func([]byte) (Handler, error) {
+			return HandlerFunc(func(dst, task []byte) ([]byte, error) {
+				return append(append(dst, "shadowed "...), task...), nil
+			}), nil
+		},
+	}
+	for _, tc := range []struct {
+		name, handler, want string
+	}{
+		{"given", "given", "init: task"},
+		{"given first", "echo", "shadowed task"},
+		{"registered", "fail", "task"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := appendFrame(nil, frameInit, append([]byte{protoVersion}, "init: "...))
+			in = append(in, taskFrame(0, [][]byte{[]byte("task")})...)
+			var out bytes.Buffer
+			if err := serve(tc.handler, handlers, bytes.NewReader(in), &out); err != nil {
+				t.Fatal(err)
+			}
+			br := bufio.NewReader(&out)
+			if typ, p, err := readFrame(br, nil); err != nil || typ != frameReady {
+				t.Fatalf("first frame: type %d %q, %v; want ready", typ, p, err)
+			}
+			typ, p, err := readFrame(br, nil)
+			if err != nil || typ != frameResults {
+				t.Fatalf("second frame: type %d, %v; want results", typ, err)
+			}
+			_, spans, err := parseResults(p, nil)
+			if err != nil || len(spans) != 1 || spans[0].status != statusOK {
+				t.Fatalf("results %+v, %v; want one OK", spans, err)
+			}
+			if got := string(p[spans[0].start:spans[0].end]); got != tc.want {
+				t.Errorf("result %q, want %q", got, tc.want)
 			}
 		})
 	}

@@ -44,6 +44,40 @@ func stderrPIDs(t *testing.T, stderr string) []int {
 	return pids
 }
 
+// streamBadTask streams n pidtask tasks of ms milliseconds on p, but for
+// task bad, which is badTask and must fail with a *WorkerError. It returns
+// the PIDs of the workers that ran the others, and that error, if it
+// arrived; any other error fails the test.
+func streamBadTask(t *testing.T, p *runner.Pool, n, bad int, badTask string, ms int) (pids map[int]bool, werr *runner.WorkerError) {
+	t.Helper()
+	pids = map[int]bool{}
+	err := p.Stream(testContext(t), n,
+		func(i int, dst []byte) []byte {
+			if i == bad {
+				return append(dst, badTask...)
+			}
+			return pidTask(dst, ms, i)
+		},
+		func(i int, out []byte, err error) error {
+			switch {
+			case i == bad:
+				if !errors.As(err, &werr) {
+					t.Errorf("task %d: %v, want a *WorkerError", i, err)
+				}
+			case err != nil:
+				t.Errorf("task %d: %v", i, err)
+			default:
+				pid, _ := splitPID(t, out)
+				pids[pid] = true
+			}
+			return nil
+		})
+	if err != nil {
+		t.Fatalf("Stream: %v", err)
+	}
+	return pids, werr
+}
+
 // checkReaped closes p and checks that none of pids is left.
 func checkReaped(t *testing.T, p *runner.Pool, pids map[int]bool) {
 	t.Helper()
@@ -120,32 +154,7 @@ func TestRetryCrashingTask(t *testing.T) {
 	var stderr syncBuffer
 	p := start(t, runner.Config{Handler: "pidtask", Workers: 2, Retries: 2, Stderr: &stderr})
 	const n, bad = 40, 17
-	pids := map[int]bool{}
-	var werr *runner.WorkerError
-	err := p.Stream(testContext(t), n,
-		func(i int, dst []byte) []byte {
-			if i == bad {
-				return append(dst, "exit"...)
-			}
-			return pidTask(dst, 0, i)
-		},
-		func(i int, out []byte, err error) error {
-			switch {
-			case i == bad:
-				if !errors.As(err, &werr) {
-					t.Errorf("task %d: %v, want a *WorkerError", i, err)
-				}
-			case err != nil:
-				t.Errorf("task %d: %v", i, err)
-			default:
-				pid, _ := splitPID(t, out)
-				pids[pid] = true
-			}
-			return nil
-		})
-	if err != nil {
-		t.Fatalf("Stream: %v", err)
-	}
+	pids, werr := streamBadTask(t, p, n, bad, "exit", 0)
 	if werr != nil {
 		if werr.Lost != 3 || werr.Task != bad || werr.Timeout || !strings.Contains(werr.Error(), "lost with 3 workers") {
 			t.Errorf("got %v (%+v), want task %d lost with 3 workers", werr, werr, bad)
@@ -181,33 +190,8 @@ func TestRetryTimeout(t *testing.T) {
 	const limit = 300 * time.Millisecond
 	p := start(t, runner.Config{Handler: "pidtask", Workers: 2, Retries: 1, TaskTimeout: limit, Stderr: &stderr})
 	const n, bad = 20, 5
-	pids := map[int]bool{}
-	var werr *runner.WorkerError
 	begin := time.Now()
-	err := p.Stream(testContext(t), n,
-		func(i int, dst []byte) []byte {
-			if i == bad {
-				return append(dst, "hang"...)
-			}
-			return pidTask(dst, 1, i)
-		},
-		func(i int, out []byte, err error) error {
-			switch {
-			case i == bad:
-				if !errors.As(err, &werr) {
-					t.Errorf("task %d: %v, want a *WorkerError", i, err)
-				}
-			case err != nil:
-				t.Errorf("task %d: %v", i, err)
-			default:
-				pid, _ := splitPID(t, out)
-				pids[pid] = true
-			}
-			return nil
-		})
-	if err != nil {
-		t.Fatalf("Stream: %v", err)
-	}
+	pids, werr := streamBadTask(t, p, n, bad, "hang", 1)
 	t.Logf("Stream took %v", time.Since(begin))
 	if werr != nil {
 		if !werr.Timeout || werr.Lost != 2 || werr.Task != bad || !strings.Contains(werr.Error(), "task 5 exceeded the 300ms time limit") {

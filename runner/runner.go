@@ -33,9 +33,9 @@ var registry struct {
 }
 
 // Register makes setup available to pools under name. Call it from an init
-// function, or from main before Main, so that worker processes, which run
-// the same binary, register the same names. Register panics if name is
-// empty, setup is nil, or name is already registered.
+// function, or from main before Main or Serve, so that worker processes,
+// which run the same binary, register the same names. Register panics if
+// name is empty, setup is nil, or name is already registered.
 func Register(name string, setup Setup) {
 	if name == "" {
 		panic("runner: Register with an empty name")
@@ -63,8 +63,19 @@ func lookup(name string) (Setup, bool) {
 
 // Config configures a Pool. Only Handler is required.
 type Config struct {
-	// Handler is the name the workers' Setup was registered under.
+	// Handler names the workers' Setup: a worker process runs the one
+	// its program passed to Serve under this name, or else the one
+	// registered under it. Unless Setup is set, the name must also be
+	// registered in this process, for InProcess or when the workers run
+	// this program (no Command).
 	Handler string
+	// Setup, if set, is the workers' Setup, used instead of the handler
+	// registered as Handler, which then need not be registered:
+	// in-process workers call it. Worker processes are still started
+	// with the name Handler, and their program must serve it, passing the
+	// same Setup to Serve under that name. Setup is how a program gives a
+	// handler that it builds in main rather than registers.
+	Setup Setup
 	// Init is passed to Setup in every worker.
 	Init []byte
 	// Workers is the number of workers; 0 means runtime.NumCPU().
@@ -83,7 +94,8 @@ type Config struct {
 	MaxPending int
 	// Command is the program and arguments that start a worker process.
 	// The default is this program (os.Executable) with no arguments. The
-	// program must call Main first in main and register Handler.
+	// program must call Main or Serve first in main, and serve Handler:
+	// register it, or pass it to Serve.
 	Command []string
 	// Env is added to this process's environment for worker processes.
 	// It may set GOMAXPROCS, which otherwise is NumCPU/Workers (at least 1).

@@ -228,7 +228,7 @@ func (s *stream) dispatchOne() (bool, error) {
 			return
 		}
 		p.mu.Lock()
-		if !w.dead {
+		if w.state != workerDead {
 			w.outstanding -= k - used
 		}
 		p.mu.Unlock()
@@ -259,7 +259,8 @@ func (s *stream) dispatchOne() (bool, error) {
 	b.runs = append(b.runs, run{j: s.j, lo: lo, n: used})
 
 	p.mu.Lock()
-	if w.dead && p.recovers() && p.live > 0 && !s.j.stopped {
+	dead := w.state == workerDead
+	if dead && p.recovers() && p.live > 0 && !s.j.stopped {
 		// It died while we built the batch, which it never saw: send
 		// the tasks to the others.
 		b.tasks(b.runs[0], func(id int, task []byte) {
@@ -271,7 +272,7 @@ func (s *stream) dispatchOne() (bool, error) {
 		s.inflight += used
 		return true, err
 	}
-	if w.dead {
+	if dead {
 		// It died while we built the batch.
 		werr := w.err
 		p.mu.Unlock()

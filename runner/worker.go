@@ -11,19 +11,34 @@ import (
 )
 
 // envWorker names the handler in the environment of a worker process; its
-// presence is what makes Main serve.
+// presence is what makes Main and Serve serve.
 const envWorker = "RUNNER_WORKER"
 
 // Main makes this process serve as a worker if a Pool started it, and then
 // exits; otherwise it returns at once. Call it first in main, and first in
 // TestMain for tests that start pools of the test binary, after the
-// handlers are registered (init functions run before main).
+// handlers are registered (init functions run before main). Main is
+// Serve(nil).
 //
 // A worker process reads tasks from file descriptor 3 and writes results to
 // file descriptor 4 until descriptor 3 reaches end of file, then exits 0.
 // It exits with status 70 after an internal error, such as a protocol
 // error, having written the reason to its standard error.
-func Main() {
+func Main() { Serve(nil) }
+
+// Serve is Main for handlers given as values: if a Pool started this
+// process, it serves as a worker, running the Setup that handlers maps the
+// pool's Config.Handler to, or else the one registered under that name,
+// and then exits; otherwise it returns at once. Call it first in main,
+// once handlers is built, and give a pool in this process the same Setup
+// as Config.Setup, with its name as Config.Handler. Serve panics if
+// handlers holds a nil Setup.
+func Serve(handlers map[string]Setup) {
+	for name, setup := range handlers {
+		if setup == nil {
+			panic("runner: Serve with a nil Setup for handler " + name)
+		}
+	}
 	name, ok := os.LookupEnv(envWorker)
 	if !ok {
 		return
@@ -41,7 +56,7 @@ func Main() {
 	}()
 	in, out, err := workerFiles()
 	if err == nil {
-		err = serve(name, in, out)
+		err = serve(name, handlers, in, out)
 	}
 	returned = true
 	if err != nil {
@@ -51,9 +66,10 @@ func Main() {
 	os.Exit(0)
 }
 
-// serve runs the worker side of the protocol: init, then tasks until in
-// reaches end of file.
-func serve(name string, in io.Reader, out io.Writer) error {
+// serve runs the worker side of the protocol for the handler name, looked
+// up in handlers and then among the registered ones: init, then tasks
+// until in reaches end of file.
+func serve(name string, handlers map[string]Setup, in io.Reader, out io.Writer) error {
 	br := bufio.NewReaderSize(in, 64<<10)
 	typ, p, err := readFrame(br, nil)
 	if err != nil {
@@ -63,10 +79,14 @@ func serve(name string, in io.Reader, out io.Writer) error {
 		return protoErrorf("first frame has type %d, want init", typ)
 	}
 	var h Handler
-	if p[0] != protoVersion {
+	setup, ok := findSetup(handlers, name)
+	switch {
+	case p[0] != protoVersion:
 		err = fmt.Errorf("protocol version %d, want %d (the worker binary differs from the pool's)", p[0], protoVersion)
-	} else {
-		h, err = setupHandler(name, p[1:])
+	case !ok:
+		err = fmt.Errorf("no handler registered as %q (call runner.Register in an init function of the worker program, or pass it to runner.Serve)", name)
+	default:
+		h, err = setupHandler(setup, p[1:])
 	}
 	if err != nil {
 		// Report it and exit: the pool stops.
@@ -80,13 +100,17 @@ func serve(name string, in io.Reader, out io.Writer) error {
 	return s.run(br)
 }
 
-// setupHandler runs the Setup registered as name, turning a panic into an
-// error.
-func setupHandler(name string, init []byte) (h Handler, err error) {
-	setup, ok := lookup(name)
-	if !ok {
-		return nil, fmt.Errorf("no handler registered as %q (call runner.Register in an init function of the worker program)", name)
+// findSetup returns the Setup that handlers maps name to, or else the one
+// registered as name.
+func findSetup(handlers map[string]Setup, name string) (Setup, bool) {
+	if setup, ok := handlers[name]; ok {
+		return setup, true
 	}
+	return lookup(name)
+}
+
+// setupHandler runs setup, turning a panic into an error.
+func setupHandler(setup Setup, init []byte) (h Handler, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("panic: %v\n\n%s", r, debug.Stack())
