@@ -1,4 +1,4 @@
-package runner
+package journal
 
 import (
 	"bufio"
@@ -42,7 +42,7 @@ func testRecords(n int) [][]byte {
 // writeJournal creates a journal at path holding header and recs.
 func writeJournal(t testing.TB, path string, header []byte, recs [][]byte) {
 	t.Helper()
-	j, err := CreateJournal(path, header)
+	j, err := Create(path, header)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,12 +60,12 @@ func writeJournal(t testing.TB, path string, header []byte, recs [][]byte) {
 // with no torn record.
 func checkJournal(t testing.TB, path string, header []byte, recs [][]byte) {
 	t.Helper()
-	h, got, torn, err := ReadJournal(path)
+	h, got, torn, err := Read(path)
 	if err != nil {
-		t.Fatalf("ReadJournal: %v", err)
+		t.Fatalf("Read: %v", err)
 	}
 	if torn {
-		t.Errorf("ReadJournal: torn = true, want false")
+		t.Errorf("Read: torn = true, want false")
 	}
 	if !bytes.Equal(h, header) {
 		t.Errorf("header = %q, want %q", h, header)
@@ -95,7 +95,7 @@ func readFile(t testing.TB, path string) []byte {
 }
 
 func TestJournalRoundTrip(t *testing.T) {
-	large := bytes.Repeat([]byte("0123456789abcdef"), MaxJournalRecord/16)
+	large := bytes.Repeat([]byte("0123456789abcdef"), MaxRecord/16)
 	for _, tt := range []struct {
 		name    string
 		header  []byte
@@ -116,7 +116,7 @@ func TestJournalRoundTrip(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "journal.bin")
-			j, err := CreateJournal(path, tt.header)
+			j, err := Create(path, tt.header)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -141,12 +141,12 @@ func TestJournalRoundTrip(t *testing.T) {
 			checkJournal(t, path, tt.header, want)
 
 			// Reopen and append more.
-			j, h, got, err := OpenJournal(path)
+			j, h, got, err := Open(path)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if !bytes.Equal(h, tt.header) {
-				t.Errorf("OpenJournal: header = %q, want %q", h, tt.header)
+				t.Errorf("Open: header = %q, want %q", h, tt.header)
 			}
 			checkRecords(t, got, want)
 			if err := j.Append([]byte("more")); err != nil {
@@ -164,29 +164,29 @@ func TestJournalInvalidUse(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "journal.bin")
 	writeJournal(t, path, []byte("h"), testRecords(2))
-	if _, err := CreateJournal(path, []byte("other")); !errors.Is(err, os.ErrExist) {
-		t.Errorf("CreateJournal on an existing file: err = %v, want os.ErrExist", err)
+	if _, err := Create(path, []byte("other")); !errors.Is(err, os.ErrExist) {
+		t.Errorf("Create on an existing file: err = %v, want os.ErrExist", err)
 	}
 	checkJournal(t, path, []byte("h"), testRecords(2)) // untouched
 
-	if _, err := CreateJournal(filepath.Join(dir, "big"), make([]byte, MaxJournalRecord+1)); err == nil {
-		t.Errorf("CreateJournal with a header above the maximum: no error")
+	if _, err := Create(filepath.Join(dir, "big"), make([]byte, MaxRecord+1)); err == nil {
+		t.Errorf("Create with a header above the maximum: no error")
 	}
 	if _, err := os.Stat(filepath.Join(dir, "big")); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("a failed CreateJournal left a file behind: %v", err)
+		t.Errorf("a failed Create left a file behind: %v", err)
 	}
-	if _, _, _, err := OpenJournal(filepath.Join(dir, "missing")); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("OpenJournal on a missing file: err = %v, want os.ErrNotExist", err)
+	if _, _, _, err := Open(filepath.Join(dir, "missing")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("Open on a missing file: err = %v, want os.ErrNotExist", err)
 	}
 
-	j, _, _, err := OpenJournal(path)
+	j, _, _, err := Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := j.Append(make([]byte, MaxJournalRecord+1)); err == nil || !strings.Contains(err.Error(), "exceeds the maximum") {
+	if err := j.Append(make([]byte, MaxRecord+1)); err == nil || !strings.Contains(err.Error(), "exceeds the maximum") {
 		t.Errorf("Append above the maximum: err = %v", err)
 	}
-	if err := j.AppendBatch([][]byte{[]byte("ok"), make([]byte, MaxJournalRecord+1)}); err == nil {
+	if err := j.AppendBatch([][]byte{[]byte("ok"), make([]byte, MaxRecord+1)}); err == nil {
 		t.Errorf("AppendBatch above the maximum: no error")
 	}
 	if err := j.Close(); err != nil {
@@ -204,7 +204,7 @@ func TestJournalInvalidUse(t *testing.T) {
 	checkJournal(t, path, []byte("h"), testRecords(2)) // nothing appended
 }
 
-// TestJournalTorn cuts the last record at every byte: OpenJournal drops it
+// TestJournalTorn cuts the last record at every byte: Open drops it
 // and appends after the records before it.
 func TestJournalTorn(t *testing.T) {
 	dir := t.TempDir()
@@ -218,28 +218,28 @@ func TestJournalTorn(t *testing.T) {
 		if err := os.WriteFile(path, data[:cut], 0o666); err != nil {
 			t.Fatal(err)
 		}
-		h, got, torn, err := ReadJournal(path)
+		h, got, torn, err := Read(path)
 		if err != nil {
-			t.Fatalf("cut at %d: ReadJournal: %v", cut, err)
+			t.Fatalf("cut at %d: Read: %v", cut, err)
 		}
 		if want := cut > last; torn != want {
-			t.Errorf("cut at %d: ReadJournal: torn = %v, want %v", cut, torn, want)
+			t.Errorf("cut at %d: Read: torn = %v, want %v", cut, torn, want)
 		}
 		if string(h) != "header" {
-			t.Errorf("cut at %d: ReadJournal: header = %q", cut, h)
+			t.Errorf("cut at %d: Read: header = %q", cut, h)
 		}
 		checkRecords(t, got, recs[:len(recs)-1])
 		if !bytes.Equal(readFile(t, path), data[:cut]) {
-			t.Fatalf("cut at %d: ReadJournal modified the file", cut)
+			t.Fatalf("cut at %d: Read modified the file", cut)
 		}
 
-		j, _, got, err := OpenJournal(path)
+		j, _, got, err := Open(path)
 		if err != nil {
-			t.Fatalf("cut at %d: OpenJournal: %v", cut, err)
+			t.Fatalf("cut at %d: Open: %v", cut, err)
 		}
 		checkRecords(t, got, recs[:len(recs)-1])
 		if !bytes.Equal(readFile(t, path), data[:last]) {
-			t.Errorf("cut at %d: OpenJournal did not truncate the file to the last intact record", cut)
+			t.Errorf("cut at %d: Open did not truncate the file to the last intact record", cut)
 		}
 		if err := j.Append([]byte("appended")); err != nil {
 			t.Fatal(err)
@@ -280,21 +280,21 @@ func TestJournalTornTails(t *testing.T) {
 			if err := os.WriteFile(path, data, 0o666); err != nil {
 				t.Fatal(err)
 			}
-			_, got, torn, err := ReadJournal(path)
+			_, got, torn, err := Read(path)
 			if err != nil {
-				t.Fatalf("ReadJournal: %v", err)
+				t.Fatalf("Read: %v", err)
 			}
 			if !torn {
-				t.Errorf("ReadJournal: torn = false, want true")
+				t.Errorf("Read: torn = false, want true")
 			}
 			n := len(got) // 4 or 5 records
 			if n != 4 && n != 5 {
 				t.Fatalf("got %d records, want 4 or 5", n)
 			}
 			checkRecords(t, got, recs[:n])
-			j, _, _, err := OpenJournal(path)
+			j, _, _, err := Open(path)
 			if err != nil {
-				t.Fatalf("OpenJournal: %v", err)
+				t.Fatalf("Open: %v", err)
 			}
 			if err := j.Append([]byte("appended")); err != nil {
 				t.Fatal(err)
@@ -348,12 +348,12 @@ func TestJournalCorrupt(t *testing.T) {
 			if err := os.WriteFile(path, data, 0o666); err != nil {
 				t.Fatal(err)
 			}
-			_, _, _, err := ReadJournal(path)
-			checkCorrupt(t, "ReadJournal", err, path, tt.want)
-			j, _, _, err := OpenJournal(path)
-			checkCorrupt(t, "OpenJournal", err, path, tt.want)
+			_, _, _, err := Read(path)
+			checkCorrupt(t, "Read", err, path, tt.want)
+			j, _, _, err := Open(path)
+			checkCorrupt(t, "Open", err, path, tt.want)
 			if j != nil {
-				t.Errorf("OpenJournal returned a journal with its error")
+				t.Errorf("Open returned a journal with its error")
 			}
 			if !bytes.Equal(readFile(t, path), data) {
 				t.Errorf("the file was modified")
@@ -417,7 +417,7 @@ func TestJournalWriteError(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "journal.bin")
-			j, err := CreateJournal(path, []byte("h"))
+			j, err := Create(path, []byte("h"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -436,16 +436,16 @@ func TestJournalWriteError(t *testing.T) {
 			if !errors.Is(err, syscall.ENOSPC) {
 				t.Fatalf("Append 5: err = %v, want ENOSPC", err)
 			}
-			if want := fmt.Sprintf("runner: journal %s: append: %v", path, syscall.ENOSPC); err.Error() != want {
+			if want := fmt.Sprintf("journal: %s: append: %v", path, syscall.ENOSPC); err.Error() != want {
 				t.Errorf("Append 5: err = %q, want %q", err, want)
 			}
-			_, got, torn, err := ReadJournal(path)
+			_, got, torn, err := Read(path)
 			if err != nil {
-				t.Fatalf("ReadJournal after the failed append: %v", err)
+				t.Fatalf("Read after the failed append: %v", err)
 			}
 			checkRecords(t, got, recs[:4])
 			if torn != tt.truncateFails {
-				t.Errorf("ReadJournal after the failed append: torn = %v, want %v", torn, tt.truncateFails)
+				t.Errorf("Read after the failed append: torn = %v, want %v", torn, tt.truncateFails)
 			}
 
 			if tt.truncateFails {
@@ -471,7 +471,7 @@ func TestJournalWriteError(t *testing.T) {
 // TestJournalSyncError: a failed Sync breaks the journal for good.
 func TestJournalSyncError(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "journal.bin")
-	j, err := CreateJournal(path, []byte("h"))
+	j, err := Create(path, []byte("h"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -507,7 +507,7 @@ func TestJournalChild(t *testing.T) {
 	if path == "" {
 		t.Skip("the child process of TestJournalKill")
 	}
-	j, _, recs, err := OpenJournal(path)
+	j, _, recs, err := Open(path)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
@@ -541,7 +541,7 @@ func TestJournalKill(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		_, before, _, err := ReadJournal(path)
+		_, before, _, err := Read(path)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -567,13 +567,13 @@ func TestJournalKill(t *testing.T) {
 		if err == nil {
 			t.Fatalf("round %d: the child exited cleanly although killed", round)
 		}
-		_, _, torn, err := ReadJournal(path)
+		_, _, torn, err := Read(path)
 		if err != nil {
-			t.Fatalf("round %d: ReadJournal: %v", round, err)
+			t.Fatalf("round %d: Read: %v", round, err)
 		}
-		j, _, got, err := OpenJournal(path)
+		j, _, got, err := Open(path)
 		if err != nil {
-			t.Fatalf("round %d: OpenJournal: %v", round, err)
+			t.Fatalf("round %d: Open: %v", round, err)
 		}
 		if err := j.Close(); err != nil {
 			t.Fatal(err)
@@ -586,10 +586,10 @@ func TestJournalKill(t *testing.T) {
 	}
 }
 
-// FuzzOpenJournal reads arbitrary bytes as a journal: no panic, and
-// whatever is read is a prefix of the file that OpenJournal keeps and
+// FuzzOpen reads arbitrary bytes as a journal: no panic, and
+// whatever is read is a prefix of the file that Open keeps and
 // appends after.
-func FuzzOpenJournal(f *testing.F) {
+func FuzzOpen(f *testing.F) {
 	valid := appendJournalRecord([]byte(journalMagic), []byte("header"))
 	for _, rec := range [][]byte{[]byte("one"), {}, []byte("three"), bytes.Repeat([]byte{7}, 100)} {
 		valid = appendJournalRecord(valid, rec)
@@ -609,14 +609,14 @@ func FuzzOpenJournal(f *testing.F) {
 		if err := os.WriteFile(path, data, 0o666); err != nil {
 			t.Fatal(err)
 		}
-		header, records, torn, rerr := ReadJournal(path)
+		header, records, torn, rerr := Read(path)
 		if !bytes.Equal(readFile(t, path), data) {
-			t.Fatalf("ReadJournal modified the file")
+			t.Fatalf("Read modified the file")
 		}
 		var enc []byte
 		if rerr != nil {
 			if !errors.Is(rerr, ErrCorrupt) {
-				t.Fatalf("ReadJournal: err = %v, want ErrCorrupt", rerr)
+				t.Fatalf("Read: err = %v, want ErrCorrupt", rerr)
 			}
 		} else {
 			// What was read is what the file starts with.
@@ -625,25 +625,25 @@ func FuzzOpenJournal(f *testing.F) {
 				enc = appendJournalRecord(enc, rec)
 			}
 			if !bytes.HasPrefix(data, enc) || torn != (len(enc) < len(data)) {
-				t.Fatalf("ReadJournal: read %d of %d bytes, torn = %v", len(enc), len(data), torn)
+				t.Fatalf("Read: read %d of %d bytes, torn = %v", len(enc), len(data), torn)
 			}
 		}
 
-		j, header2, records2, err := OpenJournal(path)
+		j, header2, records2, err := Open(path)
 		if (err == nil) != (rerr == nil) {
-			t.Fatalf("ReadJournal: %v; OpenJournal: %v", rerr, err)
+			t.Fatalf("Read: %v; Open: %v", rerr, err)
 		}
 		if err != nil {
 			if !bytes.Equal(readFile(t, path), data) {
-				t.Fatalf("a failed OpenJournal modified the file")
+				t.Fatalf("a failed Open modified the file")
 			}
 			return
 		}
 		if !bytes.Equal(header2, header) || len(records2) != len(records) {
-			t.Fatalf("OpenJournal read otherwise than ReadJournal")
+			t.Fatalf("Open read otherwise than Read")
 		}
 		if !bytes.Equal(readFile(t, path), enc) {
-			t.Fatalf("OpenJournal did not truncate the file to its intact records")
+			t.Fatalf("Open did not truncate the file to its intact records")
 		}
 		if err := j.Append([]byte("appended")); err != nil {
 			t.Fatal(err)

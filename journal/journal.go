@@ -1,4 +1,4 @@
-package runner
+package journal
 
 import (
 	"encoding/binary"
@@ -8,14 +8,15 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sync"
+
+	"github.com/simrun/simrun/internal/atomicfile"
 )
 
 // A Journal appends checksummed records to a file, so that results already
 // computed survive the death of the process (each record is handed to the
 // kernel as soon as Append returns) and, once synced, of the machine.
-// OpenJournal reads them back: every intact record, dropping at most a torn
+// Open reads them back: every intact record, dropping at most a torn
 // last one.
 //
 // # Format
@@ -29,7 +30,7 @@ import (
 // payload, so that a run of zero bytes (what some file systems leave at the
 // end of a file after a machine crash) never reads as empty records. The
 // first record is the header, opaque like the others. A payload is at most
-// MaxJournalRecord bytes: a larger length is corruption, not a record.
+// MaxRecord bytes: a larger length is corruption, not a record.
 //
 // # Torn writes and corruption
 //
@@ -37,10 +38,10 @@ import (
 // with O_APPEND, so a killed process can tear at most its last record. A
 // record is torn when the file ends inside it, when it is the last record
 // and its checksum fails, or when only zero bytes follow the last intact
-// record. OpenJournal drops a torn record and truncates the file after the
-// last intact one; ReadJournal only reports it. Anything else (bad magic, a
+// record. Open drops a torn record and truncates the file after the
+// last intact one; Read only reports it. Anything else (bad magic, a
 // record whose checksum fails and that is followed by more data, a length
-// above MaxJournalRecord) is an error wrapping ErrCorrupt that names the
+// above MaxRecord) is an error wrapping ErrCorrupt that names the
 // file, the byte offset and the record: "header record", or "record i" for
 // records[i].
 //
@@ -48,7 +49,7 @@ import (
 // boundary, so the file stays readable and a later Append may succeed. A
 // failed Sync, however, leaves the journal broken: the kernel may have
 // dropped the unwritten pages, so every later Append and Sync returns that
-// error, and the caller should Close and reopen the journal with OpenJournal
+// error, and the caller should Close and reopen the journal with Open
 // to learn what the file holds.
 //
 // A Journal's methods may be called from several goroutines, but only one
@@ -75,10 +76,10 @@ type journalFile interface {
 
 // ErrCorrupt is wrapped by the errors reporting a journal whose content is
 // damaged other than by a torn last record.
-var ErrCorrupt = errors.New("runner: journal corrupt")
+var ErrCorrupt = errors.New("journal: corrupt")
 
-// MaxJournalRecord is the largest record payload a journal holds, in bytes.
-const MaxJournalRecord = 64 << 20
+// MaxRecord is the largest record payload a journal holds, in bytes.
+const MaxRecord = 64 << 20
 
 const (
 	journalMagic = "SIMRUNJ1"
@@ -104,16 +105,16 @@ func appendJournalRecord(dst, rec []byte) []byte {
 	return append(dst, rec...)
 }
 
-// CreateJournal creates a journal at path, which must not exist, with the
+// Create creates a journal at path, which must not exist, with the
 // given header record. The file and its directory are synced before it
 // returns. On error, no file is left behind.
-func CreateJournal(path string, header []byte) (j *Journal, err error) {
-	if len(header) > MaxJournalRecord {
-		return nil, fmt.Errorf("runner: journal %s: create: header of %d bytes exceeds the maximum of %d", path, len(header), MaxJournalRecord)
+func Create(path string, header []byte) (j *Journal, err error) {
+	if len(header) > MaxRecord {
+		return nil, fmt.Errorf("journal: %s: create: header of %d bytes exceeds the maximum of %d", path, len(header), MaxRecord)
 	}
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL|os.O_APPEND, 0o666)
 	if err != nil {
-		return nil, fmt.Errorf("runner: journal %s: create: %w", path, err)
+		return nil, fmt.Errorf("journal: %s: create: %w", path, err)
 	}
 	defer func() {
 		if err != nil {
@@ -123,41 +124,25 @@ func CreateJournal(path string, header []byte) (j *Journal, err error) {
 	}()
 	buf := appendJournalRecord([]byte(journalMagic), header)
 	if _, err := f.Write(buf); err != nil {
-		return nil, fmt.Errorf("runner: journal %s: create: %w", path, err)
+		return nil, fmt.Errorf("journal: %s: create: %w", path, err)
 	}
 	if err := f.Sync(); err != nil {
-		return nil, fmt.Errorf("runner: journal %s: create: %w", path, err)
+		return nil, fmt.Errorf("journal: %s: create: %w", path, err)
 	}
-	if err := syncDir(filepath.Dir(path)); err != nil {
-		return nil, fmt.Errorf("runner: journal %s: create: %w", path, err)
+	if err := atomicfile.SyncDir(filepath.Dir(path)); err != nil {
+		return nil, fmt.Errorf("journal: %s: create: %w", path, err)
 	}
 	return &Journal{path: path, f: f, w: f, size: int64(len(buf))}, nil
 }
 
-// syncDir makes the entries of directory dir durable.
-func syncDir(dir string) error {
-	if runtime.GOOS == "windows" {
-		return nil // directories cannot be synced, nor need to be
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
-
-// OpenJournal opens the journal at path for appending and returns its
+// Open opens the journal at path for appending and returns its
 // header and every intact record. A torn last record is dropped and the
 // file truncated after the last intact record (and synced), so that appends
 // continue cleanly. Any other damage is an error wrapping ErrCorrupt.
-func OpenJournal(path string) (j *Journal, header []byte, records [][]byte, err error) {
+func Open(path string) (j *Journal, header []byte, records [][]byte, err error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_APPEND, 0)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("runner: journal %s: open: %w", path, err)
+		return nil, nil, nil, fmt.Errorf("journal: %s: open: %w", path, err)
 	}
 	defer func() {
 		if err != nil {
@@ -170,22 +155,22 @@ func OpenJournal(path string) (j *Journal, header []byte, records [][]byte, err 
 	}
 	if torn {
 		if err := f.Truncate(end); err != nil {
-			return nil, nil, nil, fmt.Errorf("runner: journal %s: dropping torn last record: %w", path, err)
+			return nil, nil, nil, fmt.Errorf("journal: %s: dropping torn last record: %w", path, err)
 		}
 		if err := f.Sync(); err != nil {
-			return nil, nil, nil, fmt.Errorf("runner: journal %s: dropping torn last record: %w", path, err)
+			return nil, nil, nil, fmt.Errorf("journal: %s: dropping torn last record: %w", path, err)
 		}
 	}
 	return &Journal{path: path, f: f, w: f, size: end}, header, records, nil
 }
 
-// ReadJournal reads the journal at path like OpenJournal but never modifies
-// it: torn reports whether it ends with a torn record, which OpenJournal
+// Read reads the journal at path like Open but never modifies
+// it: torn reports whether it ends with a torn record, which Open
 // would drop.
-func ReadJournal(path string) (header []byte, records [][]byte, torn bool, err error) {
+func Read(path string) (header []byte, records [][]byte, torn bool, err error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, nil, false, fmt.Errorf("runner: journal %s: open: %w", path, err)
+		return nil, nil, false, fmt.Errorf("journal: %s: open: %w", path, err)
 	}
 	defer f.Close()
 	header, records, _, torn, err = readJournal(path, f)
@@ -196,7 +181,7 @@ func ReadJournal(path string) (header []byte, records [][]byte, torn bool, err e
 func readJournal(path string, f *os.File) (header []byte, records [][]byte, end int64, torn bool, err error) {
 	data, err := io.ReadAll(f)
 	if err != nil {
-		return nil, nil, 0, false, fmt.Errorf("runner: journal %s: read: %w", path, err)
+		return nil, nil, 0, false, fmt.Errorf("journal: %s: read: %w", path, err)
 	}
 	return parseJournal(path, data)
 }
@@ -218,14 +203,14 @@ func parseJournal(path string, data []byte) (header []byte, records [][]byte, en
 		return fmt.Sprintf("record %d", i)
 	}
 	corrupt := func(off int, i int, format string, args ...any) error {
-		return &corruptError{fmt.Sprintf("runner: journal %s: corrupt %s at byte offset %d: %s",
+		return &corruptError{fmt.Sprintf("journal: %s: corrupt %s at byte offset %d: %s",
 			path, name(i), off, fmt.Sprintf(format, args...))}
 	}
 	if len(data) < len(journalMagic) || string(data[:len(journalMagic)]) != journalMagic {
 		if len(data) < len(journalMagic) && string(data) == journalMagic[:len(data)] {
-			return nil, nil, 0, false, &corruptError{fmt.Sprintf("runner: journal %s: corrupt: only %d bytes, no header record (was its creation interrupted?)", path, len(data))}
+			return nil, nil, 0, false, &corruptError{fmt.Sprintf("journal: %s: corrupt: only %d bytes, no header record (was its creation interrupted?)", path, len(data))}
 		}
-		return nil, nil, 0, false, &corruptError{fmt.Sprintf("runner: journal %s: corrupt: bad magic %q, want %q", path, data[:min(len(data), len(journalMagic))], journalMagic)}
+		return nil, nil, 0, false, &corruptError{fmt.Sprintf("journal: %s: corrupt: bad magic %q, want %q", path, data[:min(len(data), len(journalMagic))], journalMagic)}
 	}
 	off := len(journalMagic)
 	haveHeader := false
@@ -237,8 +222,8 @@ func parseJournal(path string, data []byte) (header []byte, records [][]byte, en
 			break
 		}
 		n := binary.LittleEndian.Uint32(rest)
-		if n > MaxJournalRecord {
-			return nil, nil, 0, false, corrupt(off, i, "length %d exceeds the maximum of %d", n, MaxJournalRecord)
+		if n > MaxRecord {
+			return nil, nil, 0, false, corrupt(off, i, "length %d exceeds the maximum of %d", n, MaxRecord)
 		}
 		if uint64(len(rest)) < journalFrame+uint64(n) {
 			torn = true // the file ends inside the payload
@@ -266,7 +251,7 @@ func parseJournal(path string, data []byte) (header []byte, records [][]byte, en
 		off += journalFrame + int(n)
 	}
 	if !haveHeader {
-		return nil, nil, 0, false, &corruptError{fmt.Sprintf("runner: journal %s: corrupt: no complete header record (was its creation interrupted?)", path)}
+		return nil, nil, 0, false, &corruptError{fmt.Sprintf("journal: %s: corrupt: no complete header record (was its creation interrupted?)", path)}
 	}
 	return header, records, int64(off), torn, nil
 }
@@ -299,8 +284,8 @@ func (j *Journal) AppendBatch(recs [][]byte) error {
 	}
 	total := 0
 	for _, rec := range recs {
-		if len(rec) > MaxJournalRecord {
-			return fmt.Errorf("runner: journal %s: append: record of %d bytes exceeds the maximum of %d", j.path, len(rec), MaxJournalRecord)
+		if len(rec) > MaxRecord {
+			return fmt.Errorf("journal: %s: append: record of %d bytes exceeds the maximum of %d", j.path, len(rec), MaxRecord)
 		}
 		total += journalFrame + len(rec)
 	}
@@ -309,7 +294,7 @@ func (j *Journal) AppendBatch(recs [][]byte) error {
 	}
 	if j.dirty {
 		if err := j.w.Truncate(j.size); err != nil {
-			return fmt.Errorf("runner: journal %s: append: truncating a failed write: %w", j.path, err)
+			return fmt.Errorf("journal: %s: append: truncating a failed write: %w", j.path, err)
 		}
 		j.dirty = false
 	}
@@ -331,7 +316,7 @@ func (j *Journal) AppendBatch(recs [][]byte) error {
 		if terr := j.w.Truncate(j.size); terr != nil {
 			j.dirty = true
 		}
-		return fmt.Errorf("runner: journal %s: append: %w", j.path, unwrapPathError(err))
+		return fmt.Errorf("journal: %s: append: %w", j.path, unwrapPathError(err))
 	}
 	j.size += int64(n)
 	return nil
@@ -349,7 +334,7 @@ func unwrapPathError(err error) error {
 // usable returns why op cannot be done, if it cannot. j.mu is held.
 func (j *Journal) usable(op string) error {
 	if j.closed {
-		return fmt.Errorf("runner: journal %s: %s: %w", j.path, op, os.ErrClosed)
+		return fmt.Errorf("journal: %s: %s: %w", j.path, op, os.ErrClosed)
 	}
 	return j.broken
 }
@@ -367,7 +352,7 @@ func (j *Journal) Sync() error {
 
 func (j *Journal) sync() error {
 	if err := j.w.Sync(); err != nil {
-		j.broken = fmt.Errorf("runner: journal %s: sync: %w", j.path, unwrapPathError(err))
+		j.broken = fmt.Errorf("journal: %s: sync: %w", j.path, unwrapPathError(err))
 		return j.broken
 	}
 	return nil
@@ -379,7 +364,7 @@ func (j *Journal) Close() error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.closed {
-		return fmt.Errorf("runner: journal %s: close: %w", j.path, os.ErrClosed)
+		return fmt.Errorf("journal: %s: close: %w", j.path, os.ErrClosed)
 	}
 	j.closed = true
 	err := j.broken
@@ -387,7 +372,7 @@ func (j *Journal) Close() error {
 		err = j.sync()
 	}
 	if cerr := j.f.Close(); cerr != nil && err == nil {
-		err = fmt.Errorf("runner: journal %s: close: %w", j.path, unwrapPathError(cerr))
+		err = fmt.Errorf("journal: %s: close: %w", j.path, unwrapPathError(cerr))
 	}
 	return err
 }

@@ -1,4 +1,4 @@
-package runner_test
+package journal_test
 
 import (
 	"fmt"
@@ -6,12 +6,12 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/simrun/simrun/runner"
+	"github.com/simrun/simrun/journal"
 )
 
 // Recording results as they complete, then, after a restart, reading them
 // back and carrying on where the journal ends.
-func ExampleJournal() {
+func Example() {
 	dir, err := os.MkdirTemp("", "journal")
 	if err != nil {
 		log.Fatal(err)
@@ -19,7 +19,7 @@ func ExampleJournal() {
 	defer os.RemoveAll(dir)
 	path := filepath.Join(dir, "journal.bin")
 
-	j, err := runner.CreateJournal(path, []byte("experiment v1"))
+	j, err := journal.Create(path, []byte("experiment v1"))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -34,7 +34,7 @@ func ExampleJournal() {
 
 	// After a restart: the header, the records so far, and a journal to
 	// append to.
-	j, header, records, err := runner.OpenJournal(path)
+	j, header, records, err := journal.Open(path)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -52,7 +52,7 @@ func ExampleJournal() {
 		log.Fatal(err)
 	}
 
-	_, records, torn, err := runner.ReadJournal(path)
+	_, records, torn, err := journal.Read(path)
 	if err != nil {
 		log.Fatal(err)
 	}
