@@ -1,6 +1,10 @@
 package sim
 
-import "math"
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+)
 
 // Acc accumulates one observable: count, mean, sum of squared deviations
 // (M2), minimum and maximum. Add uses Welford's update; Merge uses the
@@ -83,4 +87,51 @@ func Binary(n, k int64, lo, hi float64) Acc {
 		a.Min = hi
 	}
 	return a
+}
+
+// AccSize is the size of one encoded Acc: N, then Mean, M2, Min and Max as
+// float64 bit patterns, each 8 bytes little-endian. It is the one encoding
+// of accumulators: in worker results, journal records and chunks.bin.
+const AccSize = 5 * 8
+
+// AppendAcc appends the encoding of a to b.
+func AppendAcc(b []byte, a Acc) []byte {
+	b = binary.LittleEndian.AppendUint64(b, uint64(a.N))
+	b = binary.LittleEndian.AppendUint64(b, math.Float64bits(a.Mean))
+	b = binary.LittleEndian.AppendUint64(b, math.Float64bits(a.M2))
+	b = binary.LittleEndian.AppendUint64(b, math.Float64bits(a.Min))
+	return binary.LittleEndian.AppendUint64(b, math.Float64bits(a.Max))
+}
+
+// AppendAccs appends the encoding of each of accs to b.
+func AppendAccs(b []byte, accs []Acc) []byte {
+	for _, a := range accs {
+		b = AppendAcc(b, a)
+	}
+	return b
+}
+
+// DecodeAcc decodes the Acc at the start of b, which holds at least
+// AccSize bytes.
+func DecodeAcc(b []byte) Acc {
+	_ = b[AccSize-1]
+	return Acc{
+		N:    int64(binary.LittleEndian.Uint64(b)),
+		Mean: math.Float64frombits(binary.LittleEndian.Uint64(b[8:])),
+		M2:   math.Float64frombits(binary.LittleEndian.Uint64(b[16:])),
+		Min:  math.Float64frombits(binary.LittleEndian.Uint64(b[24:])),
+		Max:  math.Float64frombits(binary.LittleEndian.Uint64(b[32:])),
+	}
+}
+
+// DecodeAccs decodes len(accs) accumulators from b into accs. b must hold
+// exactly that many.
+func DecodeAccs(b []byte, accs []Acc) error {
+	if len(b) != AccSize*len(accs) {
+		return fmt.Errorf("sim: %d bytes of accumulators, want %d for %d", len(b), AccSize*len(accs), len(accs))
+	}
+	for i := range accs {
+		accs[i] = DecodeAcc(b[i*AccSize:])
+	}
+	return nil
 }

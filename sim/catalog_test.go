@@ -104,3 +104,15 @@ func fileErrors(t testing.TB, err error) []*Error {
 	}
 	return out
 }
+
+// findError returns the *Error in err at line and key whose message
+// contains hint, or nil; it fails the test as fileErrors does.
+func findError(t testing.TB, err error, line int, key, hint string) *Error {
+	t.Helper()
+	for _, fe := range fileErrors(t, err) {
+		if fe.Line == line && fe.Key == key && strings.Contains(fe.Msg, hint) {
+			return fe
+		}
+	}
+	return nil
+}

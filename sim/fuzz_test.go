@@ -5,7 +5,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 )
@@ -244,7 +243,7 @@ func tomlFloat(f float64) string {
 	case math.IsInf(f, -1):
 		return "-inf"
 	}
-	s := strconv.FormatFloat(f, 'g', -1, 64)
+	s := FormatFloat(f)
 	if !strings.ContainsAny(s, ".e") {
 		s += ".0"
 	}

@@ -408,20 +408,17 @@ func TestParseInvalid(t *testing.T) {
 			if err == nil {
 				t.Fatalf("Parse succeeded with %d points, want an error", e.NumPoints())
 			}
-			errs := fileErrors(t, err)
-			for _, fe := range errs {
-				if fe.Line == test.line && fe.Key == test.key && strings.Contains(fe.Msg, test.hint) {
-					loc := "exp.toml:"
-					if test.line > 0 {
-						loc += strconv.Itoa(test.line) + ":"
-					}
-					if !strings.Contains(fe.Error(), loc) {
-						t.Errorf("error %q does not name %q", fe, loc)
-					}
-					return
-				}
+			fe := findError(t, err, test.line, test.key, test.hint)
+			if fe == nil {
+				t.Fatalf("no error at line %d, key %q containing %q; got:\n%v", test.line, test.key, test.hint, err)
 			}
-			t.Errorf("no error at line %d, key %q containing %q; got:\n%v", test.line, test.key, test.hint, err)
+			loc := "exp.toml:"
+			if test.line > 0 {
+				loc += strconv.Itoa(test.line) + ":"
+			}
+			if !strings.Contains(fe.Error(), loc) {
+				t.Errorf("error %q does not name %q", fe, loc)
+			}
 		})
 	}
 }

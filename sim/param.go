@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/simrun/simrun/sim/fmath"
 )
 
 // Kind is the type of a kernel parameter.
@@ -50,15 +52,15 @@ func FloatValue(f float64) Value { return Value{Kind: Float, F: f} }
 func BoolValue(b bool) Value     { return Value{Kind: Bool, B: b} }
 func StringValue(s string) Value { return Value{Kind: String, S: s} }
 
-// String formats v canonically: integers in decimal, floats in the shortest
-// form that round-trips (strconv 'g', -1), strings quoted. The canonical
-// form is part of the seeding contract (see Params.Key).
+// String formats v canonically: integers in decimal, floats with
+// FormatFloat, strings quoted. The canonical form is part of the seeding
+// contract (see Params.Key).
 func (v Value) String() string {
 	switch v.Kind {
 	case Int:
 		return strconv.FormatInt(v.I, 10)
 	case Float:
-		return strconv.FormatFloat(v.F, 'g', -1, 64)
+		return FormatFloat(v.F)
 	case Bool:
 		return strconv.FormatBool(v.B)
 	case String:
@@ -66,6 +68,13 @@ func (v Value) String() string {
 	}
 	return "<invalid>"
 }
+
+// FormatFloat formats f in the shortest form that reads back as the same
+// float64 (strconv 'g' with precision -1): 0.1, 2.5e-08, +Inf, NaN. It is
+// the canonical form of a float that parameter keys (Value.String) and
+// results files use: changing it would change every point's key, and so
+// its random streams.
+func FormatFloat(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
 
 // Float64 returns v as a float64 for Int and Float values, and NaN otherwise.
 func (v Value) Float64() float64 {
@@ -118,7 +127,7 @@ func (p ParamSpec) Check(v Value) error {
 	if v.Kind != p.Kind {
 		return fmt.Errorf("has type %s, want %s", v.Kind, p.Kind)
 	}
-	if p.Kind == Float && (math.IsNaN(v.F) || math.IsInf(v.F, 0)) {
+	if p.Kind == Float && !fmath.IsFinite(v.F) {
 		return fmt.Errorf("is %s, want a finite number", v)
 	}
 	if p.Range != nil && (p.Kind == Int || p.Kind == Float) {
@@ -156,7 +165,7 @@ func formatBound(x float64) string {
 	if x == math.Trunc(x) && math.Abs(x) < 1<<53 {
 		return strconv.FormatFloat(x, 'f', -1, 64)
 	}
-	return strconv.FormatFloat(x, 'g', -1, 64)
+	return FormatFloat(x)
 }
 
 func quoteAll(s []string) []string {

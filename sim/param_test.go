@@ -38,3 +38,31 @@ func TestRange(t *testing.T) {
 		})
 	}
 }
+
+func TestFormatFloat(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		f    float64
+		want string
+	}{
+		// The expected strings are strconv.FormatFloat(f, 'g', -1, 64),
+		// the shortest decimal that reads back as f.
+		{"whole", 2, "2"},
+		{"fraction", 0.1, "0.1"},
+		{"shortest round trip", math.Nextafter(0.3, 1), "0.30000000000000004"},
+		{"small exponent", 2.5e-8, "2.5e-08"},
+		{"large exponent", 1e21, "1e+21"},
+		{"negative zero", math.Copysign(0, -1), "-0"},
+		{"infinity", math.Inf(-1), "-Inf"},
+		{"not a number", math.NaN(), "NaN"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := FormatFloat(tc.f); got != tc.want {
+				t.Errorf("FormatFloat(%v) = %q, want %q", tc.f, got, tc.want)
+			}
+			if got := FloatValue(tc.f).String(); got != tc.want {
+				t.Errorf("FloatValue(%v).String() = %q, want FormatFloat's %q", tc.f, got, tc.want)
+			}
+		})
+	}
+}

@@ -185,16 +185,14 @@ func (l *loader) plot(e *Experiment, i int, m map[string]any, kernelOK bool) (p 
 	if _, set := m["name"]; !set {
 		l.plotErrorf(i, nil, "missing name: add name = %q, the file stem of the figure's images", "magnetization")
 	}
+	// The checks below need the kind and statistic; an invalid one stays
+	// "" (reported), which no check matches. WithDefaults, at the end,
+	// fills in the rest.
 	if !kindSet {
 		p.Kind = "line"
 	}
 	if !statSet {
 		p.Stat = "mean"
-	}
-	if p.Formats == nil {
-		if _, set := m["formats"]; !set {
-			p.Formats = slices.Clone(plotFormats)
-		}
 	}
 
 	histogram := p.Kind == "histogram"
@@ -235,7 +233,26 @@ func (l *loader) plot(e *Experiment, i int, m map[string]any, kernelOK bool) (p 
 		}
 	}
 
-	// Defaults, from the values given.
+	return p.WithDefaults(), len(l.errs) == nerrs
+}
+
+// WithDefaults returns p with its unset fields filled in, as Load fills in
+// those a [[plot]] table leaves out: Kind "line", Stat "mean", Formats
+// png and svg; Title "<Y> against <X>", XLabel X and YLabel Y, or
+// "<Stat> of <Y>" when Stat is not the mean; for a histogram, Title
+// "<Y>: per-chunk estimates", XLabel Y and YLabel "chunks". Fields already
+// set are kept, and p's Formats is not modified.
+func (p PlotSpec) WithDefaults() PlotSpec {
+	if p.Kind == "" {
+		p.Kind = "line"
+	}
+	if p.Stat == "" {
+		p.Stat = "mean"
+	}
+	if p.Formats == nil {
+		p.Formats = slices.Clone(plotFormats)
+	}
+	histogram := p.Kind == "histogram"
 	if p.Title == "" {
 		if histogram {
 			p.Title = p.Y + ": per-chunk estimates"
@@ -243,25 +260,23 @@ func (l *loader) plot(e *Experiment, i int, m map[string]any, kernelOK bool) (p 
 			p.Title = p.Y + " against " + p.X
 		}
 	}
-	if histogram {
-		if p.XLabel == "" {
+	if p.XLabel == "" {
+		p.XLabel = p.X
+		if histogram {
 			p.XLabel = p.Y
 		}
-		if p.YLabel == "" {
+	}
+	if p.YLabel == "" {
+		switch {
+		case histogram:
 			p.YLabel = "chunks"
-		}
-	} else {
-		if p.XLabel == "" {
-			p.XLabel = p.X
-		}
-		if p.YLabel == "" {
+		case p.Stat == "mean":
 			p.YLabel = p.Y
-			if p.Stat != "mean" {
-				p.YLabel = p.Stat + " of " + p.Y
-			}
+		default:
+			p.YLabel = p.Stat + " of " + p.Y
 		}
 	}
-	return p, len(l.errs) == nerrs
+	return p
 }
 
 // plotFormats validates formats: a non-empty list of distinct formats.

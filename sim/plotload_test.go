@@ -55,6 +55,35 @@ xlabel = "C"
 	}
 }
 
+func TestPlotSpecWithDefaults(t *testing.T) {
+	// The defaults are those TestParsePlots expects from the loader; set
+	// fields are kept.
+	for _, test := range []struct {
+		name string
+		in   PlotSpec
+		want PlotSpec
+	}{
+		{name: "line", in: PlotSpec{Name: "m", X: "T", Y: "m"},
+			want: PlotSpec{Name: "m", Kind: "line", X: "T", Y: "m", Stat: "mean", Title: "m against T", XLabel: "T", YLabel: "m", Formats: []string{"png", "svg"}}},
+		{name: "line of the sd", in: PlotSpec{Name: "m", X: "T", Y: "m", Stat: "sd"},
+			want: PlotSpec{Name: "m", Kind: "line", X: "T", Y: "m", Stat: "sd", Title: "m against T", XLabel: "T", YLabel: "sd of m", Formats: []string{"png", "svg"}}},
+		{name: "histogram", in: PlotSpec{Name: "h", Kind: "histogram", Y: "c"},
+			want: PlotSpec{Name: "h", Kind: "histogram", Y: "c", Stat: "mean", Title: "c: per-chunk estimates", XLabel: "c", YLabel: "chunks", Formats: []string{"png", "svg"}}},
+		{name: "all set", in: PlotSpec{Name: "s", Kind: "line", X: "T", Y: "m", Stat: "stderr", Title: "t", XLabel: "x", YLabel: "y", Formats: []string{"svg"}},
+			want: PlotSpec{Name: "s", Kind: "line", X: "T", Y: "m", Stat: "stderr", Title: "t", XLabel: "x", YLabel: "y", Formats: []string{"svg"}}},
+	} {
+		t.Run(test.name, func(t *testing.T) {
+			got := test.in.WithDefaults()
+			if !reflect.DeepEqual(got, test.want) {
+				t.Errorf("WithDefaults =\n%+v\nwant\n%+v", got, test.want)
+			}
+			if again := got.WithDefaults(); !reflect.DeepEqual(again, got) {
+				t.Errorf("WithDefaults twice =\n%+v\nwant\n%+v", again, got)
+			}
+		})
+	}
+}
+
 func TestParsePlotsInline(t *testing.T) {
 	src := "plot = [{ name = \"a\", x = \"L\", y = \"e\" }, { name = \"b\", kind = \"histogram\", y = \"e2\" }]\n" + plotBase
 	e, err := Parse("exp.toml", []byte(src), testCatalog)

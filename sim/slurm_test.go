@@ -79,9 +79,10 @@ func TestSlurmInvalid(t *testing.T) {
 		{"sbatch_args a string", base + "sbatch_args = \"--qos=long\"\n", 9, "slurm.sbatch_args", `want a list of sbatch options`},
 		{"sbatch_args not an option", base + "sbatch_args = [\"--qos=long\", \"long\"]\n", 9, "slurm.sbatch_args", `index 1: is the string "long", want an sbatch option starting with "-"`},
 		{"sbatch_args with space", base + "sbatch_args = [\"--comment=a b\"]\n", 9, "slurm.sbatch_args", "index 0: is the string \"--comment=a b\", want an sbatch option without spaces"},
-		{"sbatch_args own key", base + "sbatch_args = [\"--partition=long\"]\n", 9, "slurm.sbatch_args", "--partition has its own key: set partition in [slurm] (or the flag --partition of simrun submit) instead"},
-		{"sbatch_args short own key", base + "sbatch_args = [\"-c4\"]\n", 9, "slurm.sbatch_args", "-c has its own key: set cpus_per_task"},
-		{"sbatch_args set by simrun", base + "sbatch_args = [\"--output=x.out\"]\n", 9, "slurm.sbatch_args", "simrun submit sets --output itself"},
+		{"sbatch_args own key", base + "sbatch_args = [\"--partition=long\"]\n", 9, "slurm.sbatch_args", "--partition has its own key: set partition in [slurm] instead"},
+		{"sbatch_args short own key", base + "sbatch_args = [\"-c4\"]\n", 9, "slurm.sbatch_args", "-c has its own key: set cpus_per_task in [slurm] instead"},
+		{"sbatch_args set by the job script", base + "sbatch_args = [\"--output=x.out\"]\n", 9, "slurm.sbatch_args", "--output is set by the generated job script; leave it out"},
+		{"sbatch_args short, set by the job script", base + "sbatch_args = [\"-Jname\"]\n", 9, "slurm.sbatch_args", "-J is set by the generated job script; leave it out"},
 		{"sbatch_args not a string", base + "sbatch_args = [3]\n", 9, "slurm.sbatch_args", "index 0: is the integer 3, want a list of sbatch options"},
 		{"top-level key after [slurm]", base + "seed = 2\n", 9, "slurm.seed", "seed is a top-level key"},
 	} {
@@ -90,14 +91,32 @@ func TestSlurmInvalid(t *testing.T) {
 			if err == nil {
 				t.Fatal("Parse succeeded, want an error")
 			}
-			var got []string
-			for _, fe := range fileErrors(t, err) {
-				if fe.Line == test.line && fe.Key == test.key && strings.Contains(fe.Msg, test.hint) {
-					return
-				}
-				got = append(got, fe.Error())
+			if findError(t, err, test.line, test.key, test.hint) == nil {
+				t.Errorf("no error at line %d, key %s, containing %q; got:\n%v", test.line, test.key, test.hint, err)
 			}
-			t.Errorf("no error at line %d, key %s, containing %q; got:\n%s", test.line, test.key, test.hint, strings.Join(got, "\n"))
 		})
+	}
+}
+
+// TestCheckSlurmSpeaksForTheFile checks that CheckSlurm's messages are in
+// the experiment file's terms: the command that also checks its flags
+// with it adds its own context, so they must not name it or its flags.
+func TestCheckSlurmSpeaksForTheFile(t *testing.T) {
+	var msgs []string
+	for _, k := range slurmKeys {
+		msgs = append(msgs, CheckSlurm(k, nil))
+	}
+	for opt := range sbatchOwnOptions {
+		msgs = append(msgs, CheckSlurm("sbatch_args", opt+"=x"))
+	}
+	for _, msg := range msgs {
+		if msg == "" {
+			t.Errorf("CheckSlurm accepted a value it must reject")
+		}
+		for _, bad := range []string{"simrun", "submit", "flag", "--sbatch-arg"} {
+			if strings.Contains(msg, bad) {
+				t.Errorf("message %q names %q, not part of the experiment file", msg, bad)
+			}
+		}
 	}
 }

@@ -2,6 +2,9 @@ package fmath
 
 import "math"
 
+// IsFinite reports whether x is neither NaN nor an infinity.
+func IsFinite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
 // Exp returns e^x. It is the pure-Go algorithm of the math package
 // (FreeBSD's e_exp.c: argument reduction by ln 2 in two parts and a degree-5
 // minimax polynomial, error below 1 ulp) with every product rounded on its

@@ -97,3 +97,17 @@ func TestSameBitsEverywhere(t *testing.T) {
 		}
 	}
 }
+
+func TestIsFinite(t *testing.T) {
+	for _, tc := range []struct {
+		x    float64
+		want bool
+	}{
+		{0, true}, {-1, true}, {math.MaxFloat64, true}, {-math.MaxFloat64, true}, {math.SmallestNonzeroFloat64, true},
+		{math.Inf(1), false}, {math.Inf(-1), false}, {math.NaN(), false},
+	} {
+		if got := IsFinite(tc.x); got != tc.want {
+			t.Errorf("IsFinite(%v) = %t, want %t", tc.x, got, tc.want)
+		}
+	}
+}

@@ -74,7 +74,7 @@ func TestZeroStateReplaced(t *testing.T) {
 	if x.State() == ([4]uint64{}) {
 		t.Fatal("all-zero state kept")
 	}
-	if x.Uint64() == 0 && x.Uint64() == 0 {
+	if a, b := x.Uint64(), x.Uint64(); a == 0 && b == 0 {
 		t.Fatal("generator stuck at zero")
 	}
 }
