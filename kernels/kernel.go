@@ -115,15 +115,16 @@ func (r *Registry) Names() []string {
 	return names
 }
 
-// Default holds every kernel in this package.
-var Default = new(Registry)
-
-func init() {
-	Default.Register(Pi{})
-	Default.Register(RandomWalk{})
-	Default.Register(Spin{})
-	Default.Register(Ising2D{})
-	Default.Register(Option{})
-	Default.Register(Percolation{})
-	Default.Register(SIR{})
+// Builtin returns a new registry holding simrun's own kernels, then
+// extra, in that order. It panics, as Register does, if two kernels share
+// a name.
+func Builtin(extra ...Kernel) *Registry {
+	r := new(Registry)
+	for _, k := range []Kernel{Pi{}, RandomWalk{}, Spin{}, Ising2D{}, Option{}, Percolation{}, SIR{}} {
+		r.Register(k)
+	}
+	for _, k := range extra {
+		r.Register(k)
+	}
+	return r
 }

@@ -238,7 +238,7 @@ func TestNoAllocations(t *testing.T) {
 			}
 		})
 	}
-	for _, name := range Default.Names() {
+	for _, name := range Builtin().Names() {
 		if !covered[name] {
 			t.Errorf("kernel %q is registered but not in this test", name)
 		}
@@ -246,10 +246,20 @@ func TestNoAllocations(t *testing.T) {
 }
 
 func TestRegistry(t *testing.T) {
-	if got, want := Default.Names(), []string{"ising2d", "option", "percolation", "pi", "randomwalk", "sir", "spin"}; !slices.Equal(got, want) {
+	reg := Builtin()
+	if got, want := reg.Names(), []string{"ising2d", "option", "percolation", "pi", "randomwalk", "sir", "spin"}; !slices.Equal(got, want) {
 		t.Fatalf("Names() = %v, want %v", got, want)
 	}
-	var c sim.Catalog = Default
+	// Each call makes a registry of its own: adding to one leaves the
+	// others as they were.
+	other := Builtin(Spin2{})
+	if _, ok := other.Kernel("spin2"); !ok {
+		t.Error("Builtin(extra) lacks the extra kernel")
+	}
+	if _, ok := reg.Kernel("spin2"); ok {
+		t.Error("a kernel given to one Builtin call appears in another registry")
+	}
+	var c sim.Catalog = reg
 	if s, ok := c.Lookup("randomwalk"); !ok || len(s.Params) != 2 {
 		t.Fatalf("Lookup(randomwalk) = %+v, %v", s, ok)
 	}
@@ -261,7 +271,17 @@ func TestRegistry(t *testing.T) {
 			t.Fatal("duplicate Register did not panic")
 		}
 	}()
-	Default.Register(Pi{})
+	reg.Register(Pi{})
+}
+
+// Spin2 is the spin kernel under another name, an extra kernel for
+// TestRegistry.
+type Spin2 struct{ Spin }
+
+func (s Spin2) Spec() sim.KernelSpec {
+	spec := s.Spin.Spec()
+	spec.Name = "spin2"
+	return spec
 }
 
 func TestCheckSpec(t *testing.T) {
@@ -284,8 +304,9 @@ func TestCheckSpec(t *testing.T) {
 		})
 	}
 	// Every registered kernel passed it at init; say so explicitly.
-	for _, name := range Default.Names() {
-		s, _ := Default.Lookup(name)
+	reg := Builtin()
+	for _, name := range reg.Names() {
+		s, _ := reg.Lookup(name)
 		if err := checkSpec(s); err != nil {
 			t.Error(err)
 		}
