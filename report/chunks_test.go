@@ -12,6 +12,15 @@ import (
 	"github.com/simrun/simrun/sim"
 )
 
+// accOf returns the accumulator of xs, added one by one.
+func accOf(xs ...float64) sim.Acc {
+	var a sim.Acc
+	for _, x := range xs {
+		a.Add(x)
+	}
+	return a
+}
+
 func testAccs() []sim.Acc {
 	// 2 points × 3 chunks × 2 observables, with the awkward floats.
 	accs := make([]sim.Acc, 12)

@@ -1,13 +1,17 @@
 package report
 
-import "math"
+import (
+	"math"
+
+	"github.com/simrun/simrun/stats"
+)
 
 // Difference pairs one statistic of two runs: the same observable (or
 // derived quantity) at the same point, found by the point's parameters.
 type Difference struct {
 	Key        string // the point's parameters, canonical (sim.Params.Key)
 	Observable string
-	A, B       Stat
+	A, B       stats.Stat
 	// Z is the difference of the means in standard errors of the
 	// difference, (A.Mean − B.Mean) / √(A.StdErr² + B.StdErr²): about
 	// standard normal when the runs sample the same distribution with
@@ -49,7 +53,7 @@ func Compare(a, b *Results) (diffs []Difference, onlyA, onlyB []string) {
 	return diffs, onlyA, onlyB
 }
 
-func zScore(a, b Stat) float64 {
+func zScore(a, b stats.Stat) float64 {
 	d := a.Mean - b.Mean
 	se := math.Sqrt(float64(a.StdErr*a.StdErr) + float64(b.StdErr*b.StdErr))
 	switch {

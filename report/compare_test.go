@@ -6,14 +6,17 @@ import (
 	"testing"
 
 	"github.com/simrun/simrun/sim"
+	"github.com/simrun/simrun/stats"
 )
 
 func TestCompare(t *testing.T) {
 	specs := []sim.ParamSpec{{Name: "x", Kind: sim.Int}}
-	point := func(x int64, stats ...Stat) PointResult {
-		return PointResult{Index: x, Params: sim.NewParams(specs, []sim.Value{sim.IntValue(x)}), Stats: stats}
+	point := func(x int64, ss ...stats.Stat) PointResult {
+		return PointResult{Index: x, Params: sim.NewParams(specs, []sim.Value{sim.IntValue(x)}), Stats: ss}
 	}
-	st := func(obs string, mean, se float64) Stat { return Stat{Observable: obs, Mean: mean, StdErr: se} }
+	st := func(obs string, mean, se float64) stats.Stat {
+		return stats.Stat{Observable: obs, Mean: mean, StdErr: se}
+	}
 	nan := math.NaN()
 	a := &Results{Points: []PointResult{
 		point(1, st("u", 1.0, 0.3), st("v", 5, 0)),

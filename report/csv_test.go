@@ -5,7 +5,11 @@ import (
 	"encoding/csv"
 	"math"
 	"strconv"
+	"strings"
 	"testing"
+
+	"github.com/simrun/simrun/sim"
+	"github.com/simrun/simrun/stats"
 )
 
 func TestCSVFloatsExact(t *testing.T) {
@@ -42,5 +46,35 @@ func TestCSVFloatsExact(t *testing.T) {
 	}
 	if row != len(rows) {
 		t.Errorf("%d rows, want %d", len(rows), row)
+	}
+}
+
+func TestCSVDerivedRow(t *testing.T) {
+	// A derived quantity from stats.ReduceAll is one more row. Its chunks
+	// are worked by hand in stats' TestReduceAllByHand: c = s·(⟨e2⟩ − ⟨e⟩²)
+	// over 5 samples in 3 chunks has the estimate 2·(6.6 − 4) = 5.2, to
+	// rounding.
+	params := []sim.ParamSpec{{Name: "s", Kind: sim.Float}}
+	spec := sim.KernelSpec{
+		Name:        "test",
+		Params:      params,
+		Observables: []sim.ObservableSpec{{Name: "e"}, {Name: "e2"}},
+		Derived: []sim.DerivedSpec{{Name: "c", Of: []string{"e", "e2"},
+			Func: func(p sim.Params, m []float64) float64 { return p.Float("s") * (m[1] - m[0]*m[0]) }}},
+	}
+	p := sim.NewParams(params, []sim.Value{sim.FloatValue(2)})
+	chunks := [][]sim.Acc{
+		{accOf(1, 3), accOf(1, 9)},
+		{{}, {}},
+		{accOf(2, 4), accOf(4, 18)},
+		{accOf(0), accOf(1)},
+	}
+	st, _ := stats.ReduceAll(spec, p, chunks)
+	var b bytes.Buffer
+	if err := WriteCSV(&b, &Results{Points: []PointResult{{Params: p, Stats: st}}}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "\n0,2,c,5,3,5.19999") {
+		t.Errorf("CSV lacks the derived row:\n%s", b.String())
 	}
 }

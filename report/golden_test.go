@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/simrun/simrun/sim"
+	"github.com/simrun/simrun/stats"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -63,18 +64,18 @@ func testResults() *Results {
 		})
 	}
 	nan, inf := math.NaN(), math.Inf(1)
-	energy := func(mean, se float64, chunks int64) Stat {
+	energy := func(mean, se float64, chunks int64) stats.Stat {
 		t := 2.262157 // made up as well: t_{0.975,9} from a table
-		return Stat{Observable: "energy", N: 1000 * chunks, Chunks: chunks,
+		return stats.Stat{Observable: "energy", N: 1000 * chunks, Chunks: chunks,
 			Mean: mean, Variance: se * se * 1000 * float64(chunks), StdErr: se,
 			CILow: mean - t*se, CIHigh: mean + t*se, Min: -2, Max: 0.1,
-			Method: MethodBatchMeans, DF: float64(chunks - 1)}
+			Method: stats.MethodBatchMeans, DF: float64(chunks - 1)}
 	}
-	spans := func(mean, se float64) Stat {
-		return Stat{Observable: "spans", N: 40000, Chunks: 10,
+	spans := func(mean, se float64) stats.Stat {
+		return stats.Stat{Observable: "spans", N: 40000, Chunks: 10,
 			Mean: mean, Variance: se * se * 40000, StdErr: se,
 			CILow: mean - 1.96*se, CIHigh: mean + 1.96*se, Min: 0, Max: 1,
-			Method: MethodIID, DF: 39999}
+			Method: stats.MethodIID, DF: 39999}
 	}
 	return &Results{
 		Provenance: Provenance{
@@ -83,10 +84,13 @@ func testResults() *Results {
 			Experiment:    "ising-scan",
 			Kernel:        "ising2d",
 			KernelVersion: 3,
+			KernelModule:  "github.com/simrun/simrun",
 			Seed:          math.MaxUint64,
 			SeedScheme:    "test seed scheme",
 			Generator:     "test generator",
+			Module:        "example.com/heat",
 			Version:       "v0.1.0",
+			Simrun:        "v0.3.0",
 			Revision:      "0123456789abcdef0123456789abcdef01234567",
 			Modified:      true,
 			GoVersion:     "go1.26.8",
@@ -102,22 +106,22 @@ func testResults() *Results {
 			Command:       []string{"simrun", "run", "-workers", "2", "experiments/ising.toml"},
 		},
 		Points: []PointResult{
-			{Index: 0, Params: params(8, 2), Stats: []Stat{energy(-1.7456123456789, 0.0012345, 10), spans(1e-7, 1.5811e-6)}},
-			{Index: 1, Params: params(8, 2.5), Stats: []Stat{energy(-1.1061, 0.021, 10), spans(0.25, 0.0021650635094610966)}},
+			{Index: 0, Params: params(8, 2), Stats: []stats.Stat{energy(-1.7456123456789, 0.0012345, 10), spans(1e-7, 1.5811e-6)}},
+			{Index: 1, Params: params(8, 2.5), Stats: []stats.Stat{energy(-1.1061, 0.021, 10), spans(0.25, 0.0021650635094610966)}},
 			{
 				Index: 2, Params: params(16, 2),
-				Stats: []Stat{
+				Stats: []stats.Stat{
 					{Observable: "energy", N: 1000, Chunks: 1, Mean: -1.7460000000000002, Variance: 0.01,
-						StdErr: nan, CILow: nan, CIHigh: nan, Min: -2, Max: -1.5, Method: MethodBatchMeans, DF: nan},
+						StdErr: nan, CILow: nan, CIHigh: nan, Min: -2, Max: -1.5, Method: stats.MethodBatchMeans, DF: nan},
 					{Observable: "spans", N: 1000, Chunks: 1, Mean: inf, Variance: nan,
-						StdErr: nan, CILow: nan, CIHigh: nan, Min: 0, Max: inf, Method: MethodIID, DF: nan},
+						StdErr: nan, CILow: nan, CIHigh: nan, Min: 0, Max: inf, Method: stats.MethodIID, DF: nan},
 				},
 				Warnings: []string{
 					"energy: batch means needs at least 2 chunks, have 1: no standard error or confidence interval",
 					"spans: non-finite values in the data (mean +Inf, min 0, max +Inf)",
 				},
 			},
-			{Index: 3, Params: params(16, 2.5), Stats: []Stat{energy(123456789.5, 1234.5, 10), spans(0.5, 0)}},
+			{Index: 3, Params: params(16, 2.5), Stats: []stats.Stat{energy(123456789.5, 1234.5, 10), spans(0.5, 0)}},
 		},
 		Warnings: []string{"kernel ising2d: <&> is not escaped in JSON"},
 		Partial:  false,
@@ -167,8 +171,8 @@ func TestWritersEmpty(t *testing.T) {
 			name:  "markdown",
 			write: func(b *bytes.Buffer, r *Results) error { return WriteMarkdown(b, r, "", nil) },
 			want: "# simrun report\n\n**Partial results:** the run stopped before every point finished.\n\n" +
-				"## Provenance\n\n| | |\n|---|---|\n| experiment file | - |\n| SHA-256 | - |\n| kernel | - |\n| seed | 0 |\n" +
-				"| seeding scheme | - |\n| generator | - |\n| version | - |\n| revision | - |\n| Go | - |\n| OS/arch | -/- |\n" +
+				"## Provenance\n\n| | |\n|---|---|\n| experiment file | - |\n| SHA-256 | - |\n| kernel | - |\n| kernel module | - |\n| seed | 0 |\n" +
+				"| seeding scheme | - |\n| generator | - |\n| binary | - |\n| simrun | - |\n| revision | - |\n| Go | - |\n| OS/arch | -/- |\n" +
 				"| CPUs | 0 |\n| workers | 0 |\n| executor | - |\n| start | - |\n| end | - |\n| wall time | 0 s |\n| partial | yes |\n" +
 				"\n## Results\n\nNo points finished.\n",
 		},

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/simrun/simrun/sim"
+	"github.com/simrun/simrun/sim/fmath"
+	"github.com/simrun/simrun/stats"
 )
 
 // WriteJSON writes r as an indented JSON document:
@@ -88,10 +90,13 @@ type jsonProvenance struct {
 	Experiment    string    `json:"experiment"`
 	Kernel        string    `json:"kernel"`
 	KernelVersion int       `json:"kernel_version"`
+	KernelModule  string    `json:"kernel_module,omitempty"`
 	Seed          uint64    `json:"seed"`
 	SeedScheme    string    `json:"seed_scheme"`
 	Generator     string    `json:"generator"`
+	Module        string    `json:"module,omitempty"`
 	Version       string    `json:"version"`
+	Simrun        string    `json:"simrun_version,omitempty"`
 	Revision      string    `json:"revision"`
 	Modified      bool      `json:"modified"`
 	GoVersion     string    `json:"go_version"`
@@ -136,10 +141,13 @@ func toJSONProvenance(p Provenance) jsonProvenance {
 		Experiment:    p.Experiment,
 		Kernel:        p.Kernel,
 		KernelVersion: p.KernelVersion,
+		KernelModule:  p.KernelModule,
 		Seed:          p.Seed,
 		SeedScheme:    p.SeedScheme,
 		Generator:     p.Generator,
+		Module:        p.Module,
 		Version:       p.Version,
+		Simrun:        p.Simrun,
 		Revision:      p.Revision,
 		Modified:      p.Modified,
 		GoVersion:     p.GoVersion,
@@ -165,10 +173,13 @@ func fromJSON(j *jsonResults) *Results {
 			Experiment:    p.Experiment,
 			Kernel:        p.Kernel,
 			KernelVersion: p.KernelVersion,
+			KernelModule:  p.KernelModule,
 			Seed:          p.Seed,
 			SeedScheme:    p.SeedScheme,
 			Generator:     p.Generator,
+			Module:        p.Module,
 			Version:       p.Version,
+			Simrun:        p.Simrun,
 			Revision:      p.Revision,
 			Modified:      p.Modified,
 			GoVersion:     p.GoVersion,
@@ -199,10 +210,10 @@ func fromJSON(j *jsonResults) *Results {
 			Warnings: nilIfEmpty(jp.Warnings),
 		}
 		if len(jp.Stats) > 0 {
-			pt.Stats = make([]Stat, len(jp.Stats))
+			pt.Stats = make([]stats.Stat, len(jp.Stats))
 		}
 		for k, s := range jp.Stats {
-			pt.Stats[k] = Stat{
+			pt.Stats[k] = stats.Stat{
 				Observable: s.Observable,
 				N:          s.N,
 				Chunks:     s.Chunks,
@@ -241,7 +252,7 @@ func nilIfEmpty(s []string) []string {
 type jsonFloat float64
 
 func (f jsonFloat) MarshalJSON() ([]byte, error) {
-	if !isFinite(float64(f)) {
+	if !fmath.IsFinite(float64(f)) {
 		return []byte("null"), nil
 	}
 	return json.Marshal(float64(f))
@@ -292,7 +303,7 @@ func marshalValue(v sim.Value) ([]byte, error) {
 	case sim.Int:
 		return strconv.AppendInt(nil, v.I, 10), nil
 	case sim.Float:
-		if !isFinite(v.F) {
+		if !fmath.IsFinite(v.F) {
 			return []byte("null"), nil
 		}
 		b, err := json.Marshal(v.F)

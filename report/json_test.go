@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/simrun/simrun/sim"
+	"github.com/simrun/simrun/stats"
 )
 
 func TestJSONRoundTrip(t *testing.T) {
@@ -77,7 +78,17 @@ func TestJSONRoundTrip(t *testing.T) {
 	}
 }
 
-func nullInf(s Stat) Stat {
+// statBits returns the bits of every float in s, so that NaNs compare and
+// -0 differs from +0.
+func statBits(s stats.Stat) [8]uint64 {
+	var b [8]uint64
+	for i, f := range []float64{s.Mean, s.Variance, s.StdErr, s.CILow, s.CIHigh, s.Min, s.Max, s.DF} {
+		b[i] = math.Float64bits(f)
+	}
+	return b
+}
+
+func nullInf(s stats.Stat) stats.Stat {
 	for _, f := range []*float64{&s.Mean, &s.Variance, &s.StdErr, &s.CILow, &s.CIHigh, &s.Min, &s.Max, &s.DF} {
 		if math.IsInf(*f, 0) {
 			*f = math.NaN()
@@ -312,7 +323,7 @@ func TestWriteJSONMatchesEncoder(t *testing.T) {
 			}
 			p := PointResult{Index: int64(i), Params: sim.NewParams(ps, vals), Warnings: list()}
 			for range r.IntN(3) {
-				p.Stats = append(p.Stats, Stat{Observable: pick(strs), N: r.Int64(), Chunks: int64(r.IntN(100)),
+				p.Stats = append(p.Stats, stats.Stat{Observable: pick(strs), N: r.Int64(), Chunks: int64(r.IntN(100)),
 					Mean: flt(), Variance: flt(), StdErr: flt(), CILow: flt(), CIHigh: flt(), Min: flt(), Max: flt(), Method: pick(strs), DF: flt()})
 			}
 			res.Points = append(res.Points, p)

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/simrun/simrun/sim"
+	"github.com/simrun/simrun/sim/fmath"
 )
 
 // appendResultsJSON appends the document WriteJSON writes. The points,
@@ -157,7 +158,7 @@ func appendValueJSON(b []byte, v sim.Value) ([]byte, error) {
 	case sim.Int:
 		return strconv.AppendInt(b, v.I, 10), nil
 	case sim.Float:
-		if !isFinite(v.F) {
+		if !fmath.IsFinite(v.F) {
 			return append(b, "null"...), nil
 		}
 		n := len(b)
@@ -177,7 +178,7 @@ func appendValueJSON(b []byte, v sim.Value) ([]byte, error) {
 // appendFloatJSON appends f as encoding/json formats a float64, and null
 // for NaN and ±Inf.
 func appendFloatJSON(b []byte, f float64) []byte {
-	if !isFinite(f) {
+	if !fmath.IsFinite(f) {
 		return append(b, "null"...)
 	}
 	format := byte('f')

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/simrun/simrun/sim"
 )
 
 // WriteMarkdown writes a self-contained Markdown report of r: a title (the
@@ -55,10 +57,12 @@ func WriteMarkdown(w io.Writer, r *Results, description string, figures []string
 		{"experiment file", mdCode(pv.File)},
 		{"SHA-256", mdCode(pv.FileSHA256)},
 		{"kernel", mdEscape(kernelName(pv))},
+		{"kernel module", mdEscape(orDash(pv.KernelModule))},
 		{"seed", strconv.FormatUint(pv.Seed, 10)},
 		{"seeding scheme", mdEscape(orDash(pv.SeedScheme))},
 		{"generator", mdEscape(orDash(pv.Generator))},
-		{"version", mdEscape(orDash(pv.Version))},
+		{"binary", mdEscape(orDash(strings.TrimSpace(pv.Module + " " + pv.Version)))},
+		{"simrun", mdEscape(orDash(pv.Simrun))},
 		{"revision", mdEscape(revision)},
 		{"Go", mdEscape(orDash(pv.GoVersion))},
 		{"OS/arch", mdEscape(orDash(pv.OS) + "/" + orDash(pv.Arch))},
@@ -67,7 +71,7 @@ func WriteMarkdown(w io.Writer, r *Results, description string, figures []string
 		{"executor", mdEscape(orDash(pv.Executor))},
 		{"start", mdTime(pv.Start)},
 		{"end", mdTime(pv.End)},
-		{"wall time", formatFloat(pv.WallSeconds) + " s"},
+		{"wall time", sim.FormatFloat(pv.WallSeconds) + " s"},
 		{"partial", partial},
 	}
 	fmt.Fprintf(ew, "| | |\n|---|---|\n")

@@ -1,10 +1,10 @@
 package report
 
 import (
-	"runtime/debug"
 	"time"
 
 	"github.com/simrun/simrun/sim"
+	"github.com/simrun/simrun/stats"
 )
 
 // Results is everything a run produced: where it came from, one entry per
@@ -32,9 +32,9 @@ type Failure struct {
 
 // PointResult is the reduction of one point of the sweep.
 type PointResult struct {
-	Index    int64      // position in the sweep's enumeration order
-	Params   sim.Params // every kernel parameter, in declaration order
-	Stats    []Stat     // one per observable, in declaration order
+	Index    int64        // position in the sweep's enumeration order
+	Params   sim.Params   // every kernel parameter, in declaration order
+	Stats    []stats.Stat // one per observable, then derived quantity, in declaration order
 	Warnings []string
 }
 
@@ -46,12 +46,18 @@ type Provenance struct {
 	Experiment    string // experiment name
 	Kernel        string // kernel name
 	KernelVersion int    // sim.KernelSpec.Version
+	KernelModule  string // the module that provides the kernel, "path@version"; "" when unknown
 	Seed          uint64 // experiment seed
 
 	SeedScheme string // sim.SeedScheme: how chunk streams are derived
 	Generator  string // rng.Algorithm: the generator and float conversion
 
-	Version   string // module version of the binary, "(devel)" when unknown
+	// What built the binary (package buildinfo): its main module, that
+	// module's version ("(devel)" when unknown), and the version of
+	// simrun it was built against (Version, for simrun's own binary).
+	Module    string
+	Version   string
+	Simrun    string
 	Revision  string // VCS revision the binary was built from, "" when unknown
 	Modified  bool   // whether the working tree had uncommitted changes
 	GoVersion string // runtime.Version()
@@ -64,35 +70,4 @@ type Provenance struct {
 	WallSeconds float64
 	Host        string
 	Command     []string // os.Args
-}
-
-// Revision, when set with -ldflags "-X github.com/simrun/simrun/report.Revision=...",
-// overrides the VCS revision that ReadBuildInfo finds in the binary. It is
-// for builds without VCS stamping (-buildvcs=false, a source tarball).
-var Revision string
-
-// ReadBuildInfo returns the main module's version, the VCS revision and
-// whether the working tree was modified, from the build information
-// embedded in the binary (runtime/debug.ReadBuildInfo). The version is
-// "(devel)" and the revision "" when they are unknown; a non-empty Revision
-// takes precedence over the embedded revision.
-func ReadBuildInfo() (version, revision string, modified bool) {
-	version = "(devel)"
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		if bi.Main.Version != "" {
-			version = bi.Main.Version
-		}
-		for _, s := range bi.Settings {
-			switch s.Key {
-			case "vcs.revision":
-				revision = s.Value
-			case "vcs.modified":
-				modified = s.Value == "true"
-			}
-		}
-	}
-	if Revision != "" {
-		revision = Revision
-	}
-	return version, revision, modified
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/simrun/simrun/report"
 	"github.com/simrun/simrun/sim"
+	"github.com/simrun/simrun/stats"
 )
 
 func ExampleWriteCSV() {
@@ -18,11 +19,11 @@ func ExampleWriteCSV() {
 			{sim.Binary(4, 1+int64(i), 0, 1)},
 			{sim.Binary(4, 1+2*int64(i), 0, 1)},
 		}
-		stats, warnings := report.Reduce(obs, chunks)
+		st, warnings := stats.Reduce(obs, chunks)
 		r.Points = append(r.Points, report.PointResult{
 			Index:    int64(i),
 			Params:   sim.NewParams(specs, []sim.Value{sim.FloatValue(p), sim.StringValue("site")}),
-			Stats:    stats,
+			Stats:    st,
 			Warnings: warnings,
 		})
 	}

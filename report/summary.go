@@ -8,7 +8,10 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/simrun/simrun/internal/words"
 	"github.com/simrun/simrun/sim"
+	"github.com/simrun/simrun/sim/fmath"
+	"github.com/simrun/simrun/stats"
 )
 
 // Summary writes r for a person to read: a line naming the experiment, the
@@ -31,8 +34,8 @@ func Summary(w io.Writer, r *Results) error {
 	swept := sweptParams(r, len(names))
 
 	pv := r.Provenance
-	fmt.Fprintf(ew, "experiment %s (kernel %s), seed %d, %d %s\n",
-		orDash(pv.Experiment), orDash(pv.Kernel), pv.Seed, len(r.Points), plural(len(r.Points), "point", "points"))
+	fmt.Fprintf(ew, "experiment %s (kernel %s), seed %d, %s\n",
+		orDash(pv.Experiment), orDash(pv.Kernel), pv.Seed, words.Count(int64(len(r.Points)), "point"))
 	if len(r.Points) > 0 {
 		var fixed []string
 		p := r.Points[0].Params
@@ -82,7 +85,7 @@ func Summary(w io.Writer, r *Results) error {
 	}
 
 	if len(r.Failures) > 0 {
-		fmt.Fprintf(ew, "\n%d failed %s:\n", len(r.Failures), plural(len(r.Failures), "chunk", "chunks"))
+		fmt.Fprintf(ew, "\n%d failed %s:\n", len(r.Failures), words.Plural(len(r.Failures), "chunk", "chunks"))
 		for _, f := range r.Failures {
 			msg, _, _ := strings.Cut(f.Error, "\n") // the stack is in results.json
 			fmt.Fprintf(ew, "  point %d (%s), chunk %d: %s\n    rerun: %s\n", f.Point, f.Key, f.Chunk, msg, f.Rerun)
@@ -91,7 +94,7 @@ func Summary(w io.Writer, r *Results) error {
 
 	warnings, total := allWarnings(r, swept)
 	if len(warnings) > 0 {
-		fmt.Fprintf(ew, "\n%d %s:\n", total, plural(total, "warning", "warnings"))
+		fmt.Fprintf(ew, "\n%s:\n", words.Count(int64(total), "warning"))
 		for _, w := range warnings {
 			fmt.Fprintf(ew, "  %s\n", w)
 		}
@@ -191,17 +194,17 @@ func pointLabel(p sim.Params, swept []bool) string {
 // [1e-3, 1e6) are written in scientific notation, with a common exponent for
 // the mean and standard error. When there is no positive finite standard
 // error the mean gets six significant digits and the interval is "-".
-func formatEstimate(s Stat) (meanErr, ci string) {
+func formatEstimate(s stats.Stat) (meanErr, ci string) {
 	mean, se := s.Mean, s.StdErr
-	if !isFinite(mean) || !isFinite(se) || se <= 0 {
+	if !fmath.IsFinite(mean) || !fmath.IsFinite(se) || se <= 0 {
 		m := strconv.FormatFloat(mean, 'g', 6, 64)
 		if se == 0 {
 			// Zero variance: the mean is exact.
-			m = formatFloat(mean)
+			m = sim.FormatFloat(mean)
 		}
 		ci = "-"
-		if isFinite(s.CILow) && isFinite(s.CIHigh) {
-			ci = "[" + formatFloat(s.CILow) + ", " + formatFloat(s.CIHigh) + "]"
+		if fmath.IsFinite(s.CILow) && fmath.IsFinite(s.CIHigh) {
+			ci = "[" + sim.FormatFloat(s.CILow) + ", " + sim.FormatFloat(s.CIHigh) + "]"
 		}
 		return m + " ± " + strconv.FormatFloat(se, 'g', 6, 64), ci
 	}
@@ -222,13 +225,6 @@ func formatEstimate(s Stat) (meanErr, ci string) {
 	meanErr = strconv.FormatFloat(mean, 'f', d, 64) + " ± " + strconv.FormatFloat(se, 'f', d, 64)
 	ci = "[" + strconv.FormatFloat(s.CILow, 'f', d, 64) + ", " + strconv.FormatFloat(s.CIHigh, 'f', d, 64) + "]"
 	return meanErr, ci
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
 
 func orDash(s string) string {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/simrun/simrun/sim"
+	"github.com/simrun/simrun/stats"
 )
 
 func TestFormatEstimate(t *testing.T) {
@@ -31,7 +32,7 @@ func TestFormatEstimate(t *testing.T) {
 		{name: "NaN mean", mean: nan, se: nan, lo: nan, hi: nan, wantMean: "NaN ± NaN", wantCI: "-"},
 	} {
 		t.Run(test.name, func(t *testing.T) {
-			me, ci := formatEstimate(Stat{Mean: test.mean, StdErr: test.se, CILow: test.lo, CIHigh: test.hi})
+			me, ci := formatEstimate(stats.Stat{Mean: test.mean, StdErr: test.se, CILow: test.lo, CIHigh: test.hi})
 			if me != test.wantMean || ci != test.wantCI {
 				t.Errorf("formatEstimate = %q, %q, want %q, %q", me, ci, test.wantMean, test.wantCI)
 			}
@@ -48,7 +49,7 @@ func sweepResults(n int) *Results {
 		p := PointResult{
 			Index:    int64(i),
 			Params:   sim.NewParams(specs, []sim.Value{sim.IntValue(int64(i + 1))}),
-			Stats:    []Stat{{Observable: "u", N: 1, Chunks: 1, Mean: 0.5, Variance: math.NaN(), StdErr: math.NaN(), CILow: math.NaN(), CIHigh: math.NaN(), Min: 0.5, Max: 0.5}},
+			Stats:    []stats.Stat{{Observable: "u", N: 1, Chunks: 1, Mean: 0.5, Variance: math.NaN(), StdErr: math.NaN(), CILow: math.NaN(), CIHigh: math.NaN(), Min: 0.5, Max: 0.5}},
 			Warnings: []string{"u: 1 sample"},
 		}
 		if i == 7 {

@@ -1,7 +1,6 @@
-package report
+package stats
 
 import (
-	"bytes"
 	"math"
 	"reflect"
 	"strings"
@@ -71,16 +70,6 @@ func TestReduceAllByHand(t *testing.T) {
 		t.Errorf("warnings = %q, want %q", warnings, want)
 	}
 
-	// The writers show the derived quantity as one more row.
-	var b bytes.Buffer
-	r := &Results{Points: []PointResult{{Params: p, Stats: stats}}}
-	if err := WriteCSV(&b, r); err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(b.String(), "\n0,2,c,5,3,5.19999") {
-		t.Errorf("CSV lacks the derived row:\n%s", b.String())
-	}
-
 	// Bit-identical on a second, independent reduction.
 	again, _ := ReduceAll(spec, p, deepCopy(chunks))
 	if statBits(again[2]) != statBits(s) {
@@ -126,5 +115,31 @@ func TestReduceAllWarnings(t *testing.T) {
 				t.Errorf("StdErr NaN but CI low %v, DF %v", s.CILow, s.DF)
 			}
 		})
+	}
+}
+
+func TestDerivedChunks(t *testing.T) {
+	spec, p := derivedKernel()
+	chunks := [][]sim.Acc{
+		{accOf(1, 3), accOf(1, 9)},  // means 2, 5: c = 2·(5−4) = 2
+		{{}, {}},                    // no samples: left out
+		{accOf(2, 4), accOf(4, 18)}, // means 3, 11: c = 2·(11−9) = 4
+		{accOf(0)},                  // not one accumulator per observable: left out
+		{accOf(0), accOf(1)},        // means 0, 1: c = 2·1 = 2
+	}
+	// Worked by hand, exact in floating point.
+	got, err := DerivedChunks(spec.Observables, spec.Derived[0], p, chunks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []float64{2, 4, 2}; !reflect.DeepEqual(got, want) {
+		t.Errorf("DerivedChunks = %v, want %v", got, want)
+	}
+
+	d := spec.Derived[0]
+	d.Of = []string{"e", "x"}
+	if _, err := DerivedChunks(spec.Observables, d, p, chunks); err == nil ||
+		err.Error() != `stats: derived quantity c: "x" is not an observable` {
+		t.Errorf("unknown observable: error = %v", err)
 	}
 }

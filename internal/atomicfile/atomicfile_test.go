@@ -1,10 +1,11 @@
-package report
+package atomicfile
 
 import (
 	"errors"
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -36,7 +37,7 @@ func TestWriteFile(t *testing.T) {
 			if !errors.Is(err, test.wantErr) {
 				t.Fatalf("WriteFile error = %v, want %v", err, test.wantErr)
 			}
-			if err != nil && !strings.HasPrefix(err.Error(), "report: write "+path+": ") {
+			if err != nil && !strings.HasPrefix(err.Error(), "atomicfile: write "+path+": ") {
 				t.Errorf("error %q does not name the path", err)
 			}
 			got, rerr := os.ReadFile(path)
@@ -97,7 +98,7 @@ func TestWriteFileUnwritable(t *testing.T) {
 		t.Run(test.name, func(t *testing.T) {
 			path := test.setup(t)
 			err := WriteFile(path, writeString("x"))
-			if err == nil || !strings.HasPrefix(err.Error(), "report: write "+path+": ") {
+			if err == nil || !strings.HasPrefix(err.Error(), "atomicfile: write "+path+": ") {
 				t.Errorf("WriteFile(%s) error = %v, want one naming the path", path, err)
 			}
 		})
@@ -132,5 +133,19 @@ func assertOnly(t *testing.T, dir string, want bool, name string) {
 	}
 	if want && (len(names) != 1 || names[0] != name) || !want && len(names) != 0 {
 		t.Errorf("directory holds %q, want only %q: %v", names, name, want)
+	}
+}
+
+func TestSyncDir(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "f"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := SyncDir(dir); err != nil {
+		t.Errorf("SyncDir(%s) = %v, want nil", dir, err)
+	}
+	missing := filepath.Join(dir, "missing")
+	if err := SyncDir(missing); runtime.GOOS != "windows" && !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("SyncDir(%s) = %v, want an error wrapping os.ErrNotExist", missing, err)
 	}
 }

@@ -1,4 +1,4 @@
-package report
+package atomicfile
 
 import (
 	"bufio"
@@ -23,7 +23,7 @@ import (
 func WriteFile(path string, write func(io.Writer) error) (err error) {
 	defer func() {
 		if err != nil {
-			err = fmt.Errorf("report: write %s: %w", path, err)
+			err = fmt.Errorf("atomicfile: write %s: %w", path, err)
 		}
 	}()
 	dir, base := filepath.Split(path)
@@ -64,12 +64,17 @@ func WriteFile(path string, write func(io.Writer) error) (err error) {
 		return err
 	}
 	renamed = true
-	return syncDir(dir)
+	if err := SyncDir(dir); err != nil {
+		return fmt.Errorf("sync directory after rename: %w", err)
+	}
+	return nil
 }
 
-// syncDir makes a rename in dir durable. Windows cannot sync a directory,
-// and its renames need no such step.
-func syncDir(dir string) error {
+// SyncDir makes the entries of directory dir durable: a file created,
+// renamed or removed in dir survives a crash once SyncDir returns nil. It
+// returns the error of opening, syncing or closing dir. Windows cannot sync
+// a directory, and needs no such step; there SyncDir does nothing.
+func SyncDir(dir string) error {
 	if runtime.GOOS == "windows" {
 		return nil
 	}
@@ -81,8 +86,5 @@ func syncDir(dir string) error {
 	if cerr := d.Close(); err == nil {
 		err = cerr
 	}
-	if err != nil {
-		return fmt.Errorf("sync directory after rename: %w", err)
-	}
-	return nil
+	return err
 }

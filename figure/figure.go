@@ -1,4 +1,4 @@
-package report
+package figure
 
 import (
 	"fmt"
@@ -7,16 +7,19 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/simrun/simrun/report"
 	"github.com/simrun/simrun/sim"
+	"github.com/simrun/simrun/sim/fmath"
+	"github.com/simrun/simrun/stats"
 )
 
 // Figure is the data of one plot an experiment asks for, ready to render:
-// BuildFigure computes it from the results (and the chunk estimates for a
-// histogram), and RenderFigure draws it. Keeping the two apart lets tests
-// check the numbers rather than the pixels.
+// Build computes it from the results (and the chunk estimates for a
+// histogram), and Render draws it. Keeping the two apart lets tests check
+// the numbers rather than the pixels.
 type Figure struct {
-	// Spec is the plot's spec with its defaults filled in (Kind, Stat,
-	// Title, XLabel, YLabel).
+	// Spec is the plot's spec with its defaults filled in
+	// (sim.PlotSpec.WithDefaults).
 	Spec sim.PlotSpec
 	// Series holds a line plot's data: one series per combination of the
 	// swept parameters other than X, in sweep order, labelled like
@@ -52,7 +55,7 @@ type Histogram struct {
 	Values []float64
 }
 
-// The values of PlotSpec.Kind and PlotSpec.Stat.
+// The values of sim.PlotSpec.Kind and sim.PlotSpec.Stat.
 const (
 	KindLine      = "line"
 	KindHistogram = "histogram"
@@ -67,62 +70,24 @@ const (
 // evaluated.
 const referencePoints = 200
 
-// PlotDefaults returns plot with its defaults filled in: Kind "line", Stat
-// "mean", Title "<Y> against <X>" (or "<Y>: chunk estimates" for a
-// histogram), XLabel X (Y for a histogram), YLabel Y, or "<stat> of <Y>"
-// when Stat is not the mean ("chunks" for a histogram).
-func PlotDefaults(plot sim.PlotSpec) sim.PlotSpec {
-	if plot.Kind == "" {
-		plot.Kind = KindLine
-	}
-	if plot.Stat == "" {
-		plot.Stat = StatMean
-	}
-	hist := plot.Kind == KindHistogram
-	if plot.Title == "" {
-		if hist {
-			plot.Title = plot.Y + ": chunk estimates"
-		} else {
-			plot.Title = plot.Y + " against " + plot.X
-		}
-	}
-	if plot.XLabel == "" {
-		if hist {
-			plot.XLabel = plot.Y
-		} else {
-			plot.XLabel = plot.X
-		}
-	}
-	if plot.YLabel == "" {
-		switch {
-		case hist:
-			plot.YLabel = "chunks"
-		case plot.Stat == StatMean:
-			plot.YLabel = plot.Y
-		default:
-			plot.YLabel = plot.Stat + " of " + plot.Y
-		}
-	}
-	return plot
-}
-
-// BuildFigure computes the data of plot from a run's results. spec is the
+// Build computes the data of plot from a run's results. spec is the
 // kernel's spec, swept the experiment's swept parameter names in axis
-// order. A line plot takes the Stat of Y at each point (for "mean", with
-// the confidence interval as Lo and Hi), and, with a reference, evaluates
-// the reference's Func with Params.With(X, x) at about 200 values of x
-// between each series' smallest and largest X (log-spaced when LogX; the
-// integers in that range for an Int parameter), leaving out NaN values.
-// A histogram plot needs chunks, the chunk estimates file's accumulators
-// laid out [point][chunk][observable] (see WriteChunks); a line plot
-// ignores them, and they may be nil.
+// order; plot's unset fields take their defaults (sim.PlotSpec.WithDefaults),
+// those the experiment loader gives. A line plot takes the Stat of Y at each
+// point (for "mean", with the confidence interval as Lo and Hi), and, with a
+// reference, evaluates the reference's Func with Params.With(X, x) at about
+// 200 values of x between each series' smallest and largest X (log-spaced
+// when LogX; the integers in that range for an Int parameter), leaving out
+// NaN values. A histogram plot needs chunks, the chunk estimates file's
+// accumulators laid out [point][chunk][observable] (see report.WriteChunks);
+// a line plot ignores them, and they may be nil.
 //
-// BuildFigure returns an error, prefixed "report: plot <name>: ", for a
+// Build returns an error, prefixed "figure: plot <name>: ", for a
 // plot that does not fit the kernel or the results: an unknown kind, stat,
 // Y or reference, an X that is not a swept numeric parameter, a point
 // without a statistic for Y, or missing chunk data.
-func BuildFigure(spec sim.KernelSpec, swept []string, plot sim.PlotSpec, res *Results, chunks []sim.Acc, chunksPerPoint int64) (*Figure, error) {
-	plot = PlotDefaults(plot)
+func Build(spec sim.KernelSpec, swept []string, plot sim.PlotSpec, res *report.Results, chunks []sim.Acc, chunksPerPoint int64) (*Figure, error) {
+	plot = plot.WithDefaults()
 	fig := &Figure{Spec: plot}
 	var err error
 	switch plot.Kind {
@@ -134,7 +99,7 @@ func BuildFigure(spec sim.KernelSpec, swept []string, plot sim.PlotSpec, res *Re
 		err = fmt.Errorf("unknown kind %q, want %q or %q", plot.Kind, KindLine, KindHistogram)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("report: plot %s: %w", plot.Name, err)
+		return nil, fmt.Errorf("figure: plot %s: %w", plot.Name, err)
 	}
 	return fig, nil
 }
@@ -155,18 +120,18 @@ func quantity(spec sim.KernelSpec, name string) (int, *sim.DerivedSpec, error) {
 	return 0, nil, fmt.Errorf("kernel %s has no observable or derived quantity %q", spec.Name, name)
 }
 
-func findStat(p PointResult, name string) (Stat, bool) {
+func findStat(p report.PointResult, name string) (stats.Stat, bool) {
 	for _, s := range p.Stats {
 		if s.Observable == name {
 			return s, true
 		}
 	}
-	return Stat{}, false
+	return stats.Stat{}, false
 }
 
 // statValue returns the plotted statistic of s, with the confidence
 // interval for the mean and NaN bounds otherwise.
-func statValue(s Stat, stat string) (y, lo, hi float64) {
+func statValue(s stats.Stat, stat string) (y, lo, hi float64) {
 	nan := math.NaN()
 	switch stat {
 	case StatMean:
@@ -186,12 +151,16 @@ func label(p sim.Params, names []string) string {
 	var kv []string
 	for _, name := range names {
 		v, _ := p.Lookup(name)
-		kv = append(kv, name+"="+csvValue(v))
+		s := v.String()
+		if v.Kind == sim.String {
+			s = v.S
+		}
+		kv = append(kv, name+"="+s)
 	}
 	return strings.Join(kv, ", ")
 }
 
-func buildLine(fig *Figure, spec sim.KernelSpec, swept []string, res *Results) error {
+func buildLine(fig *Figure, spec sim.KernelSpec, swept []string, res *report.Results) error {
 	plot := fig.Spec
 	switch plot.Stat {
 	case StatMean, StatStdErr, StatSD, StatVariance:
@@ -322,7 +291,7 @@ func sortSeries(s Series) Series {
 func grid(xs []float64, log, integer bool) []float64 {
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, x := range xs {
-		if isFinite(x) {
+		if fmath.IsFinite(x) {
 			lo, hi = math.Min(lo, x), math.Max(hi, x)
 		}
 	}
@@ -358,7 +327,7 @@ func grid(xs []float64, log, integer bool) []float64 {
 	return out
 }
 
-func buildHist(fig *Figure, spec sim.KernelSpec, swept []string, res *Results, chunks []sim.Acc, chunksPerPoint int64) error {
+func buildHist(fig *Figure, spec sim.KernelSpec, swept []string, res *report.Results, chunks []sim.Acc, chunksPerPoint int64) error {
 	plot := fig.Spec
 	o, derived, err := quantity(spec, plot.Y)
 	if err != nil {
@@ -371,18 +340,13 @@ func buildHist(fig *Figure, spec sim.KernelSpec, swept []string, res *Results, c
 		return fmt.Errorf("a histogram needs the chunk estimates, and there are none")
 	}
 	nobs := len(spec.Observables)
-	if err := checkLayout(int64(nobs), chunksPerPoint, uint64(len(chunks))); err != nil {
-		return fmt.Errorf("chunk estimates: %w", err)
-	}
-	var of []int
-	if derived != nil {
-		if of, err = observableIndex(spec.Observables, derived.Of); err != nil {
-			return fmt.Errorf("derived quantity %s: %w", derived.Name, err)
-		}
+	n := int64(len(chunks))
+	if chunksPerPoint < 0 || n > 0 && (nobs == 0 || chunksPerPoint == 0 || chunksPerPoint > n/int64(nobs) || n%(chunksPerPoint*int64(nobs)) != 0) {
+		return fmt.Errorf("chunk estimates: %d accumulators do not fill whole points of %d chunks of %d observables", n, chunksPerPoint, nobs)
 	}
 	perPoint := chunksPerPoint * int64(nobs)
 	for _, p := range res.Points {
-		if p.Index < 0 || p.Index >= int64(len(chunks))/max(perPoint, 1) {
+		if p.Index < 0 || p.Index >= n/max(perPoint, 1) {
 			return fmt.Errorf("the chunk estimates have no point %d", p.Index)
 		}
 		start := p.Index * perPoint
@@ -402,9 +366,9 @@ func buildHist(fig *Figure, spec sim.KernelSpec, swept []string, res *Results, c
 				i := start + int64(c)*int64(nobs)
 				pc[c] = chunks[i : i+int64(nobs)]
 			}
-			derivedChunks(nobs, of, pc, func(_ int, _ int64, means []float64) {
-				h.Values = append(h.Values, derived.Func(p.Params, means))
-			})
+			if h.Values, err = stats.DerivedChunks(spec.Observables, *derived, p.Params, pc); err != nil {
+				return err
+			}
 		}
 		fig.Hist = append(fig.Hist, h)
 	}

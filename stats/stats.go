@@ -1,11 +1,11 @@
-package report
+package stats
 
 import (
 	"fmt"
 	"math"
-	"strconv"
 
 	"github.com/simrun/simrun/sim"
+	"github.com/simrun/simrun/sim/fmath"
 )
 
 // The values of Stat.Method.
@@ -110,9 +110,9 @@ func reduceOne(spec sim.ObservableSpec, chunks []sim.Acc) (Stat, []string) {
 	}
 
 	var warnings []string
-	if !isFinite(s.Mean) || !isFinite(s.Min) || !isFinite(s.Max) {
+	if !fmath.IsFinite(s.Mean) || !fmath.IsFinite(s.Min) || !fmath.IsFinite(s.Max) {
 		warnings = append(warnings, fmt.Sprintf("%s: non-finite values in the data (mean %s, min %s, max %s)",
-			name, formatFloat(s.Mean), formatFloat(s.Min), formatFloat(s.Max)))
+			name, sim.FormatFloat(s.Mean), sim.FormatFloat(s.Min), sim.FormatFloat(s.Max)))
 	}
 
 	var df float64
@@ -147,7 +147,7 @@ func reduceOne(spec sim.ObservableSpec, chunks []sim.Acc) (Stat, []string) {
 	}
 
 	switch {
-	case all.N < 2 || !isFinite(s.Mean):
+	case all.N < 2 || !fmath.IsFinite(s.Mean):
 	case s.Variance == 0:
 		warnings = append(warnings, fmt.Sprintf("%s: all %d samples are equal (zero variance)", name, all.N))
 	case s.StdErr == 0:
@@ -155,9 +155,3 @@ func reduceOne(spec sim.ObservableSpec, chunks []sim.Acc) (Stat, []string) {
 	}
 	return s, warnings
 }
-
-func isFinite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
-
-// formatFloat formats x exactly, in the shortest form that round-trips:
-// "NaN", "+Inf" and "-Inf" for the non-finite values.
-func formatFloat(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }

@@ -1,4 +1,4 @@
-package report
+package figure
 
 import (
 	"math"
@@ -6,14 +6,25 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/simrun/simrun/report"
 	"github.com/simrun/simrun/sim"
+	"github.com/simrun/simrun/stats"
 )
+
+// accOf returns the accumulator of xs, added one by one.
+func accOf(xs ...float64) sim.Acc {
+	var a sim.Acc
+	for _, x := range xs {
+		a.Add(x)
+	}
+	return a
+}
 
 // figureRun is a made-up run of a kernel with observables m and e, the
 // derived quantity me = m·e, and the reference exact(m) = L + 1/T; the
 // sweep is L × T (T out of order for L = 16), with h fixed. Its Stats are
-// ReduceAll of its chunks, 4 chunks per point.
-func figureRun(t *testing.T) (sim.KernelSpec, []string, *Results, []sim.Acc) {
+// stats.ReduceAll of its chunks, 4 chunks per point.
+func figureRun(t *testing.T) (sim.KernelSpec, []string, *report.Results, []sim.Acc) {
 	t.Helper()
 	params := []sim.ParamSpec{{Name: "L", Kind: sim.Int}, {Name: "T", Kind: sim.Float}, {Name: "h", Kind: sim.Float}}
 	spec := sim.KernelSpec{
@@ -32,7 +43,7 @@ func figureRun(t *testing.T) (sim.KernelSpec, []string, *Results, []sim.Acc) {
 			{Name: "wrong", Of: "e", Func: func(sim.Params) float64 { return 0 }},
 		},
 	}
-	res := &Results{Provenance: Provenance{Experiment: "figure-test"}}
+	res := &report.Results{Provenance: report.Provenance{Experiment: "figure-test"}}
 	var chunks []sim.Acc
 	i := 0
 	for _, L := range []int64{8, 16} {
@@ -48,15 +59,15 @@ func figureRun(t *testing.T) (sim.KernelSpec, []string, *Results, []sim.Acc) {
 				pc = append(pc, chunk)
 				chunks = append(chunks, chunk...)
 			}
-			stats, w := ReduceAll(spec, p, pc)
-			res.Points = append(res.Points, PointResult{Index: int64(i), Params: p, Stats: stats, Warnings: w})
+			st, w := stats.ReduceAll(spec, p, pc)
+			res.Points = append(res.Points, report.PointResult{Index: int64(i), Params: p, Stats: st, Warnings: w})
 			i++
 		}
 	}
 	return spec, []string{"L", "T"}, res, chunks
 }
 
-func TestBuildFigureLine(t *testing.T) {
+func TestBuildLine(t *testing.T) {
 	spec, swept, res, _ := figureRun(t)
 	for _, test := range []struct {
 		name   string
@@ -69,7 +80,7 @@ func TestBuildFigureLine(t *testing.T) {
 		{name: "variance", plot: sim.PlotSpec{Name: "v", X: "L", Y: "e", Stat: "variance"}, labels: []string{"T=3", "T=1", "T=2"}},
 	} {
 		t.Run(test.name, func(t *testing.T) {
-			fig, err := BuildFigure(spec, swept, test.plot, res, nil, 0)
+			fig, err := Build(spec, swept, test.plot, res, nil, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -141,7 +152,7 @@ func TestBuildFigureLine(t *testing.T) {
 
 // findPoint returns the point whose swept parameters other than x are
 // label and whose x is xv.
-func findPoint(t *testing.T, res *Results, lbl, x string, xv float64) PointResult {
+func findPoint(t *testing.T, res *report.Results, lbl, x string, xv float64) report.PointResult {
 	t.Helper()
 	for _, p := range res.Points {
 		v, _ := p.Params.Lookup(x)
@@ -154,13 +165,13 @@ func findPoint(t *testing.T, res *Results, lbl, x string, xv float64) PointResul
 		}
 	}
 	t.Fatalf("no point %s, %s=%v", lbl, x, xv)
-	return PointResult{}
+	return report.PointResult{}
 }
 
-func TestBuildFigureOneSeries(t *testing.T) {
+func TestBuildOneSeries(t *testing.T) {
 	spec, _, res, _ := figureRun(t)
 	res.Points = res.Points[:3] // L = 8 only: T is the only swept parameter
-	fig, err := BuildFigure(spec, []string{"T"}, sim.PlotSpec{Name: "m", X: "T", Y: "m", Reference: "exact"}, res, nil, 0)
+	fig, err := Build(spec, []string{"T"}, sim.PlotSpec{Name: "m", X: "T", Y: "m", Reference: "exact"}, res, nil, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,24 +182,24 @@ func TestBuildFigureOneSeries(t *testing.T) {
 		t.Errorf("reference = %+v, want one labelled exact", fig.Reference)
 	}
 	want := sim.PlotSpec{Name: "m", Kind: "line", X: "T", Y: "m", Stat: "mean", Reference: "exact",
-		Title: "m against T", XLabel: "T", YLabel: "m"}
+		Title: "m against T", XLabel: "T", YLabel: "m", Formats: []string{"png", "svg"}}
 	if !reflect.DeepEqual(fig.Spec, want) {
 		t.Errorf("Spec = %+v, want defaults %+v", fig.Spec, want)
 	}
 }
 
-func TestBuildFigureSharedReference(t *testing.T) {
+func TestBuildSharedReference(t *testing.T) {
 	// The "wrong" reference of e is 0 whatever L: one curve for both series,
 	// labelled with its name alone. "exact" depends on L: one per series.
 	spec, swept, res, _ := figureRun(t)
-	fig, err := BuildFigure(spec, swept, sim.PlotSpec{Name: "e", X: "T", Y: "e", Reference: "wrong"}, res, nil, 0)
+	fig, err := Build(spec, swept, sim.PlotSpec{Name: "e", X: "T", Y: "e", Reference: "wrong"}, res, nil, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(fig.Series) != 2 || len(fig.Reference) != 1 || fig.Reference[0].Label != "wrong" {
 		t.Errorf("%d series, references %+v; want 2 series and one reference labelled wrong", len(fig.Series), fig.Reference)
 	}
-	fig, err = BuildFigure(spec, swept, sim.PlotSpec{Name: "m", X: "T", Y: "m", Reference: "exact"}, res, nil, 0)
+	fig, err = Build(spec, swept, sim.PlotSpec{Name: "m", X: "T", Y: "m", Reference: "exact"}, res, nil, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,9 +208,9 @@ func TestBuildFigureSharedReference(t *testing.T) {
 	}
 }
 
-func TestBuildFigureIntReference(t *testing.T) {
+func TestBuildIntReference(t *testing.T) {
 	spec, swept, res, _ := figureRun(t)
-	fig, err := BuildFigure(spec, swept, sim.PlotSpec{Name: "m", X: "L", Y: "m", Reference: "exact", LogX: true}, res, nil, 0)
+	fig, err := Build(spec, swept, sim.PlotSpec{Name: "m", X: "L", Y: "m", Reference: "exact", LogX: true}, res, nil, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,10 +225,10 @@ func TestBuildFigureIntReference(t *testing.T) {
 	}
 }
 
-func TestBuildFigureHistogram(t *testing.T) {
+func TestBuildHistogram(t *testing.T) {
 	spec, swept, res, chunks := figureRun(t)
 	for _, y := range []string{"m", "me"} {
-		fig, err := BuildFigure(spec, swept, sim.PlotSpec{Name: "h", Kind: "histogram", Y: y}, res, chunks, 4)
+		fig, err := Build(spec, swept, sim.PlotSpec{Name: "h", Kind: "histogram", Y: y}, res, chunks, 4)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -250,7 +261,7 @@ func TestBuildFigureHistogram(t *testing.T) {
 	}
 }
 
-func TestBuildFigureInvalidInput(t *testing.T) {
+func TestBuildInvalidInput(t *testing.T) {
 	spec, swept, res, chunks := figureRun(t)
 	for _, test := range []struct {
 		name   string
@@ -271,8 +282,8 @@ func TestBuildFigureInvalidInput(t *testing.T) {
 	} {
 		t.Run(test.name, func(t *testing.T) {
 			test.plot.Name = "p"
-			_, err := BuildFigure(spec, swept, test.plot, res, test.chunks, test.cpp)
-			if err == nil || !strings.HasPrefix(err.Error(), "report: plot p: ") || !strings.Contains(err.Error(), test.want) {
+			_, err := Build(spec, swept, test.plot, res, test.chunks, test.cpp)
+			if err == nil || !strings.HasPrefix(err.Error(), "figure: plot p: ") || !strings.Contains(err.Error(), test.want) {
 				t.Errorf("error = %v, want one containing %q", err, test.want)
 			}
 		})

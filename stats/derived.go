@@ -1,10 +1,11 @@
-package report
+package stats
 
 import (
 	"fmt"
 	"math"
 
 	"github.com/simrun/simrun/sim"
+	"github.com/simrun/simrun/sim/fmath"
 )
 
 // ReduceAll is Reduce followed by the kernel's derived quantities: it
@@ -33,6 +34,26 @@ func ReduceAll(spec sim.KernelSpec, p sim.Params, chunks [][]sim.Acc) ([]Stat, [
 		warnings = append(warnings, w...)
 	}
 	return stats, warnings
+}
+
+// DerivedChunks returns the estimates of the derived quantity d from each
+// chunk on its own, in chunk order: d.Func at p and the chunk's means of
+// d.Of, for every chunk that holds one accumulator per observable of obs and
+// samples of every d.Of observable. These are the replicas whose spread gives
+// ReduceAll's standard error of d. chunks[c][o] is the accumulator of
+// observable o in chunk c, as for Reduce.
+//
+// DerivedChunks returns an error if d.Of names something that is not in obs.
+func DerivedChunks(obs []sim.ObservableSpec, d sim.DerivedSpec, p sim.Params, chunks [][]sim.Acc) ([]float64, error) {
+	of, err := observableIndex(obs, d.Of)
+	if err != nil {
+		return nil, fmt.Errorf("stats: derived quantity %s: %w", d.Name, err)
+	}
+	var est []float64
+	derivedChunks(len(obs), of, chunks, func(_ int, _ int64, means []float64) {
+		est = append(est, d.Func(p, means))
+	})
+	return est, nil
 }
 
 // observableIndex returns the index of each name in obs, or an error naming
@@ -126,9 +147,9 @@ func reduceDerived(obs []sim.ObservableSpec, d sim.DerivedSpec, p sim.Params, ch
 	s.Variance, s.Min, s.Max = est.Variance(), est.Min, est.Max
 
 	var warnings []string
-	if !isFinite(s.Mean) || !isFinite(s.Min) || !isFinite(s.Max) {
+	if !fmath.IsFinite(s.Mean) || !fmath.IsFinite(s.Min) || !fmath.IsFinite(s.Max) {
 		warnings = append(warnings, fmt.Sprintf("%s: non-finite values (estimate %s, chunk estimates from %s to %s)",
-			name, formatFloat(s.Mean), formatFloat(s.Min), formatFloat(s.Max)))
+			name, sim.FormatFloat(s.Mean), sim.FormatFloat(s.Min), sim.FormatFloat(s.Max)))
 	}
 	if k < 2 {
 		warnings = append(warnings, fmt.Sprintf("%s: batch means needs at least 2 chunks, have %d: no standard error or confidence interval", name, k))
@@ -145,7 +166,7 @@ func reduceDerived(obs []sim.ObservableSpec, d sim.DerivedSpec, p sim.Params, ch
 		h := float64(t975(s.DF) * s.StdErr)
 		s.CILow, s.CIHigh = s.Mean-h, s.Mean+h
 	}
-	if s.StdErr == 0 && isFinite(s.Mean) {
+	if s.StdErr == 0 && fmath.IsFinite(s.Mean) {
 		warnings = append(warnings, fmt.Sprintf("%s: all %d chunk estimates are equal (zero standard error)", name, k))
 	}
 	return s, warnings

@@ -1,4 +1,4 @@
-package report
+package figure
 
 import (
 	"fmt"
@@ -14,17 +14,19 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgsvg"
+
+	"github.com/simrun/simrun/sim/fmath"
 )
 
 // The size of a rendered figure, and the resolution of a PNG: 16 cm × 10 cm
 // at 150 dpi is 945 × 591 pixels.
 const (
-	FigureWidth  = 16 * vg.Centimeter
-	FigureHeight = 10 * vg.Centimeter
-	FigureDPI    = 150
+	Width  = 16 * vg.Centimeter
+	Height = 10 * vg.Centimeter
+	DPI    = 150
 )
 
-// RenderFigure draws fig in format "png" or "svg" and writes it to w.
+// Render draws fig in format "png" or "svg" and writes it to w.
 //
 // A line plot draws each series as a line with markers in its own colour,
 // with 95% confidence-interval error bars where Lo and Hi are finite, and
@@ -37,34 +39,34 @@ const (
 // Non-finite values are left out, and so are non-positive ones on a log
 // axis (LogX, LogY). The output depends only on fig and format: SVG is
 // identical everywhere, PNG on one machine.
-func RenderFigure(w io.Writer, fig *Figure, format string) (err error) {
+func Render(w io.Writer, fig *Figure, format string) (err error) {
 	defer func() {
 		// gonum/plot panics on some data (a log axis that reaches 0); the
 		// filtering below is meant to prevent it, and this is the net.
 		if r := recover(); r != nil {
-			err = fmt.Errorf("report: render plot %s: %v", fig.Spec.Name, r)
+			err = fmt.Errorf("figure: render plot %s: %v", fig.Spec.Name, r)
 		}
 	}()
 	if format != "png" && format != "svg" {
-		return fmt.Errorf("report: render plot %s: unknown format %q, want \"png\" or \"svg\"", fig.Spec.Name, format)
+		return fmt.Errorf("figure: render plot %s: unknown format %q, want \"png\" or \"svg\"", fig.Spec.Name, format)
 	}
 	p, legend, err := newPlot(fig)
 	if err != nil {
-		return fmt.Errorf("report: render plot %s: %w", fig.Spec.Name, err)
+		return fmt.Errorf("figure: render plot %s: %w", fig.Spec.Name, err)
 	}
 	var wt io.WriterTo
 	switch format {
 	case "png":
-		c := vgimg.NewWith(vgimg.UseWH(FigureWidth, FigureHeight), vgimg.UseDPI(FigureDPI))
+		c := vgimg.NewWith(vgimg.UseWH(Width, Height), vgimg.UseDPI(DPI))
 		drawPlot(p, legend, draw.New(c))
 		wt = vgimg.PngCanvas{Canvas: c}
 	case "svg":
-		c := vgsvg.New(FigureWidth, FigureHeight)
+		c := vgsvg.New(Width, Height)
 		drawPlot(p, legend, draw.New(c))
 		wt = c
 	}
 	if _, err := wt.WriteTo(w); err != nil {
-		return fmt.Errorf("report: render plot %s: %w", fig.Spec.Name, err)
+		return fmt.Errorf("figure: render plot %s: %w", fig.Spec.Name, err)
 	}
 	return nil
 }
@@ -101,8 +103,8 @@ func newPlot(fig *Figure) (*plot.Plot, bool, error) {
 		p.Y.Scale = plot.LogScale{}
 		p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
 	}
-	keepX := func(x float64) bool { return isFinite(x) && (!spec.LogX || x > 0) }
-	keepY := func(y float64) bool { return isFinite(y) && (!spec.LogY || y > 0) }
+	keepX := func(x float64) bool { return fmath.IsFinite(x) && (!spec.LogX || x > 0) }
+	keepY := func(y float64) bool { return fmath.IsFinite(y) && (!spec.LogY || y > 0) }
 
 	var legend bool
 	var err error
@@ -151,7 +153,7 @@ func addLines(p *plot.Plot, fig *Figure, keepX, keepY func(float64) bool) (legen
 			}
 			pts = append(pts, plotter.XY{X: x, Y: y})
 			lo, hi := s.Lo[j], s.Hi[j]
-			if keepY(lo) && isFinite(hi) && lo <= y && y <= hi {
+			if keepY(lo) && fmath.IsFinite(hi) && lo <= y && y <= hi {
 				bars.XYs = append(bars.XYs, plotter.XY{X: x, Y: y})
 				bars.YErrors = append(bars.YErrors, struct{ Low, High float64 }{y - lo, hi - y})
 			}

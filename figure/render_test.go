@@ -1,18 +1,19 @@
-package report
+package figure
 
 import (
 	"bytes"
-	"gonum.org/v1/plot"
 	"image"
 	_ "image/png"
 	"math"
 	"strings"
 	"testing"
 
+	"gonum.org/v1/plot"
+
 	"github.com/simrun/simrun/sim"
 )
 
-func TestRenderFigure(t *testing.T) {
+func TestRender(t *testing.T) {
 	spec, swept, res, chunks := figureRun(t)
 	nan := math.NaN()
 	for _, test := range []struct {
@@ -25,17 +26,17 @@ func TestRenderFigure(t *testing.T) {
 		{name: "histogram", plot: sim.PlotSpec{Name: "h", Kind: "histogram", Y: "me"}},
 		{name: "histogram log", plot: sim.PlotSpec{Name: "h", Kind: "histogram", Y: "m", Bins: 3, LogX: true, LogY: true}},
 		{name: "non-positive on log axes", fig: &Figure{
-			Spec: PlotDefaults(sim.PlotSpec{Name: "np", X: "x", Y: "y", LogX: true, LogY: true}),
+			Spec: sim.PlotSpec{Name: "np", X: "x", Y: "y", LogX: true, LogY: true}.WithDefaults(),
 			Series: []Series{
 				{X: []float64{-1, 0, 1, 2, 3}, Y: []float64{1, 1, 0, 2, nan}, Lo: []float64{0, 0, -1, 1, nan}, Hi: []float64{2, 2, 1, 3, nan}},
 			},
 		}},
 		{name: "empty on log axes", fig: &Figure{
-			Spec:   PlotDefaults(sim.PlotSpec{Name: "empty", X: "x", Y: "y", LogX: true, LogY: true}),
+			Spec:   sim.PlotSpec{Name: "empty", X: "x", Y: "y", LogX: true, LogY: true}.WithDefaults(),
 			Series: []Series{{X: []float64{0}, Y: []float64{-1}, Lo: []float64{nan}, Hi: []float64{nan}}},
 		}},
 		{name: "one value histogram", fig: &Figure{
-			Spec: PlotDefaults(sim.PlotSpec{Name: "one", Kind: "histogram", Y: "y", LogX: true}),
+			Spec: sim.PlotSpec{Name: "one", Kind: "histogram", Y: "y", LogX: true}.WithDefaults(),
 			Hist: []Histogram{{Values: []float64{2, 2, 2, nan}}},
 		}},
 	} {
@@ -43,12 +44,12 @@ func TestRenderFigure(t *testing.T) {
 			fig := test.fig
 			if fig == nil {
 				var err error
-				if fig, err = BuildFigure(spec, swept, test.plot, res, chunks, 4); err != nil {
+				if fig, err = Build(spec, swept, test.plot, res, chunks, 4); err != nil {
 					t.Fatal(err)
 				}
 			}
 			var png bytes.Buffer
-			if err := RenderFigure(&png, fig, "png"); err != nil {
+			if err := Render(&png, fig, "png"); err != nil {
 				t.Fatal(err)
 			}
 			img, format, err := image.Decode(&png)
@@ -61,10 +62,10 @@ func TestRenderFigure(t *testing.T) {
 			}
 
 			var svg1, svg2 bytes.Buffer
-			if err := RenderFigure(&svg1, fig, "svg"); err != nil {
+			if err := Render(&svg1, fig, "svg"); err != nil {
 				t.Fatal(err)
 			}
-			RenderFigure(&svg2, fig, "svg")
+			Render(&svg2, fig, "svg")
 			if !bytes.Equal(svg1.Bytes(), svg2.Bytes()) {
 				t.Error("two SVG renderings differ")
 			}
@@ -85,14 +86,14 @@ func xmlEscape(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
 }
 
-func TestRenderFigureLegend(t *testing.T) {
+func TestRenderLegend(t *testing.T) {
 	spec, swept, res, _ := figureRun(t)
-	fig, err := BuildFigure(spec, swept, sim.PlotSpec{Name: "m", X: "T", Y: "m", Reference: "exact"}, res, nil, 0)
+	fig, err := Build(spec, swept, sim.PlotSpec{Name: "m", X: "T", Y: "m", Reference: "exact"}, res, nil, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var b bytes.Buffer
-	if err := RenderFigure(&b, fig, "svg"); err != nil {
+	if err := Render(&b, fig, "svg"); err != nil {
 		t.Fatal(err)
 	}
 	for _, l := range []string{"L=8", "L=16", "exact (L=8)", "exact (L=16)"} {
@@ -102,9 +103,9 @@ func TestRenderFigureLegend(t *testing.T) {
 	}
 }
 
-func TestRenderFigureUnknownFormat(t *testing.T) {
-	err := RenderFigure(new(bytes.Buffer), &Figure{Spec: sim.PlotSpec{Name: "x"}}, "gif")
-	if err == nil || !strings.Contains(err.Error(), `report: render plot x: unknown format "gif"`) {
+func TestRenderUnknownFormat(t *testing.T) {
+	err := Render(new(bytes.Buffer), &Figure{Spec: sim.PlotSpec{Name: "x"}}, "gif")
+	if err == nil || !strings.Contains(err.Error(), `figure: render plot x: unknown format "gif"`) {
 		t.Errorf("error = %v, want unknown format", err)
 	}
 }
