@@ -1,0 +1,176 @@
+package slurm
+
+import (
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/simrun/simrun/sim"
+)
+
+// Job is a simrun experiment to run as a Slurm job array of
+// Settings.Array tasks, one shard each, and a merge job.
+type Job struct {
+	Name     string            // the experiment's name, for the job names: simrun-NAME and simrun-NAME-merge
+	File     string            // absolute path of the experiment file
+	OutDir   string            // absolute path of the output directory, which the shards and the merge write
+	Exe      string            // absolute path of the simrun binary the scripts run
+	Settings sim.SlurmSettings // the sbatch options; Settings.Array is the number of shards
+}
+
+// Dir is the directory of the scripts and of the jobs' logs, OutDir/slurm.
+func (j *Job) Dir() string { return filepath.Join(j.OutDir, "slurm") }
+
+// ArrayPath is the path of the job array's script, OutDir/slurm/array.sbatch.
+func (j *Job) ArrayPath() string { return filepath.Join(j.Dir(), "array.sbatch") }
+
+// MergePath is the path of the merge job's script, OutDir/slurm/merge.sbatch.
+func (j *Job) MergePath() string { return filepath.Join(j.Dir(), "merge.sbatch") }
+
+// ArrayLogs is a pattern (for a shell or filepath.Glob) of the logs of
+// the tasks of the array job with the given id.
+func (j *Job) ArrayLogs(arrayID string) string {
+	return filepath.Join(j.Dir(), "array-"+arrayID+"_*.out")
+}
+
+// MergeLog is the log of the merge job with the given id.
+func (j *Job) MergeLog(mergeID string) string {
+	return filepath.Join(j.Dir(), "merge-"+mergeID+".out")
+}
+
+// The #SBATCH --output patterns of the two scripts, which ArrayLogs and
+// MergeLog follow: %A is the array job's id, %a the task's index, %j the
+// job's id.
+func (j *Job) arrayOutput() string { return filepath.Join(j.Dir(), "array-%A_%a.out") }
+func (j *Job) mergeOutput() string { return filepath.Join(j.Dir(), "merge-%j.out") }
+
+// jobNameRE is what a Name may be: a simrun experiment name, which needs
+// no quoting on the #SBATCH --job-name line.
+var jobNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
+
+// Check reports whether the scripts can carry j. It returns an
+// *InputError if a path holds a control character (no script can carry
+// it), if OutDir holds a space, a quote, a backslash or % (it goes into
+// #SBATCH --output lines, which have no quoting and where % starts a file
+// name pattern), or if a setting breaks the rules of sim.CheckSlurm, which
+// the Slurm settings of an experiment file obey. A relative path or a Name
+// that is not an experiment name is the caller's bug and gives a plain
+// error.
+func (j *Job) Check() error {
+	if !jobNameRE.MatchString(j.Name) {
+		return fmt.Errorf("slurm: job name %q: want an experiment name, letters, digits and _ . - starting with a letter or digit", j.Name)
+	}
+	for _, p := range []struct{ what, path string }{{"experiment file", j.File}, {"output directory", j.OutDir}, {"simrun binary", j.Exe}} {
+		if !filepath.IsAbs(p.path) {
+			return fmt.Errorf("slurm: the %s %q is not an absolute path", p.what, p.path)
+		}
+		if strings.ContainsFunc(p.path, unicode.IsControl) {
+			return inputErr(fmt.Errorf("slurm: %q holds a control character, which a script cannot carry; move or rename it", p.path))
+		}
+	}
+	if i := strings.IndexFunc(j.OutDir, func(r rune) bool {
+		return unicode.IsSpace(r) || strings.ContainsRune(`"'\%`, r)
+	}); i >= 0 {
+		return inputErr(fmt.Errorf("slurm: the output directory %s holds %q, which an #SBATCH --output line cannot carry; choose another with --out DIR", j.OutDir, j.OutDir[i:i+1]))
+	}
+	return checkSettings(j.Settings)
+}
+
+// checkSettings checks s by the rules of sim.CheckSlurm, the unset (zero)
+// options aside.
+func checkSettings(s sim.SlurmSettings) error {
+	type setting struct {
+		key string
+		v   any
+		set bool
+	}
+	for _, c := range []setting{
+		{"array", int64(s.Array), true},
+		{"throttle", int64(s.Throttle), true},
+		{"cpus_per_task", int64(s.CPUsPerTask), s.CPUsPerTask != 0},
+		{"partition", s.Partition, s.Partition != ""},
+		{"time", s.Time, s.Time != ""},
+		{"mem", s.Mem, s.Mem != ""},
+		{"account", s.Account, s.Account != ""},
+	} {
+		if !c.set {
+			continue
+		}
+		if msg := sim.CheckSlurm(c.key, c.v); msg != "" {
+			val := fmt.Sprint(c.v)
+			if _, isString := c.v.(string); isString {
+				val = strconv.Quote(val)
+			}
+			return inputErr(fmt.Errorf("slurm: %s %s: %s", c.key, val, msg))
+		}
+	}
+	for _, a := range s.SbatchArgs {
+		if msg := sim.CheckSlurm("sbatch_args", a); msg != "" {
+			return inputErr(fmt.Errorf("slurm: sbatch argument %q: %s", a, msg))
+		}
+	}
+	return nil
+}
+
+// checkShards reports whether shards are indices of j's array in
+// increasing order, as Submit and DryRun want them.
+func (j *Job) checkShards(shards []int) error {
+	for k, i := range shards {
+		if i < 0 || i >= j.Settings.Array || k > 0 && i <= shards[k-1] {
+			return fmt.Errorf("slurm: shards %v: want increasing indices in [0, %d)", shards, j.Settings.Array)
+		}
+	}
+	return nil
+}
+
+// allShards returns 0, 1, ..., n-1.
+func allShards(n int) []int {
+	all := make([]int, n)
+	for i := range all {
+		all[i] = i
+	}
+	return all
+}
+
+// ArraySpec formats array indices, in increasing order, for sbatch
+// --array: runs of consecutive indices as ranges ("0-3,7,9-10"), and a
+// positive throttle, the most tasks running at once, as "%K" after them.
+func ArraySpec(idx []int, throttle int) string {
+	var b strings.Builder
+	for k := 0; k < len(idx); {
+		end := k
+		for end+1 < len(idx) && idx[end+1] == idx[end]+1 {
+			end++
+		}
+		if b.Len() > 0 {
+			b.WriteByte(',')
+		}
+		if end > k {
+			fmt.Fprintf(&b, "%d-%d", idx[k], idx[end])
+		} else {
+			fmt.Fprintf(&b, "%d", idx[k])
+		}
+		k = end + 1
+	}
+	if throttle > 0 {
+		fmt.Fprintf(&b, "%%%d", throttle)
+	}
+	return b.String()
+}
+
+// ShardList describes shards, indices in increasing order of an array of
+// n, for the user: "shards 0 to 3 of 4" for all of them, "shards 1, 3-5
+// of 8" or "shard 2 of 4" for some.
+func ShardList(shards []int, n int) string {
+	if len(shards) == n {
+		return fmt.Sprintf("shards 0 to %d of %d", n-1, n)
+	}
+	word := "shards"
+	if len(shards) == 1 {
+		word = "shard"
+	}
+	return fmt.Sprintf("%s %s of %d", word, strings.ReplaceAll(ArraySpec(shards, 0), ",", ", "), n)
+}

@@ -1,0 +1,116 @@
+package slurm
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestArraySpec(t *testing.T) {
+	for _, test := range []struct {
+		name     string
+		idx      []int
+		throttle int
+		want     string
+	}{
+		{"one index", []int{0}, 0, "0"},
+		{"a run, throttled", []int{0, 1, 2, 3}, 2, "0-3%2"},
+		{"apart", []int{1, 3}, 0, "1,3"},
+		{"runs and singles", []int{0, 1, 2, 5, 7, 8}, 4, "0-2,5,7-8%4"},
+		{"none", nil, 0, ""},
+	} {
+		t.Run(test.name, func(t *testing.T) {
+			if got := ArraySpec(test.idx, test.throttle); got != test.want {
+				t.Errorf("ArraySpec(%v, %d) = %q, want %q", test.idx, test.throttle, got, test.want)
+			}
+		})
+	}
+}
+
+func TestShardList(t *testing.T) {
+	for _, test := range []struct {
+		name   string
+		shards []int
+		n      int
+		want   string
+	}{
+		{"all", []int{0, 1, 2}, 3, "shards 0 to 2 of 3"},
+		{"all of one", []int{0}, 1, "shards 0 to 0 of 1"},
+		{"one", []int{2}, 4, "shard 2 of 4"},
+		{"some", []int{1, 3, 4, 5}, 8, "shards 1, 3-5 of 8"},
+	} {
+		t.Run(test.name, func(t *testing.T) {
+			if got := ShardList(test.shards, test.n); got != test.want {
+				t.Errorf("ShardList(%v, %d) = %q, want %q", test.shards, test.n, got, test.want)
+			}
+		})
+	}
+}
+
+func TestLogPaths(t *testing.T) {
+	j := testJob()
+	if got, want := j.ArrayLogs("1001"), testTmp+"/out/slurm/array-1001_*.out"; got != want {
+		t.Errorf("ArrayLogs = %q, want %q", got, want)
+	}
+	if got, want := j.MergeLog("1002"), testTmp+"/out/slurm/merge-1002.out"; got != want {
+		t.Errorf("MergeLog = %q, want %q", got, want)
+	}
+}
+
+func TestCheck(t *testing.T) {
+	if err := testJob().Check(); err != nil {
+		t.Errorf("testJob: %v", err)
+	}
+	if err := quotedJob().Check(); err != nil {
+		t.Errorf("quotedJob: %v", err)
+	}
+}
+
+// TestCheckRefuses: what the user must fix is an *InputError that says
+// how; a caller's bug is a plain error.
+func TestCheckRefuses(t *testing.T) {
+	for _, test := range []struct {
+		name  string
+		edit  func(*Job)
+		input bool // want an *InputError
+		want  string
+	}{
+		{"space in output dir", func(j *Job) { j.OutDir = "/tmp/my results" }, true,
+			`the output directory /tmp/my results holds " ", which an #SBATCH --output line cannot carry; choose another with --out DIR`},
+		{"percent in output dir", func(j *Job) { j.OutDir = "/tmp/100%" }, true, `holds "%"`},
+		{"quote in output dir", func(j *Job) { j.OutDir = "/tmp/o'neil" }, true, `holds "'"`},
+		{"backslash in output dir", func(j *Job) { j.OutDir = `/tmp/a\b` }, true, `holds "\\"`},
+		{"line break in file", func(j *Job) { j.File = "/tmp/a\nb.toml" }, true,
+			`"/tmp/a\nb.toml" holds a control character, which a script cannot carry; move or rename it`},
+		{"tab in binary", func(j *Job) { j.Exe = "/bin/sim\trun" }, true, "holds a control character"},
+		{"no array", func(j *Job) { j.Settings.Array = 0 }, true, "array 0: want an integer in [1, 4000001]"},
+		{"negative throttle", func(j *Job) { j.Settings.Throttle = -1 }, true, "throttle -1: want an integer ≥ 0"},
+		{"bad time", func(j *Job) { j.Settings.Time = "2h" }, true, `time "2h": want a Slurm time limit`},
+		{"space in partition", func(j *Job) { j.Settings.Partition = "a b" }, true, `partition "a b": want a partition name`},
+		{"sbatch arg with its own setting", func(j *Job) { j.Settings.SbatchArgs = []string{"--array=1-3"} }, true,
+			`sbatch argument "--array=1-3": --array has its own key`},
+		{"relative file", func(j *Job) { j.File = "walk.toml" }, false, `the experiment file "walk.toml" is not an absolute path`},
+		{"relative output dir", func(j *Job) { j.OutDir = "" }, false, `the output directory "" is not an absolute path`},
+		{"bad name", func(j *Job) { j.Name = "my walk" }, false, `job name "my walk": want an experiment name`},
+	} {
+		t.Run(test.name, func(t *testing.T) {
+			j := testJob()
+			test.edit(j)
+			err := j.Check()
+			if err == nil {
+				t.Fatal("no error")
+			}
+			var ie *InputError
+			if errors.As(err, &ie) != test.input || !strings.HasPrefix(err.Error(), "slurm: ") || !strings.Contains(err.Error(), test.want) {
+				t.Errorf("Check() = %v (%T)\nwant an error starting slurm: with %q, an *InputError: %v", err, err, test.want, test.input)
+			}
+			// Whatever Check refuses, the scripts refuse too.
+			if _, err := j.ArrayScript(); err == nil {
+				t.Error("ArrayScript: no error")
+			}
+			if _, err := j.MergeScript(); err == nil {
+				t.Error("MergeScript: no error")
+			}
+		})
+	}
+}
