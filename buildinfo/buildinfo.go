@@ -90,7 +90,7 @@ func moduleVersion(m *debug.Module) string {
 	}
 	if r := m.Replace; r != nil {
 		to := r.Path
-		if r.Version != "" {
+		if r.Version != "" && r.Version != "(devel)" {
 			to += "@" + r.Version
 		}
 		v += " => " + to

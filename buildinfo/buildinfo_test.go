@@ -32,7 +32,7 @@ func TestFromBuildInfo(t *testing.T) {
 		{
 			name: "simrun replaced by a directory",
 			bi: &debug.BuildInfo{Main: debug.Module{Path: "example.com/heat"},
-				Deps: []*debug.Module{{Path: SimrunModule, Version: "v0.0.0", Replace: &debug.Module{Path: "../.."}}}},
+				Deps: []*debug.Module{{Path: SimrunModule, Version: "v0.0.0", Replace: &debug.Module{Path: "../..", Version: "(devel)"}}}},
 			want: Info{Module: "example.com/heat", Version: "(devel)", Simrun: "v0.0.0 => ../.."},
 		},
 		{
