@@ -1,0 +1,99 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/simrun/simrun/kernels"
+)
+
+// TestMain lets the test binary serve as the engine's worker processes.
+func TestMain(m *testing.M) {
+	testEngine.Serve()
+	os.Exit(m.Run())
+}
+
+var testEngine = New(kernels.Builtin())
+
+const walkExperiment = `
+name = "walk"
+kernel = "randomwalk"
+seed = 42
+
+[params]
+steps = 20
+
+[sweep]
+d = [1, 2, 3]
+
+[samples]
+samples = 5000
+chunk_size = 400
+`
+
+// writeTestFile writes content to name in dir and returns its path.
+func writeTestFile(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// runFile loads file and runs it into dir with o, failing the test on an
+// error.
+func runFile(t *testing.T, file, dir string, o Options) *Outcome {
+	t.Helper()
+	e, err := testEngine.Load(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.Dir = dir
+	out, err := testEngine.Run(context.Background(), e, o)
+	if err != nil {
+		t.Fatalf("run %s into %s: %v", file, dir, err)
+	}
+	return out
+}
+
+// sameFiles fails unless the named files of directories a and b are
+// byte-identical.
+func sameFiles(t *testing.T, a, b string, names ...string) {
+	t.Helper()
+	for _, name := range names {
+		x, err := os.ReadFile(filepath.Join(a, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		y, err := os.ReadFile(filepath.Join(b, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(x, y) {
+			t.Errorf("%s differs between %s and %s", name, a, b)
+		}
+	}
+}
+
+// TestRunInProcessAndProcesses: the same file gives the same bytes in
+// process and on worker processes, through the library alone.
+func TestRunInProcessAndProcesses(t *testing.T) {
+	dir := t.TempDir()
+	file := writeTestFile(t, dir, "walk.toml", walkExperiment)
+	a := runFile(t, file, filepath.Join(dir, "a"), Options{InProcess: true, Workers: 2})
+	b := runFile(t, file, filepath.Join(dir, "b"), Options{Workers: 2})
+	if a.Results == nil || len(a.Results.Points) != 3 || a.Results.Partial {
+		t.Fatalf("in-process run: %+v", a.Results)
+	}
+	if a.Done != a.Total || a.Total != 3*13 {
+		t.Errorf("done %d of %d chunks, want 39 of 39", a.Done, a.Total)
+	}
+	if got := b.Results.Provenance.Executor; got != "processes" {
+		t.Errorf("executor %q, want processes", got)
+	}
+	sameFiles(t, a.Dir, b.Dir, ResultsCSV, ChunksFile)
+}

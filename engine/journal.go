@@ -1,0 +1,239 @@
+package engine
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"github.com/simrun/simrun/journal"
+	"github.com/simrun/simrun/sim"
+	"github.com/simrun/simrun/sim/rng"
+)
+
+// A run's journal holds every completed chunk, appended as it completes,
+// so that a run stopped in any way resumes where it stopped. Its header
+// (JSON) says what the chunks are results of; each record is one chunk:
+// its identity and its accumulators.
+
+// journalHeader identifies what a journal's chunks are results of. A chunk
+// is reusable by any experiment with the same kernel, observables, seed,
+// generator and seeding scheme: its identity is (point key, chunk index,
+// samples), so a grown sweep or budget reuses every chunk it still has.
+type journalHeader struct {
+	Format        string   `json:"format"`
+	Experiment    string   `json:"experiment"`
+	FileSHA256    string   `json:"file_sha256"`
+	Kernel        string   `json:"kernel"`
+	KernelVersion int      `json:"kernel_version,omitempty"` // absent before versions were recorded: 0
+	Observables   []string `json:"observables"`
+	Seed          uint64   `json:"seed"`
+	Generator     string   `json:"generator"`
+	SeedScheme    string   `json:"seed_scheme"`
+}
+
+const journalFormat = "simrun-journal/1"
+
+func newJournalHeader(e *sim.Experiment) journalHeader {
+	h := journalHeader{
+		Format: journalFormat, Experiment: e.Name, FileSHA256: e.SHA256, Kernel: e.Kernel.Name, KernelVersion: e.Kernel.Version,
+		Seed: e.Seed, Generator: rng.Algorithm, SeedScheme: sim.SeedScheme,
+	}
+	for _, o := range e.Kernel.Observables {
+		h.Observables = append(h.Observables, o.Name)
+	}
+	return h
+}
+
+// compatible explains why chunks journaled under h cannot be reused by
+// want, or returns "".
+func (h journalHeader) compatible(want journalHeader) string {
+	switch {
+	case h.Format != want.Format:
+		return fmt.Sprintf("it has format %q, this simrun writes %q", h.Format, want.Format)
+	case h.Kernel != want.Kernel:
+		return fmt.Sprintf("it is of kernel %q, the experiment runs %q", h.Kernel, want.Kernel)
+	case h.KernelVersion != want.KernelVersion:
+		return fmt.Sprintf("it is of version %d of kernel %q, this simrun has version %d, whose samples differ", h.KernelVersion, h.Kernel, want.KernelVersion)
+	case !slices.Equal(h.Observables, want.Observables):
+		return fmt.Sprintf("its observables %v differ from the kernel's %v", h.Observables, want.Observables)
+	case h.Seed != want.Seed:
+		return fmt.Sprintf("it has seed %d, the experiment %d", h.Seed, want.Seed)
+	case h.Generator != want.Generator || h.SeedScheme != want.SeedScheme:
+		return "it was made with another generator or seeding scheme"
+	}
+	return ""
+}
+
+// chunkID is a chunk's identity across runs.
+type chunkID struct {
+	key     string
+	chunk   int64
+	samples int64
+}
+
+// appendRecord encodes one completed chunk: its identity and its encoded
+// accumulators.
+func appendRecord(b []byte, key string, chunk, samples int64, accs []byte) []byte {
+	b = binary.AppendUvarint(b, uint64(len(key)))
+	b = append(b, key...)
+	b = binary.AppendUvarint(b, uint64(chunk))
+	b = binary.AppendUvarint(b, uint64(samples))
+	return append(b, accs...)
+}
+
+func decodeRecord(b []byte, nobs int) (chunkID, []byte, error) {
+	var id chunkID
+	n, k := binary.Uvarint(b)
+	if k <= 0 || uint64(len(b)-k) < n {
+		return id, nil, errors.New("bad key")
+	}
+	id.key = string(b[k : k+int(n)])
+	b = b[k+int(n):]
+	c, k := binary.Uvarint(b)
+	if k <= 0 {
+		return id, nil, errors.New("bad chunk index")
+	}
+	b = b[k:]
+	s, k := binary.Uvarint(b)
+	if k <= 0 {
+		return id, nil, errors.New("bad sample count")
+	}
+	b = b[k:]
+	if len(b) != nobs*sim.AccSize {
+		return id, nil, fmt.Errorf("%d bytes of accumulators, want %d", len(b), nobs*sim.AccSize)
+	}
+	id.chunk, id.samples = int64(c), int64(s)
+	return id, b, nil
+}
+
+// openJournal opens the journal in dir, or creates it, and fills into t
+// every chunk of e that it already holds. It returns how many chunks were
+// reused. A journal of an incompatible experiment is refused unless
+// force, which starts it anew.
+func openJournal(dir string, e *sim.Experiment, force bool, t *sim.ChunkTable) (*journal.Journal, int64, error) {
+	path := filepath.Join(dir, JournalFile)
+	hdr, err := json.Marshal(newJournalHeader(e))
+	if err != nil {
+		return nil, 0, err
+	}
+	if force {
+		if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return nil, 0, fmt.Errorf("engine: discarding the journal: %w", err)
+		}
+	}
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		j, err := journal.Create(path, hdr)
+		return j, 0, err
+	}
+	j, rawHdr, records, err := journal.Open(path)
+	if err != nil {
+		return nil, 0, inputErrorf("engine: cannot resume from %s: %w; move it away, or start over with --force", path, err)
+	}
+	reused, err := fillChunks(path, rawHdr, records, e, t)
+	if err != nil {
+		j.Close()
+		return nil, 0, err
+	}
+	return j, reused, nil
+}
+
+// readJournal reads the journal in dir without modifying it (for merge
+// and status, on runs that may be in progress) into t, and returns how
+// many chunks it filled. A missing journal is an error wrapping
+// os.ErrNotExist.
+func readJournal(dir string, e *sim.Experiment, t *sim.ChunkTable) (int64, error) {
+	path := filepath.Join(dir, JournalFile)
+	rawHdr, records, _, err := journal.Read(path)
+	if err != nil {
+		return 0, &InputError{fmt.Errorf("engine: %w", err)}
+	}
+	return fillChunks(path, rawHdr, records, e, t)
+}
+
+// fillChunks fills into t, marking them done, the chunks of e that a
+// journal's records hold and t does not have yet, and returns how many.
+func fillChunks(path string, rawHdr []byte, records [][]byte, e *sim.Experiment, t *sim.ChunkTable) (int64, error) {
+	var n int64
+	err := eachChunk(path, rawHdr, records, e, func(g int64, accs []byte) error {
+		if t.Done(g) {
+			return nil
+		}
+		if err := sim.DecodeAccs(accs, t.Chunk(g)); err != nil {
+			return err
+		}
+		t.SetDone(g)
+		n++
+		return nil
+	})
+	return n, err
+}
+
+// eachChunk checks that a journal's header is compatible with e and calls
+// f with the global index and the encoded accumulators of each record of
+// a chunk that e has (a journal may hold chunks of points or budgets the
+// file no longer has).
+func eachChunk(path string, rawHdr []byte, records [][]byte, e *sim.Experiment, f func(g int64, accs []byte) error) error {
+	var got journalHeader
+	if err := json.Unmarshal(rawHdr, &got); err != nil {
+		return inputErrorf("engine: %s has an unreadable header (%v); move it away, or start over with --force", path, err)
+	}
+	if why := got.compatible(newJournalHeader(e)); why != "" {
+		return inputErrorf("engine: %s holds chunks (of experiment %q) that this run cannot use: %s; use another --out DIR, or --force to discard them", path, got.Experiment, why)
+	}
+	index := chunkIndex(e)
+	nobs := len(e.Kernel.Observables)
+	for r, rec := range records {
+		id, accs, err := decodeRecord(rec, nobs)
+		if err != nil {
+			return inputErrorf("engine: %s: record %d: %v; move it away, or start over with --force", path, r+1, err)
+		}
+		if g, ok := index[id]; ok {
+			if err := f(g, accs); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// journaledChunks returns which chunks of e the journal in dir holds,
+// read-only, and whether there is a journal: a missing one is not an
+// error.
+func journaledChunks(dir string, e *sim.Experiment) (done []bool, n int64, exists bool, err error) {
+	path := filepath.Join(dir, JournalFile)
+	rawHdr, records, _, err := journal.Read(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, 0, false, nil
+	}
+	if err != nil {
+		return nil, 0, true, &InputError{fmt.Errorf("engine: %w", err)}
+	}
+	total, _ := e.NumChunks()
+	done = make([]bool, total)
+	err = eachChunk(path, rawHdr, records, e, func(g int64, _ []byte) error {
+		if !done[g] {
+			done[g] = true
+			n++
+		}
+		return nil
+	})
+	return done, n, true, err
+}
+
+// chunkIndex maps each chunk's identity to its global index in e.
+func chunkIndex(e *sim.Experiment) map[chunkID]int64 {
+	total, _ := e.NumChunks()
+	m := make(map[chunkID]int64, total)
+	l := e.Layout()
+	for p := range e.NumPoints() {
+		key := e.Point(p).Key
+		for c := range l.Chunks {
+			m[chunkID{key, c, e.Budget.ChunkSamples(c)}] = l.Index(p, c)
+		}
+	}
+	return m
+}

@@ -1,0 +1,202 @@
+package engine
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/simrun/simrun/figure"
+	"github.com/simrun/simrun/internal/atomicfile"
+	"github.com/simrun/simrun/report"
+	"github.com/simrun/simrun/sim"
+	"github.com/simrun/simrun/stats"
+)
+
+// The files a run leaves in its output directory. ExperimentFile and
+// ChunksFile are what Report needs to rebuild everything else.
+const (
+	ExperimentFile = "experiment.toml" // the experiment file's exact bytes
+	JournalFile    = "journal.bin"     // every chunk, appended as it completes
+	ChunksFile     = "chunks.bin"      // every chunk's accumulators, in chunk order
+	ResultsCSV     = "results.csv"
+	ResultsJSON    = "results.json"
+	ReportMD       = "report.md"
+)
+
+// reduce turns the chunks of t into per-point statistics, merging in
+// chunk order. Only points whose chunks are all done and none failed are
+// reduced; partial reports whether any point was left out.
+func reduce(e *sim.Experiment, t *sim.ChunkTable, failures []report.Failure) (points []report.PointResult, partial bool) {
+	failed := make(map[int64]bool)
+	for _, f := range failures {
+		failed[f.Point] = true
+	}
+	points = make([]report.PointResult, 0, e.NumPoints())
+	var perPoint [][]sim.Acc
+	for pi := range e.NumPoints() {
+		if failed[pi] || !t.PointDone(pi) {
+			partial = true
+			continue
+		}
+		perPoint = t.PointChunks(pi, perPoint)
+		p := e.Point(pi)
+		st, warns := stats.ReduceAll(e.Kernel, p.Params, perPoint)
+		points = append(points, report.PointResult{Index: pi, Params: p.Params, Stats: st, Warnings: warns})
+	}
+	return points, partial
+}
+
+// writeFile writes dir/name atomically with write, and appends its path
+// to written.
+func writeFile(written *[]string, dir, name string, write func(io.Writer) error) error {
+	path := filepath.Join(dir, name)
+	if err := atomicfile.WriteFile(path, write); err != nil {
+		return err
+	}
+	*written = append(*written, path)
+	return nil
+}
+
+// writeSource writes the experiment file's bytes as dir/ExperimentFile.
+func writeSource(written *[]string, dir string, e *sim.Experiment) error {
+	return writeFile(written, dir, ExperimentFile, func(w io.Writer) error { _, err := w.Write(e.Source); return err })
+}
+
+// writeOutputs writes every output file of a run into dir, each
+// atomically: the inputs of Report first, then the tables, figures and
+// report. It returns the paths written. If alongside is not nil, it runs
+// while chunks.bin is written (the reduction that fills res.Points, on a
+// run of many chunks about as long), and the tables wait for it.
+func writeOutputs(dir string, e *sim.Experiment, res *report.Results, t *sim.ChunkTable, alongside func()) ([]string, error) {
+	var written []string
+	if err := writeSource(&written, dir, e); err != nil {
+		return written, err
+	}
+	var chunksErr error
+	var chunksWritten []string
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		chunksErr = writeFile(&chunksWritten, dir, ChunksFile, func(w io.Writer) error {
+			return report.WriteChunks(w, t.Obs, t.Chunks, t.Accs())
+		})
+	})
+	if alongside != nil {
+		alongside()
+	}
+	wg.Wait()
+	if chunksErr != nil {
+		return written, chunksErr
+	}
+	written = append(written, chunksWritten...)
+	if err := writeFile(&written, dir, ResultsCSV, func(w io.Writer) error { return report.WriteCSV(w, res) }); err != nil {
+		return written, err
+	}
+	if err := writeFile(&written, dir, ResultsJSON, func(w io.Writer) error { return report.WriteJSON(w, res) }); err != nil {
+		return written, err
+	}
+	var pngs []string
+	for _, plot := range e.Plots {
+		fig, err := figure.Build(e.Kernel, e.Swept(), plot, res, t.Accs(), t.Chunks)
+		if err != nil {
+			return written, fmt.Errorf("engine: figure %s: %w", plot.Name, err)
+		}
+		for _, format := range plot.Formats {
+			name := plot.Name + "." + format
+			if err := writeFile(&written, dir, name, func(w io.Writer) error { return figure.Render(w, fig, format) }); err != nil {
+				return written, fmt.Errorf("engine: figure %s: %w", name, err)
+			}
+			if format == "png" {
+				pngs = append(pngs, name)
+			}
+		}
+	}
+	err := writeFile(&written, dir, ReportMD, func(w io.Writer) error { return report.WriteMarkdown(w, res, e.Description, pngs) })
+	return written, err
+}
+
+// ReadExperiment loads the experiment.toml that a run keeps in its
+// output directory dir, saying so when dir holds none.
+func (en *Engine) ReadExperiment(dir string) (*sim.Experiment, error) {
+	if err := isRunDir(dir); err != nil {
+		return nil, err
+	}
+	return en.Load(filepath.Join(dir, ExperimentFile))
+}
+
+// isRunDir returns an *InputError saying so if dir holds no run.
+func isRunDir(dir string) error {
+	if _, err := os.Stat(filepath.Join(dir, ExperimentFile)); errors.Is(err, os.ErrNotExist) {
+		return inputErrorf("engine: %s holds no run (no %s): give the output directory of a simrun run, such as results/pi", dir, ExperimentFile)
+	}
+	return nil
+}
+
+// ReadResults reads DIR/results.json, or a results.json given itself.
+func ReadResults(path string) (*report.Results, error) {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		path = filepath.Join(path, ResultsJSON)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, inputErrorf("engine: %w; give a results directory or its results.json", err)
+	}
+	r, err := report.ReadJSON(bytes.NewReader(b))
+	if err != nil {
+		return nil, inputErrorf("engine: %s: %w", path, err)
+	}
+	return r, nil
+}
+
+// A Run is a finished (or partial) run read back from its directory: what
+// Report rebuilds the outputs from, and Verify checks.
+type Run struct {
+	Dir        string
+	Experiment *sim.Experiment
+	Results    *report.Results
+	Chunks     *sim.ChunkTable
+}
+
+// ReadRun reads back what a run saved in dir: the experiment, the results
+// with their provenance, and the chunks. A missing or damaged file is an
+// *InputError naming it.
+func (en *Engine) ReadRun(dir string) (*Run, error) {
+	e, err := en.ReadExperiment(dir)
+	if err != nil {
+		return nil, err
+	}
+	res, err := ReadResults(filepath.Join(dir, ResultsJSON))
+	if err != nil {
+		return nil, err
+	}
+	c, err := os.ReadFile(filepath.Join(dir, ChunksFile))
+	if err != nil {
+		return nil, &InputError{fmt.Errorf("engine: %w", err)}
+	}
+	nobs, cpp, accs, err := report.ReadChunks(bytes.NewReader(c))
+	if err != nil {
+		return nil, inputErrorf("engine: %s: %w", filepath.Join(dir, ChunksFile), err)
+	}
+	total, _ := e.NumChunks()
+	l := e.Layout()
+	if nobs != l.Obs || cpp != l.Chunks || int64(len(accs)) != total*int64(nobs) {
+		return nil, inputErrorf("engine: %s does not match %s: %d observables × %d chunks per point, %d accumulators; want %d × %d, %d",
+			ChunksFile, ExperimentFile, nobs, cpp, len(accs), l.Obs, l.Chunks, total*int64(l.Obs))
+	}
+	return &Run{Dir: dir, Experiment: e, Results: res, Chunks: sim.ChunkTableOf(l, accs)}, nil
+}
+
+// Report rebuilds the tables, figures and report.md of the run in dir
+// from what it saved, without running anything, and returns the paths it
+// wrote.
+func (en *Engine) Report(dir string) (*Run, []string, error) {
+	r, err := en.ReadRun(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	written, err := writeOutputs(dir, r.Experiment, r.Results, r.Chunks, nil)
+	return r, written, err
+}

@@ -1,0 +1,263 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/simrun/simrun/internal/words"
+	"github.com/simrun/simrun/journal"
+	"github.com/simrun/simrun/report"
+	"github.com/simrun/simrun/runner"
+	"github.com/simrun/simrun/sim"
+)
+
+// An Outcome is what Run, Merge or Report did.
+type Outcome struct {
+	Dir string // the directory written: the output directory, or the shard's
+	// Results are the statistics written, marked Partial when points are
+	// missing; nil for a shard, whose chunks only Merge reduces.
+	Results *report.Results
+	Written []string // the paths of the files written
+	Reused  int64    // chunks taken from the journal instead of run
+	// Done and Total count the chunks this run (or shard) owns that are
+	// journaled, and all it owns.
+	Done, Total int64
+	Failures    []report.Failure
+	Shards      int // for Merge: the number of shards merged
+}
+
+// Run runs the chunks of e that the journal in the output directory does
+// not hold yet, then writes every output (or, for a shard, its journal
+// only). However it stops (done, a failed chunk, ctx done), the chunks
+// completed so far are in the journal and the outputs describe them,
+// marked partial when points are missing; the Outcome is returned with
+// the error whenever outputs were written.
+//
+// The error is context.Cause(ctx) when ctx ended the run, an
+// *InputError for an unusable output directory or journal, and otherwise
+// says which chunk failed and how to rerun it. Under on_error =
+// "continue", the run goes on past failed chunks and the error counts
+// them.
+func (en *Engine) Run(ctx context.Context, e *sim.Experiment, o Options) (*Outcome, error) {
+	o = o.withDefaults(e)
+	if err := e.CheckRunnable(); err != nil {
+		return nil, &InputError{err}
+	}
+	dir := o.Dir
+	if o.Shard != nil {
+		total, _ := e.NumChunks()
+		if int64(o.Shard.Count) > total {
+			return nil, inputErrorf("engine: shard %s: %s has only %d chunks; use at most %d shards", o.Shard, e.File, total, total)
+		}
+		dir = ShardDir(dir, *o.Shard)
+	}
+	if err := prepareOutDir(dir); err != nil {
+		return nil, &InputError{err}
+	}
+	start := time.Now()
+	t := e.NewChunkTable()
+	// The experiment's bytes go first, so that Status can read a run in
+	// progress; writeOutputs writes the same bytes again.
+	var written []string
+	if err := writeSource(&written, dir, e); err != nil {
+		return nil, err
+	}
+	j, reused, err := openJournal(dir, e, o.Force, t)
+	if err != nil {
+		return nil, err
+	}
+	if reused > 0 {
+		o.Logger.Info(fmt.Sprintf("resuming: %d of %d chunks are already in %s", reused, t.Len(), filepath.Join(dir, JournalFile)))
+	}
+	x := &execution{en: en, e: e, o: o, j: j, t: t}
+	runErr := x.run(ctx)
+	closeJournal := func() {
+		if err := j.Close(); err != nil && runErr == nil {
+			runErr = fmt.Errorf("engine: %w", err)
+		}
+	}
+	out := &Outcome{Dir: dir, Reused: reused, Failures: x.failures}
+	for g := range t.Len() {
+		if o.Shard.owns(g) {
+			out.Total++
+			if t.Done(g) {
+				out.Done++
+			}
+		}
+	}
+	if o.Shard != nil {
+		closeJournal()
+		out.Written = written
+		if runErr == nil && len(x.failures) > 0 {
+			runErr = fmt.Errorf("engine: shard %s: %s failed: %s", o.Shard, words.Count(int64(len(x.failures)), "chunk"), x.failures[0].Error)
+		}
+		return out, runErr
+	}
+	res := &report.Results{Provenance: en.provenance(e, o, start, time.Now()), Failures: x.failures}
+	// The journal's final sync and the reduction run while chunks.bin is
+	// written: after the last chunk, nothing else is left to do.
+	out.Written, err = writeOutputs(dir, e, res, t, func() {
+		closeJournal()
+		res.Points, res.Partial = reduce(e, t, x.failures)
+	})
+	if err != nil {
+		return nil, errors.Join(runErr, err)
+	}
+	out.Results = res
+	if runErr == nil && len(x.failures) > 0 {
+		runErr = fmt.Errorf("engine: %s: %s failed; see the summary and %s", e.File, words.Count(int64(len(x.failures)), "chunk"), filepath.Join(dir, ResultsJSON))
+	}
+	return out, runErr
+}
+
+// prepareOutDir creates dir and checks that files can be created in it, so
+// that an unwritable directory is reported before any work is done.
+func prepareOutDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("engine: cannot create output directory: %w; choose another with --out DIR", err)
+	}
+	f, err := os.CreateTemp(dir, ".simrun-probe-*")
+	if err != nil {
+		return fmt.Errorf("engine: output directory %s is not writable: %w; choose another with --out DIR", dir, err)
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
+}
+
+// An execution runs the chunks of one Run that are not done.
+type execution struct {
+	en       *Engine
+	e        *sim.Experiment
+	o        Options
+	j        *journal.Journal
+	t        *sim.ChunkTable
+	failures []report.Failure
+
+	// The chunks to run, and, while they arrive, the journal records of
+	// results not journaled yet: they are written, one write(2) per group
+	// of results that arrived together, before any more chunks are sent.
+	missing []int64
+	buf     []byte
+	recs    [][]byte
+	pending []int64
+	done    int64
+	// The point of the last result, whose key its record carries.
+	lastPoint int64
+	lastKey   string
+}
+
+// run stores each result in t and appends it to the journal as it
+// arrives. It returns an error if the run stopped early: the cause of
+// ctx, a failed chunk under on_error = "stop", or a journal that cannot
+// be written.
+func (x *execution) run(ctx context.Context) error {
+	for g := range x.t.Len() {
+		if !x.t.Done(g) && x.o.Shard.owns(g) {
+			x.missing = append(x.missing, g)
+		}
+	}
+	if len(x.missing) == 0 {
+		return nil
+	}
+	cfg := x.en.poolConfig(x.e)
+	cfg.Workers, cfg.InProcess = x.o.Workers, x.o.InProcess
+	cfg.Stderr, cfg.Logger = x.o.Stderr, x.o.Logger
+	cfg.Retries, cfg.TaskTimeout = x.o.Run.Retries, x.o.Run.Timeout
+	// The pool outlives a cancellation by the grace period, so that
+	// running chunks can finish and be journaled; Stream stops
+	// dispatching at once.
+	pool, err := runner.Start(context.WithoutCancel(ctx), cfg)
+	if err != nil {
+		return fmt.Errorf("engine: starting workers for %s: %w", x.e.File, err)
+	}
+	stopGrace := context.AfterFunc(ctx, func() {
+		x.o.Logger.Info(fmt.Sprintf("%v: finishing the running chunks (up to %s; signal again to stop now)", context.Cause(ctx), x.o.Grace))
+		time.AfterFunc(x.o.Grace, func() { pool.Kill() })
+	})
+	defer stopGrace()
+
+	x.lastPoint = -1
+	total := int64(len(x.missing))
+	err = pool.StreamFlush(ctx, len(x.missing),
+		func(k int, dst []byte) []byte { return appendTask(dst, x.missing[k]) },
+		x.result, x.flush)
+	if cerr := pool.Close(); err == nil && cerr != nil && ctx.Err() == nil {
+		err = fmt.Errorf("engine: stopping workers: %w", cerr)
+	}
+	if x.o.Progress != nil {
+		x.o.Progress(x.done, total)
+	}
+	if cause := context.Cause(ctx); cause != nil {
+		return cause
+	}
+	return err
+}
+
+// result takes the result of the k-th missing chunk.
+func (x *execution) result(k int, out []byte, err error) error {
+	g := x.missing[k]
+	point, chunk := x.t.Split(g)
+	if point != x.lastPoint {
+		x.lastPoint, x.lastKey = point, x.e.Point(point).Key
+	}
+	if err == nil {
+		err = sim.DecodeAccs(out, x.t.Chunk(g))
+	}
+	if err != nil {
+		f := x.en.failure(x.e, point, x.lastKey, chunk, err)
+		x.failures = append(x.failures, f)
+		if x.o.Run.OnError == sim.OnErrorContinue {
+			return nil
+		}
+		return fmt.Errorf("engine: %s: point %d (%s), chunk %d, seed %d: %s\nrerun this chunk in-process: %s", x.e.File, point, x.lastKey, chunk, x.e.Seed, f.Error, f.Rerun)
+	}
+	start := len(x.buf)
+	x.buf = appendRecord(x.buf, x.lastKey, chunk, x.e.Budget.ChunkSamples(chunk), out)
+	x.recs = append(x.recs, x.buf[start:len(x.buf):len(x.buf)])
+	x.pending = append(x.pending, g)
+	return nil
+}
+
+// flush journals the results taken since the last flush.
+func (x *execution) flush() error {
+	if len(x.recs) == 0 {
+		return nil
+	}
+	if err := appendJournal(x.j, x.recs); err != nil {
+		return fmt.Errorf("engine: %w; the chunks journaled so far are kept, and a later run resumes from them", err)
+	}
+	for _, g := range x.pending {
+		x.t.SetDone(g)
+	}
+	x.done += int64(len(x.pending))
+	if x.o.Progress != nil {
+		x.o.Progress(x.done, int64(len(x.missing)))
+	}
+	x.buf, x.recs, x.pending = x.buf[:0], x.recs[:0], x.pending[:0]
+	return nil
+}
+
+// appendJournal appends records in one write; tests replace it to fill
+// the disk.
+var appendJournal = (*journal.Journal).AppendBatch
+
+// failure describes a failed chunk for the results and the user.
+func (en *Engine) failure(e *sim.Experiment, point int64, key string, chunk int64, err error) report.Failure {
+	msg := err.Error()
+	var te *runner.TaskError
+	var we *runner.WorkerError
+	switch {
+	case errors.As(err, &te) && te.Panic:
+		msg = "kernel panicked: " + te.Msg + "\n" + te.Stack
+	case errors.As(err, &te):
+		msg = "kernel error: " + te.Msg
+	case errors.As(err, &we) && we.Stderr != "":
+		msg = err.Error() + "; its last output:\n" + we.Stderr
+	}
+	return report.Failure{Point: point, Key: key, Chunk: chunk, Error: msg, Rerun: en.RerunCommand(e, point, chunk)}
+}

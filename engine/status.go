@@ -1,0 +1,113 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/simrun/simrun/sim"
+)
+
+// A Status is how far a run has come, from its journals.
+type Status struct {
+	Experiment  *sim.Experiment
+	Dir         string
+	Done, Total int64 // chunks journaled, of all the experiment's
+	// Shards is, for a sharded run, each shard's progress, in shard order;
+	// nil for an unsharded one.
+	Shards []ShardStatus
+	// Merged reports that the output directory holds results
+	// (results.json): a finished run, or merged shards.
+	Merged bool
+}
+
+// A ShardStatus is the progress of one shard, from its journal.
+type ShardStatus struct {
+	Shard
+	Dir         string
+	Done, Total int64 // chunks journaled, and chunks the shard owns
+	Exists      bool  // the shard has a journal
+}
+
+// Complete reports whether every chunk of the shard is journaled.
+func (s ShardStatus) Complete() bool { return s.Exists && s.Done == s.Total }
+
+// Status reports the progress of the run (sharded or not, finished or in
+// progress) in outDir, reading its journals without changing anything.
+func (en *Engine) Status(outDir string) (*Status, error) {
+	st := &Status{Dir: outDir}
+	if _, err := os.Stat(filepath.Join(outDir, ResultsJSON)); err == nil {
+		st.Merged = true
+	}
+	if _, err := os.Stat(filepath.Join(outDir, "shards")); err != nil {
+		e, err := en.ReadExperiment(outDir)
+		if err != nil {
+			return nil, err
+		}
+		_, n, _, err := journaledChunks(outDir, e)
+		if err != nil {
+			return nil, err
+		}
+		st.Experiment, st.Done = e, n
+		st.Total, _ = e.NumChunks()
+		return st, nil
+	}
+	n, have, err := foundShards(outDir)
+	if err != nil {
+		return nil, err
+	}
+	e, err := en.shardExperiment(outDir, n, have)
+	if err != nil {
+		return nil, err
+	}
+	if st.Shards, err = en.ShardStatuses(outDir, e, n); err != nil {
+		return nil, err
+	}
+	st.Experiment = e
+	for _, s := range st.Shards {
+		st.Done += s.Done
+		st.Total += s.Total
+	}
+	return st, nil
+}
+
+// ShardStatuses reads the progress of each of the n shards of e in
+// outDir, without changing anything: it works on runs in progress. A
+// shard that has not started is not an error. If outDir holds shards of
+// another count than n, the error is an *InputError saying which.
+func (en *Engine) ShardStatuses(outDir string, e *sim.Experiment, n int) ([]ShardStatus, error) {
+	if _, err := os.Stat(filepath.Join(outDir, "shards")); err == nil {
+		if found, _, err := foundShards(outDir); err == nil && found != n {
+			return nil, &InputError{&ShardCountError{Dir: filepath.Join(outDir, "shards"), Found: found, Want: n}}
+		}
+	}
+	total, _ := e.NumChunks()
+	states := make([]ShardStatus, n)
+	for i := range states {
+		s := Shard{i, n}
+		st := ShardStatus{Shard: s, Dir: ShardDir(outDir, s), Total: s.size(total)}
+		done, _, exists, err := journaledChunks(st.Dir, e)
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			return nil, err
+		}
+		st.Exists = exists
+		for g, d := range done {
+			if d && s.owns(int64(g)) {
+				st.Done++
+			}
+		}
+		states[i] = st
+	}
+	return states, nil
+}
+
+// A ShardCountError reports shards of another sharding than asked for.
+type ShardCountError struct {
+	Dir         string
+	Found, Want int
+}
+
+func (e *ShardCountError) Error() string {
+	return fmt.Sprintf("engine: the shards in %s are of %d tasks, not %d", e.Dir, e.Found, e.Want)
+}

@@ -1,0 +1,186 @@
+package engine
+
+import (
+	"fmt"
+	"math"
+	"path/filepath"
+	"runtime"
+	"sync"
+
+	"github.com/simrun/simrun/sim"
+	"github.com/simrun/simrun/sim/rng"
+)
+
+// DefaultVerifyChunks is how many chunks Verify reruns by default.
+const DefaultVerifyChunks = 20
+
+// A Verification is what Verify found.
+type Verification struct {
+	Run *Run
+	// Checked is how many chunks were rerun, of the Completed ones the
+	// run holds.
+	Checked, Completed int
+	Mismatches         []Mismatch // in chunk order
+}
+
+// A Mismatch is a rerun chunk whose accumulators differ from the run's.
+type Mismatch struct {
+	Point, Chunk int64
+	Key          string // the point's parameters
+	Observable   string // the first observable that differs
+	Want, Got    sim.Acc
+	Rerun        string // the command that reruns the chunk
+}
+
+func (m Mismatch) String() string {
+	return fmt.Sprintf("point %d (%s), chunk %d: %s: n %d, mean %v in chunks.bin; n %d, mean %v now (rerun: %s)",
+		m.Point, m.Key, m.Chunk, m.Observable, m.Want.N, m.Want.Mean, m.Got.N, m.Got.Mean, m.Rerun)
+}
+
+// Verify reruns chunks of the finished (or merged, or partial) run in dir
+// on this machine and compares them with the run's chunks.bin to the bit:
+// whether this binary reproduces the results. It reruns n chunks spread
+// evenly over the completed ones (DefaultVerifyChunks if n is 0), or every
+// one if n < 0. Results of another kernel, kernel version, generator or
+// experiment file are refused with an error saying which.
+func (en *Engine) Verify(dir string, n int) (*Verification, error) {
+	if err := isRunDir(dir); err != nil {
+		return nil, err
+	}
+	res, err := ReadResults(filepath.Join(dir, ResultsJSON))
+	if err != nil {
+		return nil, err
+	}
+	pv := res.Provenance
+	if _, ok := en.kernels.Kernel(pv.Kernel); !ok && pv.Kernel != "" {
+		need := "the module that provides it"
+		if pv.KernelModule != "" {
+			need = "module " + pv.KernelModule
+		}
+		return nil, fmt.Errorf("engine: %s was made by version %d of kernel %q%s, in the binary of %s; this binary, of %s, has no kernel %q: verify it with a simrun built with %s",
+			dir, pv.KernelVersion, pv.Kernel, ofModule(pv.KernelModule), builtBy(pv.Module, pv.Version), builtBy(en.build.Module, en.build.Version), pv.Kernel, need)
+	}
+	r, err := en.ReadRun(dir)
+	if err != nil {
+		return nil, err
+	}
+	e := r.Experiment
+	switch {
+	case pv.FileSHA256 != e.SHA256:
+		return nil, fmt.Errorf("engine: %s does not match the run's results.json (SHA-256 %.12s…, not %.12s…): it was changed after the run", e.File, e.SHA256, pv.FileSHA256)
+	case pv.Kernel != e.Kernel.Name || pv.KernelVersion != e.Kernel.Version:
+		return nil, fmt.Errorf("engine: %s was made by version %d of kernel %q; this simrun has version %d of %q, whose samples differ: rerun it with `simrun run --force`",
+			dir, pv.KernelVersion, pv.Kernel, e.Kernel.Version, e.Kernel.Name)
+	case pv.Generator != rng.Algorithm || pv.SeedScheme != sim.SeedScheme:
+		return nil, fmt.Errorf("engine: %s was made with another generator or seeding scheme (%s; %s)", dir, pv.Generator, pv.SeedScheme)
+	}
+
+	var have []int64 // the chunks the run completed, in order
+	for g := range r.Chunks.Len() {
+		if r.Chunks.Done(g) {
+			have = append(have, g)
+		}
+	}
+	if len(have) == 0 {
+		return nil, fmt.Errorf("engine: %s holds no completed chunk to verify", dir)
+	}
+	if n == 0 {
+		n = DefaultVerifyChunks
+	}
+	picked := have
+	if n > 0 && len(have) > n {
+		picked = make([]int64, n)
+		for k := range picked {
+			picked[k] = have[k*len(have)/n]
+		}
+	}
+	mismatches, err := en.rerunChunks(e, picked, r.Chunks)
+	if err != nil {
+		return nil, err
+	}
+	return &Verification{Run: r, Checked: len(picked), Completed: len(have), Mismatches: mismatches}, nil
+}
+
+func ofModule(m string) string {
+	if m == "" {
+		return ""
+	}
+	return " of module " + m
+}
+
+func builtBy(module, version string) string {
+	if module == "" {
+		return "an unknown binary"
+	}
+	return module + " " + version
+}
+
+// rerunChunks runs the chunks of e on GOMAXPROCS goroutines and returns
+// those whose accumulators differ from want's in any bit, in chunk order.
+func (en *Engine) rerunChunks(e *sim.Experiment, chunks []int64, want *sim.ChunkTable) ([]Mismatch, error) {
+	found := make([]*Mismatch, len(chunks))
+	errs := make([]error, len(chunks))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(chunks)) {
+		cr, err := en.newChunkRunner(e)
+		if err != nil {
+			return nil, err
+		}
+		wg.Go(func() {
+			for k := range next {
+				g := chunks[k]
+				var got []sim.Acc
+				got, errs[k] = runRecovered(cr, g)
+				if errs[k] == nil {
+					found[k] = en.chunkDiff(e, g, want.Chunk(g), got)
+				}
+			}
+		})
+	}
+	for k := range chunks {
+		next <- k
+	}
+	close(next)
+	wg.Wait()
+	var mismatches []Mismatch
+	for k, g := range chunks {
+		if errs[k] != nil {
+			p, c := want.Split(g)
+			return nil, fmt.Errorf("engine: verify: point %d, chunk %d: %w", p, c, errs[k])
+		}
+		if found[k] != nil {
+			mismatches = append(mismatches, *found[k])
+		}
+	}
+	return mismatches, nil
+}
+
+// chunkDiff describes the first observable of chunk g whose accumulator
+// differs between want and got, or returns nil.
+func (en *Engine) chunkDiff(e *sim.Experiment, g int64, want, got []sim.Acc) *Mismatch {
+	for i := range want {
+		w, a := want[i], got[i]
+		if w.N == a.N && sameBits(w.Mean, a.Mean) && sameBits(w.M2, a.M2) && sameBits(w.Min, a.Min) && sameBits(w.Max, a.Max) {
+			continue
+		}
+		p, c := e.Layout().Split(g)
+		return &Mismatch{Point: p, Chunk: c, Key: e.Point(p).Key, Observable: e.Kernel.Observables[i].Name, Want: w, Got: a, Rerun: en.RerunCommand(e, p, c)}
+	}
+	return nil
+}
+
+func sameBits(a, b float64) bool { return math.Float64bits(a) == math.Float64bits(b) }
+
+// runRecovered runs chunk g, turning a kernel's panic into an error
+// (Chunk reruns it without recovering, for the whole stack). The
+// accumulators are a copy.
+func runRecovered(cr *chunkRunner, g int64) (accs []sim.Acc, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			accs, err = nil, fmt.Errorf("the kernel panicked: %v", p)
+		}
+	}()
+	accs, err = cr.run(g)
+	return append([]sim.Acc(nil), accs...), err
+}
