@@ -3,14 +3,18 @@
 
 GO       ?= go
 BIN      := bin/simrun
+# The revision, and whether the tree differs from it, stamped into the
+# binary for results.json: this machine builds with -buildvcs=false, so
+# the toolchain records neither.
 REVISION := $(shell git rev-parse HEAD 2>/dev/null)
-LDFLAGS  := -X github.com/simrun/simrun/report.Revision=$(REVISION)
+MODIFIED := $(shell git status --porcelain 2>/dev/null | grep -q . && echo true || echo false)
+LDFLAGS  := -X github.com/simrun/simrun/buildinfo.Revision=$(REVISION) -X github.com/simrun/simrun/buildinfo.Modified=$(MODIFIED)
 # Fuzz budgets are execution counts, not durations: a duration races Go
 # 1.26's fuzzing coordinator and can fail with 'context deadline exceeded'
 # and no crasher (golang/go#75804, fixed in Go 1.27).
 FUZZTIME ?= 500000x
 
-.PHONY: all build demo figures test fuzz bench clean
+.PHONY: all build demo figures test lint fuzz bench clean
 
 all: build
 
@@ -38,13 +42,22 @@ figures: build
 	@ls $(FIGURES)
 
 # The whole suite, the kernels again without assembly (-tags purego: what
-# CPUs without AVX2 run), then each fuzz target briefly. Go modules download
-# themselves; nothing else is needed.
-test:
-	$(GO) vet ./...
+# CPUs without AVX2 run), the example module built outside the tree (its
+# tests, a run killed and resumed, verify, check), staticcheck, then each
+# fuzz target briefly. Go modules download themselves; nothing else is
+# needed.
+test: lint
 	$(GO) test -count=1 ./...
 	$(GO) test -count=1 -tags purego ./kernels
+	bash scripts/example-test.sh
 	$(MAKE) fuzz FUZZTIME=20000x
+
+# go vet and staticcheck (a pinned version, fetched by the go command).
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+lint:
+	$(GO) vet ./...
+	cd examples/birthday && $(GO) vet ./...
+	GOFLAGS=-buildvcs=false $(GO) run $(STATICCHECK) ./...
 
 # Each fuzz target for FUZZTIME executions (make test runs 20000x each).
 fuzz:

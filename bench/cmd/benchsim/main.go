@@ -354,8 +354,8 @@ func measure(c *config) (*measurements, error) {
 	}{
 		{"./kernels", "^Benchmark(Pi|IsingMetropolis|IsingSample|IsingWolff)$", "1s", c.benchCount + 2},
 		{"./runner", "^BenchmarkPool(Trivial|Spin)$", c.benchtime, c.benchCount},
-		{"./cmd/simrun", "^BenchmarkChunks$/^trivial$", c.benchtime, c.benchCount + 2},
-		{"./cmd/simrun", "^BenchmarkChunks$/ms$", c.longBenchtime, c.benchCount},
+		{"./engine", "^BenchmarkChunks$/^trivial$", c.benchtime, c.benchCount + 2},
+		{"./engine", "^BenchmarkChunks$/ms$", c.longBenchtime, c.benchCount},
 	} {
 		bt, n := b.benchtime, b.count
 		if c.quick {

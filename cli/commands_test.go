@@ -1,0 +1,142 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/simrun/simrun/sim"
+)
+
+// TestPlanHugeSweep: plan describes a 10^9-point sweep at once (it never
+// enumerates), and run refuses it with a clear message.
+func TestPlanHugeSweep(t *testing.T) {
+	dir := t.TempDir()
+	file := writeFile(t, dir, "huge.toml", `kernel = "spin"
+seed = 1
+[sweep]
+work = { from = 1, to = 1000000000, step = 1 }
+[samples]
+samples = 10
+chunks = 1
+`)
+	stdout, stderr, code := simrun(t, "plan", file)
+	if code != 0 {
+		t.Fatalf("plan: exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"points", "1000000000", "work=1\n", "work=1000000000\n", "runnable", "no:"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("plan output lacks %q:\n%s", want, stdout)
+		}
+	}
+	_, stderr, code = simrun(t, "run", "--out", filepath.Join(dir, "out"), file)
+	if code != 2 || !strings.Contains(stderr, "1000000000") {
+		t.Errorf("run of 10^9 points: exit %d, stderr %q; want exit 2 naming the count", code, stderr)
+	}
+}
+
+func TestPlan(t *testing.T) {
+	dir := t.TempDir()
+	file := writeFile(t, dir, "walk.toml", walkExperiment)
+	stdout, stderr, code := simrun(t, "plan", file)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{
+		"kernel", "randomwalk",
+		"points             3",
+		"5000 in 13 chunks of 400 (last 200)",
+		"chunks in all      39",
+		"xoshiro256++",
+		"sha256",
+		"d=1,steps=20",
+		"d=3,steps=20",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("plan output lacks %q:\n%s", want, stdout)
+		}
+	}
+}
+
+func TestValidate(t *testing.T) {
+	dir := t.TempDir()
+	good := writeFile(t, dir, "good.toml", walkExperiment)
+	bad := writeFile(t, dir, "bad.toml", "kernel = \"nope\"\nseed = 1\n")
+	stdout, _, code := simrun(t, "validate", good)
+	if code != 0 || !strings.Contains(stdout, "ok  "+good+": kernel randomwalk, 3 points, 39 chunks") {
+		t.Errorf("validate good: exit %d, stdout %q", code, stdout)
+	}
+	stdout, stderr, code := simrun(t, "validate", good, bad)
+	if code != 2 || !strings.Contains(stdout, "ok  "+good) || !strings.Contains(stderr, "bad.toml") || !strings.Contains(stderr, "nope") {
+		t.Errorf("validate good bad: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}
+
+// TestBundledExperimentsValid keeps experiments/ loadable.
+func TestBundledExperimentsValid(t *testing.T) {
+	files, err := filepath.Glob("../experiments/*.toml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no bundled experiments found: %v", err)
+	}
+	stdout, stderr, code := simrun(t, append([]string{"validate"}, files...)...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if got := strings.Count(stdout, "ok  "); got != len(files) {
+		t.Fatalf("%d of %d files ok:\n%s", got, len(files), stdout)
+	}
+}
+
+func TestKernelsCmd(t *testing.T) {
+	stdout, stderr, code := simrun(t, "kernels")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"pi (version 1)\n", "randomwalk\n", "spin\n", "steps", "required", "default 1", "[1, 16]", "r2", "iid samples", "derived", "binder", "onsager_m", "m: spontaneous", "sd of pi"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("kernels output lacks %q:\n%s", want, stdout)
+		}
+	}
+	stdout, _, code = simrun(t, "kernels", "pi")
+	if code != 0 || strings.Contains(stdout, "randomwalk") {
+		t.Errorf("kernels pi: exit %d, output %q", code, stdout)
+	}
+}
+
+func TestRunSummary(t *testing.T) {
+	dir := t.TempDir()
+	file := writeFile(t, dir, "pi.toml", `kernel = "pi"
+seed = 5
+[samples]
+samples = 1_000_000
+chunk_size = 100_000
+`)
+	stdout, stderr, code := simrun(t, "run", "--workers", "2", "--out", filepath.Join(dir, "out"), file)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	// 10^6 samples: pi within a few 1.6e-3 standard errors, so "3.14" leads.
+	if !strings.Contains(stdout, "3.14") || !strings.Contains(stdout, "results.csv") {
+		t.Errorf("summary lacks the estimate or the file names:\n%s", stdout)
+	}
+}
+
+// TestDocExample loads the complete example of docs/experiment-file.md
+// with the real kernels: the reference must stay a valid file, and its
+// point count is the one the text gives.
+func TestDocExample(t *testing.T) {
+	doc, err := os.ReadFile("../docs/experiment-file.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, block, _ := strings.Cut(string(doc), "```toml\n")
+	block, _, _ = strings.Cut(block, "```")
+	e, err := sim.Parse("ising-demo.toml", []byte(block), testEngine.Kernels())
+	if err != nil {
+		t.Fatalf("the documented example does not load: %v", err)
+	}
+	if e.NumPoints() != 756 || e.Budget.Chunks != 10 || len(e.Plots) != 1 || len(e.Axes()) != 4 {
+		t.Errorf("%d points, %d chunks, %d plots, %d axes; the document says 756, 10, 1, 4", e.NumPoints(), e.Budget.Chunks, len(e.Plots), len(e.Axes()))
+	}
+}

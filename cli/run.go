@@ -1,0 +1,119 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/simrun/simrun/engine"
+	"github.com/simrun/simrun/report"
+	"github.com/simrun/simrun/sim"
+)
+
+func (c *command) run(ctx context.Context, args []string) error {
+	var o engine.Options
+	var quiet bool
+	var retries int
+	var timeout time.Duration
+	var onError string
+	fs := c.newFlagSet("run", "[flags] FILE")
+	fs.IntVar(&o.Workers, "workers", runtime.NumCPU(), "number of worker `N` (processes, or goroutines with --inprocess)")
+	fs.BoolVar(&o.InProcess, "inprocess", false, "run chunks on goroutines in this process instead of worker processes (same results)")
+	fs.StringVar(&o.Dir, "out", "", "write results to `DIR` instead of the directory the file names")
+	fs.BoolVar(&quiet, "quiet", false, "print no progress, no notices and no summary; only errors")
+	fs.BoolVar(&o.Force, "force", false, "discard the chunks journaled in the output directory and start over")
+	fs.DurationVar(&o.Grace, "grace", engine.DefaultGrace, "after SIGINT or SIGTERM, wait up to `D` for running chunks before stopping them")
+	fs.IntVar(&retries, "retries", sim.DefaultRun.Retries, "rerun a chunk whose worker died at most `N` times (overrides [run] retries)")
+	fs.DurationVar(&timeout, "timeout", 0, "time limit `D` of one chunk, such as 10m; 0 for none (overrides [run] timeout)")
+	fs.StringVar(&onError, "on-error", sim.OnErrorStop, "what a failed chunk does: `stop` the run, or continue with its point marked failed (overrides [run] on_error)")
+	shardFlag := fs.String("shard", "", "run only shard `I/N` of the chunks, into OUTDIR/shards/I-of-N (default in a Slurm array task: from SLURM_ARRAY_TASK_ID)")
+	pos, err := parseArgs(fs, args, 1, "one experiment file")
+	if err != nil {
+		return err
+	}
+	if o.Workers < 1 {
+		return usagef("simrun run: --workers %d: want at least 1", o.Workers)
+	}
+	if onError != sim.OnErrorStop && onError != sim.OnErrorContinue {
+		return usagef("simrun run: --on-error %q: want %q or %q", onError, sim.OnErrorStop, sim.OnErrorContinue)
+	}
+	if retries < 0 || timeout < 0 {
+		return usagef("simrun run: --retries and --timeout must not be negative")
+	}
+	if *shardFlag != "" {
+		s, err := engine.ParseShard(*shardFlag)
+		if err != nil {
+			return usagef("simrun run: --%v", err)
+		}
+		o.Shard = &s
+	} else if s, ok, err := engine.SlurmShard(os.Getenv); err != nil {
+		return err
+	} else if ok {
+		o.Shard = &s
+	}
+	if n, err := strconv.Atoi(os.Getenv("SLURM_CPUS_PER_TASK")); err == nil && n > 0 && !isSet(fs, "workers") {
+		o.Workers = n
+	}
+	e, err := c.en.Load(pos[0])
+	if err != nil {
+		return err
+	}
+	settings := e.Run
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "retries":
+			settings.Retries = retries
+		case "timeout":
+			settings.Timeout = timeout
+		case "on-error":
+			settings.OnError = onError
+		}
+	})
+	o.Run = &settings
+	o.Stderr = c.stderr
+	o.Logger = newLogger(c.stderr, quiet)
+	prog := startProgress(c.stderr, quiet)
+	o.Progress = prog.update
+	out, err := c.en.Run(ctx, e, o)
+	prog.stop()
+	if out == nil || quiet {
+		return err
+	}
+	if out.Results == nil { // a shard
+		fmt.Fprintf(c.stdout, "shard %s: %d of %d chunks in %s\n", o.Shard, out.Done, out.Total, filepath.Join(out.Dir, engine.JournalFile))
+		return err
+	}
+	return summarize(c.stdout, out, "wrote", err)
+}
+
+// summarize prints a run's summary table and the files it wrote, then
+// returns err.
+func summarize(w io.Writer, out *engine.Outcome, verb string, err error) error {
+	if serr := report.Summary(w, out.Results); serr != nil {
+		return serr
+	}
+	fmt.Fprintf(w, "\n%s %d files in %s: %s\n", verb, len(out.Written), out.Dir, baseNames(out.Written))
+	return err
+}
+
+// isSet reports whether the flag name was given.
+func isSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
+func baseNames(paths []string) string {
+	names := make([]string, len(paths))
+	for i, p := range paths {
+		names[i] = filepath.Base(p)
+	}
+	return strings.Join(names, ", ")
+}

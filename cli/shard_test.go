@@ -1,0 +1,52 @@
+package cli
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestShardsMergeIdentical runs an experiment as 4 shards, merges them,
+// and compares with an unsharded run byte for byte; status and merge name
+// what is missing on the way.
+func TestShardsMergeIdentical(t *testing.T) {
+	dir := t.TempDir()
+	file := writeFile(t, dir, "walk.toml", walkFigureExperiment)
+	csv, stats := cleanRun(t, file, filepath.Join(dir, "clean"))
+	out := filepath.Join(dir, "sharded")
+	for _, i := range []string{"0", "2", "3"} {
+		if _, stderr, code := simrun(t, "run", "--quiet", "--workers", "2", "--shard", i+"/4", "--out", out, file); code != 0 {
+			t.Fatalf("shard %s/4: exit %d: %s", i, code, stderr)
+		}
+	}
+	stdout, stderr, code := simrun(t, "status", out)
+	if code != 0 || !strings.Contains(stdout, "0/4    12/12   complete") || !strings.Contains(stdout, "1/4    0/12    not started") || !strings.Contains(stdout, "3 of 4 shards complete") {
+		t.Errorf("status with shard 1 missing: exit %d:\n%s%s", code, stdout, stderr)
+	}
+	_, stderr, code = simrun(t, "merge", out)
+	if code != 2 || !strings.Contains(stderr, "shard 1/4 has not run") {
+		t.Errorf("merge with shard 1 missing: exit %d, stderr %q; want exit 2 naming shard 1", code, stderr)
+	}
+	if _, stderr, code := simrun(t, "run", "--quiet", "--inprocess", "--shard", "1/4", "--out", out, file); code != 0 {
+		t.Fatalf("shard 1/4: exit %d: %s", code, stderr)
+	}
+	if _, stderr, code := simrun(t, "merge", "--quiet", out); code != 0 {
+		t.Fatalf("merge: exit %d: %s", code, stderr)
+	}
+	sameResults(t, out, csv, stats)
+}
+
+// TestMergeRefusesMixedExperiments: shards of two different files are not
+// merged.
+func TestMergeRefusesMixedExperiments(t *testing.T) {
+	dir := t.TempDir()
+	a := writeFile(t, dir, "a.toml", walkFigureExperiment)
+	b := writeFile(t, dir, "b.toml", strings.Replace(walkFigureExperiment, "seed = 9", "seed = 10", 1))
+	out := filepath.Join(dir, "out")
+	simrun(t, "run", "--quiet", "--shard", "0/2", "--out", out, a)
+	simrun(t, "run", "--quiet", "--shard", "1/2", "--out", out, b)
+	_, stderr, code := simrun(t, "merge", out)
+	if code != 2 || !strings.Contains(stderr, "different experiments") {
+		t.Errorf("merge of mixed shards: exit %d, stderr %q", code, stderr)
+	}
+}

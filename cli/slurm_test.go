@@ -1,0 +1,355 @@
+package cli
+
+// Integration tests of `simrun submit` on a real Slurm cluster. They skip
+// unless sbatch is on PATH and squeue answers; scripts/slurm-local.sh start
+// brings up a private one-node cluster on this machine (CI does so).
+//
+// The job scripts that submit writes call simrun by the path of the binary
+// that ran submit, so submit, status and merge run here as a real simrun
+// binary built from this package, never as the test binary.
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/simrun/simrun/engine"
+)
+
+const (
+	slurmWait = 120 * time.Second      // bound of each wait for jobs to end
+	slurmPoll = 300 * time.Millisecond // squeue/scontrol polling interval
+	slurmCmd  = 30 * time.Second       // bound of one Slurm client command
+)
+
+// needSlurm skips the test unless a Slurm cluster answers. The probe runs
+// once: squeue takes about 10 s to give up on a controller that is down.
+func needSlurm(t *testing.T) {
+	t.Helper()
+	slurmOnce.Do(func() {
+		if _, err := exec.LookPath("sbatch"); err != nil {
+			slurmSkip = "slurm: sbatch not on PATH; run scripts/slurm-local.sh start to run the Slurm tests"
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		if out, err := exec.CommandContext(ctx, "squeue", "-h").CombinedOutput(); err != nil {
+			slurmSkip = fmt.Sprintf("slurm: squeue does not answer (%v: %s); run scripts/slurm-local.sh start to run the Slurm tests", err, bytes.TrimSpace(out))
+		}
+	})
+	if slurmSkip != "" {
+		t.Skip(slurmSkip)
+	}
+}
+
+var (
+	slurmOnce sync.Once
+	slurmSkip string // why the Slurm tests skip, if they do
+)
+
+// slurmClient runs name with args, bounded in time, and returns its output
+// and error.
+func slurmClient(name string, args ...string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), slurmCmd)
+	defer cancel()
+	var out bytes.Buffer
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	return out.String(), err
+}
+
+// runBin runs the built simrun binary and fails the test unless it exits 0.
+func runBin(t *testing.T, bin string, args ...string) string {
+	t.Helper()
+	out, err := slurmClient(bin, args...)
+	if err != nil {
+		t.Fatalf("simrun %s: %v:\n%s", strings.Join(args, " "), err, out)
+	}
+	return out
+}
+
+var (
+	arrayJobRE = regexp.MustCompile(`(?m)^submitted array job (\d+)`)
+	mergeJobRE = regexp.MustCompile(`(?m)^submitted merge job (\d+)`)
+)
+
+// slurmJobs is one submission: the array and its merge job.
+type slurmJobs struct{ array, merge string }
+
+// submit runs simrun submit and returns the job IDs it prints, and its
+// output. A cleanup
+// cancels the jobs if they are still queued when the test ends, and waits
+// for them to go, so that none writes into a removed directory.
+func submit(t *testing.T, bin string, args ...string) (slurmJobs, string) {
+	t.Helper()
+	out := runBin(t, bin, append([]string{"submit"}, args...)...)
+	a, m := arrayJobRE.FindStringSubmatch(out), mergeJobRE.FindStringSubmatch(out)
+	if a == nil || m == nil {
+		t.Fatalf("simrun submit printed no array and merge job IDs:\n%s", out)
+	}
+	j := slurmJobs{a[1], m[1]}
+	t.Logf("simrun submit %s:\n%s", strings.Join(args, " "), out)
+	t.Cleanup(func() {
+		if len(queued(t, j)) == 0 {
+			return
+		}
+		slurmClient("scancel", j.array, j.merge)
+		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline) && len(queued(t, j)) > 0; {
+			time.Sleep(slurmPoll)
+		}
+	})
+	return j, out
+}
+
+// queued returns the jobs of j that squeue still lists, one line each:
+// "ID STATE REASON", array tasks as ARRAY_TASK.
+func queued(t *testing.T, j slurmJobs) []string {
+	t.Helper()
+	out, err := slurmClient("squeue", "-h", "-r", "-o", "%F %i %T %r")
+	if err != nil {
+		t.Fatalf("squeue: %v: %s", err, out)
+	}
+	var lines []string
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 3 && (f[0] == j.array || f[0] == j.merge) {
+			lines = append(lines, strings.Join(f[1:], " "))
+		}
+	}
+	return lines
+}
+
+// jobStates returns the state of each job and array task of j from
+// scontrol, which keeps finished jobs for MinJobAge (300 s on the local
+// cluster): ID (ARRAY_TASK for array tasks) -> state.
+func jobStates(t *testing.T, j slurmJobs) map[string]string {
+	t.Helper()
+	states := make(map[string]string)
+	for _, id := range []string{j.array, j.merge} {
+		out, err := slurmClient("scontrol", "show", "job", "-o", id)
+		if err != nil {
+			t.Logf("scontrol show job %s: %v: %s", id, err, out)
+			continue
+		}
+		for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+			kv := make(map[string]string)
+			for _, f := range strings.Fields(line) {
+				if k, v, ok := strings.Cut(f, "="); ok {
+					kv[k] = v
+				}
+			}
+			name := kv["JobId"]
+			if kv["ArrayTaskId"] != "" {
+				name = kv["ArrayJobId"] + "_" + kv["ArrayTaskId"]
+			}
+			if name != "" {
+				states[name] = kv["JobState"]
+			}
+		}
+	}
+	return states
+}
+
+// waitJobs polls squeue until the jobs of j have left it, calling each (if
+// not nil) with what is still queued on every poll. It fails the test after
+// slurmWait, with what Slurm and the job logs say.
+func waitJobs(t *testing.T, j slurmJobs, out string, each func(queued []string)) {
+	t.Helper()
+	start := time.Now()
+	for {
+		q := queued(t, j)
+		if len(q) == 0 {
+			t.Logf("jobs %s and %s ended after %.1f s: %v", j.array, j.merge, time.Since(start).Seconds(), jobStates(t, j))
+			return
+		}
+		if each != nil {
+			each(q)
+		}
+		if time.Since(start) > slurmWait {
+			t.Fatalf("jobs still queued after %v: %v\n%s", slurmWait, q, jobLogs(j, out))
+		}
+		time.Sleep(slurmPoll)
+	}
+}
+
+// jobLogs gathers what may explain a failure: the jobs' lines of the local
+// cluster's jobcomp.log and the last lines of the job output files.
+func jobLogs(j slurmJobs, out string) string {
+	var b strings.Builder
+	base := os.Getenv("SLURM_BASE")
+	if base == "" {
+		base = filepath.Join(os.TempDir(), "slurm-local")
+	}
+	if log, err := os.ReadFile(filepath.Join(base, "log", "jobcomp.log")); err == nil {
+		for _, line := range strings.Split(string(log), "\n") {
+			for _, id := range []string{j.array, j.merge} {
+				if strings.Contains(line, "JobId="+id+" ") || strings.Contains(line, "ArrayJobId="+id+" ") {
+					fmt.Fprintln(&b, line)
+				}
+			}
+		}
+	}
+	files, _ := filepath.Glob(filepath.Join(out, "slurm", "*"))
+	for _, f := range files {
+		if strings.HasSuffix(f, ".sbatch") {
+			continue
+		}
+		data, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+		fmt.Fprintf(&b, "--- %s\n%s\n", f, strings.Join(lines[max(0, len(lines)-15):], "\n"))
+	}
+	return b.String()
+}
+
+// checkCompleted fails unless scontrol shows the tasks array tasks of j
+// and its merge job, all COMPLETED.
+func checkCompleted(t *testing.T, j slurmJobs, out string, tasks int) {
+	t.Helper()
+	states := jobStates(t, j)
+	n := 0
+	for id, st := range states {
+		if strings.HasPrefix(id, j.array+"_") {
+			n++
+		}
+		if st != "COMPLETED" {
+			t.Errorf("job %s ended %s\n%s", id, st, jobLogs(j, out))
+		}
+	}
+	if n != tasks || states[j.merge] == "" {
+		t.Errorf("scontrol shows %d array tasks and merge state %q, want %d tasks and the merge: %v", n, states[j.merge], tasks, states)
+	}
+}
+
+// TestSlurmArray submits a 4-task array with its merge job and checks that
+// the merged results are the bytes of a local run.
+func TestSlurmArray(t *testing.T) {
+	needSlurm(t)
+	dir := t.TempDir()
+	file := writeFile(t, dir, "walk.toml", walkExperiment) // 3 points × 13 chunks
+	csv, stats := cleanRun(t, file, filepath.Join(dir, "clean"))
+	bin := buildSimrun(t)
+	out := filepath.Join(dir, "slurm-run")
+
+	start := time.Now()
+	j, _ := submit(t, bin, "--array", "4", "--cpus-per-task", "1", "--time", "5", "--out", out, file)
+	for _, f := range []string{"array.sbatch", "merge.sbatch"} {
+		if _, err := os.Stat(filepath.Join(out, "slurm", f)); err != nil {
+			t.Errorf("submit wrote no job script: %v", err)
+		}
+	}
+	waitJobs(t, j, out, nil)
+	t.Logf("submit to merged results: %.1f s", time.Since(start).Seconds())
+	checkCompleted(t, j, out, 4)
+	for i := range 4 {
+		if _, err := os.Stat(engine.ShardDir(out, engine.Shard{Index: i, Count: 4})); err != nil {
+			t.Errorf("shard %d: %v", i, err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(out, "results.csv")); err != nil {
+		t.Fatalf("no merged results: %v\n%s", err, jobLogs(j, out))
+	}
+	sameResults(t, out, csv, stats)
+}
+
+// spinSlurm has 80 chunks of about 0.15 s of CPU: with 4 tasks on 2 cores,
+// each shard runs for several seconds, long enough to cancel it part way.
+const spinSlurm = `name = "spinslurm"
+kernel = "spin"
+seed = 7
+[sweep]
+work = [2000000, 3000000]
+[samples]
+samples = 2000
+chunk_size = 50
+`
+
+// TestSlurmResume cancels one array task part way: the merge job never
+// runs, simrun status shows the incomplete shard, and submit --resume
+// completes the run with the bytes of a local run.
+func TestSlurmResume(t *testing.T) {
+	needSlurm(t)
+	dir := t.TempDir()
+	file := writeFile(t, dir, "spin.toml", spinSlurm)
+	t0 := time.Now()
+	csv, stats := cleanRun(t, file, filepath.Join(dir, "clean"))
+	t.Logf("local run: %.1f s", time.Since(t0).Seconds())
+	bin := buildSimrun(t)
+	out := filepath.Join(dir, "slurm-run")
+	args := []string{"--array", "4", "--cpus-per-task", "1", "--time", "5", "--out", out, file}
+
+	t0 = time.Now()
+	j, _ := submit(t, bin, args...)
+	// Cancel task 2, which runs shard 2, once it has journaled a few of its
+	// 20 chunks.
+	victim := j.array + "_2"
+	cancelled := false
+	waitJobs(t, j, out, func(q []string) {
+		if !cancelled && journaled(engine.ShardDir(out, engine.Shard{Index: 2, Count: 4})) >= 3 {
+			if o, err := slurmClient("scancel", victim); err != nil {
+				t.Fatalf("scancel %s: %v: %s", victim, err, o)
+			}
+			t.Logf("cancelled %s after %.1f s, with %d chunks journaled", victim, time.Since(t0).Seconds(), journaled(engine.ShardDir(out, engine.Shard{Index: 2, Count: 4})))
+			cancelled = true
+		}
+		// The merge's afterok can no longer be met. The local cluster cancels
+		// such a job itself (kill_invalid_depend); others leave it pending.
+		for _, line := range q {
+			if cancelled && strings.HasPrefix(line, j.merge+" PENDING DependencyNeverSatisfied") {
+				slurmClient("scancel", j.merge)
+			}
+		}
+	})
+	if !cancelled {
+		t.Fatalf("the array ended before shard 2 had journaled 3 chunks; make spinSlurm slower\n%s", jobLogs(j, out))
+	}
+	states := jobStates(t, j)
+	if states[victim] != "CANCELLED" {
+		t.Errorf("task %s ended %q, want CANCELLED: %v", victim, states[victim], states)
+	}
+	if st := states[j.merge]; st == "COMPLETED" || st == "RUNNING" {
+		t.Errorf("merge job %s %s after a cancelled task: %v", j.merge, st, states)
+	}
+	if _, err := os.Stat(filepath.Join(out, "results.csv")); err == nil {
+		t.Errorf("results.csv written although shard 2 was cancelled")
+	}
+
+	status := runBin(t, bin, "status", out)
+	t.Logf("simrun status after the cancel:\n%s", status)
+	shard2 := ""
+	for _, line := range strings.Split(status, "\n") {
+		if strings.HasPrefix(line, "2/4") {
+			shard2 = line
+		}
+	}
+	if f := strings.Fields(shard2); len(f) < 3 || f[len(f)-1] == "complete" {
+		t.Errorf("simrun status does not show shard 2/4 incomplete (%q):\n%s", shard2, status)
+	}
+	if strings.Contains(status, "4 of 4 shards complete") {
+		t.Errorf("simrun status says all shards are complete:\n%s", status)
+	}
+
+	t0 = time.Now()
+	j, submitted := submit(t, bin, append([]string{"--resume"}, args...)...)
+	if !strings.Contains(submitted, "resubmitting 1 of 4 shards: 2 (") {
+		t.Errorf("submit --resume does not resubmit shard 2 alone:\n%s", submitted)
+	}
+	waitJobs(t, j, out, nil)
+	t.Logf("resume to merged results: %.1f s", time.Since(t0).Seconds())
+	checkCompleted(t, j, out, 1)
+	if _, err := os.Stat(filepath.Join(out, "results.csv")); err != nil {
+		t.Fatalf("no merged results after the resume: %v\n%s", err, jobLogs(j, out))
+	}
+	sameResults(t, out, csv, stats)
+}

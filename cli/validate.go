@@ -1,0 +1,35 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/simrun/simrun/engine"
+	"github.com/simrun/simrun/internal/words"
+)
+
+func (c *command) validate(_ context.Context, args []string) error {
+	fs := c.newFlagSet("validate", "FILE...")
+	pos, err := parseArgs(fs, args, -1, "at least one experiment file")
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, path := range pos {
+		e, err := c.en.Load(path)
+		if err == nil {
+			err = e.CheckRunnable()
+		}
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		total, _ := e.NumChunks()
+		fmt.Fprintf(c.stdout, "ok  %s: kernel %s, %s, %s\n", path, e.Kernel.Name, words.Count(e.NumPoints(), "point"), words.Count(total, "chunk"))
+	}
+	if len(errs) > 0 {
+		return &engine.InputError{Err: errors.Join(errs...)}
+	}
+	return nil
+}
