@@ -81,7 +81,7 @@ func TestFigureDataMatchesResults(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := r.Experiment
-	fig, err := figure.Build(e.Kernel, e.Swept(), e.Plots[0], r.Results, r.Chunks.Accs(), e.Budget.Chunks)
+	fig, err := figure.Build(e.Kernel, e.Swept(), e.Plots[0], r.Results, r.Chunks)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +125,7 @@ func TestFigureDataMatchesResults(t *testing.T) {
 		}
 	}
 	// The histogram holds each chunk's estimate: 8 chunks per point, 6 points.
-	hist, err := figure.Build(e.Kernel, e.Swept(), e.Plots[1], r.Results, r.Chunks.Accs(), e.Budget.Chunks)
+	hist, err := figure.Build(e.Kernel, e.Swept(), e.Plots[1], r.Results, r.Chunks)
 	if err != nil {
 		t.Fatal(err)
 	}

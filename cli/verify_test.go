@@ -44,14 +44,14 @@ func TestVerify(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	nobs, cpp, accs, err := report.ReadChunks(bytes.NewReader(b))
+	tab, err := report.ReadChunks(bytes.NewReader(b))
 	if err != nil {
 		t.Fatal(err)
 	}
-	const g = 5 // point 0, chunk 5
-	accs[g*nobs].Mean = math.Nextafter(accs[g*nobs].Mean, math.Inf(1))
+	acc := &tab.Chunk(tab.Index(0, 5))[0] // r2 of point 0, chunk 5
+	acc.Mean = math.Nextafter(acc.Mean, math.Inf(1))
 	var changed bytes.Buffer
-	if err := report.WriteChunks(&changed, nobs, cpp, accs); err != nil {
+	if err := report.WriteChunks(&changed, tab); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(path, changed.Bytes(), 0o644); err != nil {

@@ -81,7 +81,7 @@ func writeOutputs(dir string, e *sim.Experiment, res *report.Results, t *sim.Chu
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		chunksErr = writeFile(&chunksWritten, dir, ChunksFile, func(w io.Writer) error {
-			return report.WriteChunks(w, t.Obs, t.Chunks, t.Accs())
+			return report.WriteChunks(w, t)
 		})
 	})
 	if alongside != nil {
@@ -100,7 +100,7 @@ func writeOutputs(dir string, e *sim.Experiment, res *report.Results, t *sim.Chu
 	}
 	var pngs []string
 	for _, plot := range e.Plots {
-		fig, err := figure.Build(e.Kernel, e.Swept(), plot, res, t.Accs(), t.Chunks)
+		fig, err := figure.Build(e.Kernel, e.Swept(), plot, res, t)
 		if err != nil {
 			return written, fmt.Errorf("engine: figure %s: %w", plot.Name, err)
 		}
@@ -176,17 +176,15 @@ func (en *Engine) ReadRun(dir string) (*Run, error) {
 	if err != nil {
 		return nil, &InputError{fmt.Errorf("engine: %w", err)}
 	}
-	nobs, cpp, accs, err := report.ReadChunks(bytes.NewReader(c))
+	t, err := report.ReadChunks(bytes.NewReader(c))
 	if err != nil {
 		return nil, inputErrorf("engine: %s: %w", filepath.Join(dir, ChunksFile), err)
 	}
-	total, _ := e.NumChunks()
-	l := e.Layout()
-	if nobs != l.Obs || cpp != l.Chunks || int64(len(accs)) != total*int64(nobs) {
-		return nil, inputErrorf("engine: %s does not match %s: %d observables × %d chunks per point, %d accumulators; want %d × %d, %d",
-			ChunksFile, ExperimentFile, nobs, cpp, len(accs), l.Obs, l.Chunks, total*int64(l.Obs))
+	if l := e.Layout(); t.ChunkLayout != l || t.Points() != e.NumPoints() {
+		return nil, inputErrorf("engine: %s does not match %s: %d points of %d chunks of %d observables; want %d of %d of %d",
+			ChunksFile, ExperimentFile, t.Points(), t.Chunks, t.Obs, e.NumPoints(), l.Chunks, l.Obs)
 	}
-	return &Run{Dir: dir, Experiment: e, Results: res, Chunks: sim.ChunkTableOf(l, accs)}, nil
+	return &Run{Dir: dir, Experiment: e, Results: res, Chunks: t}, nil
 }
 
 // Report rebuilds the tables, figures and report.md of the run in dir

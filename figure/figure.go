@@ -78,15 +78,15 @@ const referencePoints = 200
 // reference, evaluates the reference's Func with Params.With(X, x) at about
 // 200 values of x between each series' smallest and largest X (log-spaced
 // when LogX; the integers in that range for an Int parameter), leaving out
-// NaN values. A histogram plot needs chunks, the chunk estimates file's
-// accumulators laid out [point][chunk][observable] (see report.WriteChunks);
-// a line plot ignores them, and they may be nil.
+// NaN values. A histogram plot needs chunks, the table of every chunk's
+// accumulators (what report.ReadChunks reads from chunks.bin); a line plot
+// ignores it, and it may be nil.
 //
 // Build returns an error, prefixed "figure: plot <name>: ", for a
 // plot that does not fit the kernel or the results: an unknown kind, stat,
 // Y or reference, an X that is not a swept numeric parameter, a point
 // without a statistic for Y, or missing chunk data.
-func Build(spec sim.KernelSpec, swept []string, plot sim.PlotSpec, res *report.Results, chunks []sim.Acc, chunksPerPoint int64) (*Figure, error) {
+func Build(spec sim.KernelSpec, swept []string, plot sim.PlotSpec, res *report.Results, chunks *sim.ChunkTable) (*Figure, error) {
 	plot = plot.WithDefaults()
 	fig := &Figure{Spec: plot}
 	var err error
@@ -94,7 +94,7 @@ func Build(spec sim.KernelSpec, swept []string, plot sim.PlotSpec, res *report.R
 	case KindLine:
 		err = buildLine(fig, spec, swept, res)
 	case KindHistogram:
-		err = buildHist(fig, spec, swept, res, chunks, chunksPerPoint)
+		err = buildHist(fig, spec, swept, res, chunks)
 	default:
 		err = fmt.Errorf("unknown kind %q, want %q or %q", plot.Kind, KindLine, KindHistogram)
 	}
@@ -327,7 +327,7 @@ func grid(xs []float64, log, integer bool) []float64 {
 	return out
 }
 
-func buildHist(fig *Figure, spec sim.KernelSpec, swept []string, res *report.Results, chunks []sim.Acc, chunksPerPoint int64) error {
+func buildHist(fig *Figure, spec sim.KernelSpec, swept []string, res *report.Results, chunks *sim.ChunkTable) error {
 	plot := fig.Spec
 	o, derived, err := quantity(spec, plot.Y)
 	if err != nil {
@@ -339,33 +339,26 @@ func buildHist(fig *Figure, spec sim.KernelSpec, swept []string, res *report.Res
 	if chunks == nil {
 		return fmt.Errorf("a histogram needs the chunk estimates, and there are none")
 	}
-	nobs := len(spec.Observables)
-	n := int64(len(chunks))
-	if chunksPerPoint < 0 || n > 0 && (nobs == 0 || chunksPerPoint == 0 || chunksPerPoint > n/int64(nobs) || n%(chunksPerPoint*int64(nobs)) != 0) {
-		return fmt.Errorf("chunk estimates: %d accumulators do not fill whole points of %d chunks of %d observables", n, chunksPerPoint, nobs)
+	if nobs := len(spec.Observables); chunks.Obs != nobs {
+		return fmt.Errorf("chunk estimates: %d observables per chunk, the kernel has %d", chunks.Obs, nobs)
 	}
-	perPoint := chunksPerPoint * int64(nobs)
+	var pc [][]sim.Acc
 	for _, p := range res.Points {
-		if p.Index < 0 || p.Index >= n/max(perPoint, 1) {
+		if p.Index < 0 || p.Index >= chunks.Points() {
 			return fmt.Errorf("the chunk estimates have no point %d", p.Index)
 		}
-		start := p.Index * perPoint
+		pc = chunks.PointChunks(p.Index, pc)
 		h := Histogram{}
 		if len(res.Points) > 1 {
 			h.Label = label(p.Params, swept)
 		}
 		if derived == nil {
-			for c := range chunksPerPoint {
-				if a := chunks[start+c*int64(nobs)+int64(o)]; a.N > 0 {
+			for _, c := range pc {
+				if a := c[o]; a.N > 0 {
 					h.Values = append(h.Values, a.Mean)
 				}
 			}
 		} else {
-			pc := make([][]sim.Acc, chunksPerPoint)
-			for c := range pc {
-				i := start + int64(c)*int64(nobs)
-				pc[c] = chunks[i : i+int64(nobs)]
-			}
 			if h.Values, err = stats.DerivedChunks(spec.Observables, *derived, p.Params, pc); err != nil {
 				return err
 			}

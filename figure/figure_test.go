@@ -80,7 +80,7 @@ func TestBuildLine(t *testing.T) {
 		{name: "variance", plot: sim.PlotSpec{Name: "v", X: "L", Y: "e", Stat: "variance"}, labels: []string{"T=3", "T=1", "T=2"}},
 	} {
 		t.Run(test.name, func(t *testing.T) {
-			fig, err := Build(spec, swept, test.plot, res, nil, 0)
+			fig, err := Build(spec, swept, test.plot, res, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -171,7 +171,7 @@ func findPoint(t *testing.T, res *report.Results, lbl, x string, xv float64) rep
 func TestBuildOneSeries(t *testing.T) {
 	spec, _, res, _ := figureRun(t)
 	res.Points = res.Points[:3] // L = 8 only: T is the only swept parameter
-	fig, err := Build(spec, []string{"T"}, sim.PlotSpec{Name: "m", X: "T", Y: "m", Reference: "exact"}, res, nil, 0)
+	fig, err := Build(spec, []string{"T"}, sim.PlotSpec{Name: "m", X: "T", Y: "m", Reference: "exact"}, res, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,14 +192,14 @@ func TestBuildSharedReference(t *testing.T) {
 	// The "wrong" reference of e is 0 whatever L: one curve for both series,
 	// labelled with its name alone. "exact" depends on L: one per series.
 	spec, swept, res, _ := figureRun(t)
-	fig, err := Build(spec, swept, sim.PlotSpec{Name: "e", X: "T", Y: "e", Reference: "wrong"}, res, nil, 0)
+	fig, err := Build(spec, swept, sim.PlotSpec{Name: "e", X: "T", Y: "e", Reference: "wrong"}, res, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(fig.Series) != 2 || len(fig.Reference) != 1 || fig.Reference[0].Label != "wrong" {
 		t.Errorf("%d series, references %+v; want 2 series and one reference labelled wrong", len(fig.Series), fig.Reference)
 	}
-	fig, err = Build(spec, swept, sim.PlotSpec{Name: "m", X: "T", Y: "m", Reference: "exact"}, res, nil, 0)
+	fig, err = Build(spec, swept, sim.PlotSpec{Name: "m", X: "T", Y: "m", Reference: "exact"}, res, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,7 +210,7 @@ func TestBuildSharedReference(t *testing.T) {
 
 func TestBuildIntReference(t *testing.T) {
 	spec, swept, res, _ := figureRun(t)
-	fig, err := Build(spec, swept, sim.PlotSpec{Name: "m", X: "L", Y: "m", Reference: "exact", LogX: true}, res, nil, 0)
+	fig, err := Build(spec, swept, sim.PlotSpec{Name: "m", X: "L", Y: "m", Reference: "exact", LogX: true}, res, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,7 +228,7 @@ func TestBuildIntReference(t *testing.T) {
 func TestBuildHistogram(t *testing.T) {
 	spec, swept, res, chunks := figureRun(t)
 	for _, y := range []string{"m", "me"} {
-		fig, err := Build(spec, swept, sim.PlotSpec{Name: "h", Kind: "histogram", Y: y}, res, chunks, 4)
+		fig, err := Build(spec, swept, sim.PlotSpec{Name: "h", Kind: "histogram", Y: y}, res, sim.ChunkTableOf(sim.ChunkLayout{Chunks: 4, Obs: len(spec.Observables)}, chunks))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -266,8 +266,7 @@ func TestBuildInvalidInput(t *testing.T) {
 	for _, test := range []struct {
 		name   string
 		plot   sim.PlotSpec
-		chunks []sim.Acc
-		cpp    int64
+		chunks *sim.ChunkTable
 		want   string
 	}{
 		{name: "kind", plot: sim.PlotSpec{Kind: "pie", X: "T", Y: "m"}, want: `unknown kind "pie"`},
@@ -277,12 +276,12 @@ func TestBuildInvalidInput(t *testing.T) {
 		{name: "reference", plot: sim.PlotSpec{X: "T", Y: "m", Reference: "none"}, want: `no reference "none"`},
 		{name: "reference of other", plot: sim.PlotSpec{X: "T", Y: "m", Reference: "wrong"}, want: `reference "wrong" is for e, not m`},
 		{name: "no chunks", plot: sim.PlotSpec{Kind: "histogram", Y: "m"}, want: "needs the chunk estimates"},
-		{name: "bad layout", plot: sim.PlotSpec{Kind: "histogram", Y: "m"}, chunks: chunks[:10], cpp: 4, want: "do not fill whole points"},
-		{name: "missing point", plot: sim.PlotSpec{Kind: "histogram", Y: "m"}, chunks: chunks[:8], cpp: 4, want: "no point 1"},
+		{name: "other observables", plot: sim.PlotSpec{Kind: "histogram", Y: "m"}, chunks: sim.ChunkTableOf(sim.ChunkLayout{Chunks: 4, Obs: 1}, chunks), want: "1 observables per chunk, the kernel has 2"},
+		{name: "missing point", plot: sim.PlotSpec{Kind: "histogram", Y: "m"}, chunks: sim.ChunkTableOf(sim.ChunkLayout{Chunks: 4, Obs: 2}, chunks[:8]), want: "no point 1"},
 	} {
 		t.Run(test.name, func(t *testing.T) {
 			test.plot.Name = "p"
-			_, err := Build(spec, swept, test.plot, res, test.chunks, test.cpp)
+			_, err := Build(spec, swept, test.plot, res, test.chunks)
 			if err == nil || !strings.HasPrefix(err.Error(), "figure: plot p: ") || !strings.Contains(err.Error(), test.want) {
 				t.Errorf("error = %v, want one containing %q", err, test.want)
 			}

@@ -44,7 +44,7 @@ func TestRender(t *testing.T) {
 			fig := test.fig
 			if fig == nil {
 				var err error
-				if fig, err = Build(spec, swept, test.plot, res, chunks, 4); err != nil {
+				if fig, err = Build(spec, swept, test.plot, res, sim.ChunkTableOf(sim.ChunkLayout{Chunks: 4, Obs: len(spec.Observables)}, chunks)); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -88,7 +88,7 @@ func xmlEscape(s string) string {
 
 func TestRenderLegend(t *testing.T) {
 	spec, swept, res, _ := figureRun(t)
-	fig, err := Build(spec, swept, sim.PlotSpec{Name: "m", X: "T", Y: "m", Reference: "exact"}, res, nil, 0)
+	fig, err := Build(spec, swept, sim.PlotSpec{Name: "m", X: "T", Y: "m", Reference: "exact"}, res, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

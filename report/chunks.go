@@ -30,7 +30,6 @@ const (
 	chunksMagic   = "SIMRUNCH"
 	chunksVersion = 1
 	chunksHeader  = 8 + 4 + 4 + 8 + 8
-	accSize       = 5 * 8
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -52,11 +51,11 @@ func checkLayout(nobs int64, chunksPerPoint int64, count uint64) error {
 	return nil
 }
 
-// WriteChunks writes the chunk estimates file: accs holds nobs accumulators
-// per chunk and chunksPerPoint chunks per point, laid out
-// [point][chunk][observable]. It returns an error if len(accs) is not a
-// whole number of points, or if w fails.
-func WriteChunks(w io.Writer, nobs int, chunksPerPoint int64, accs []sim.Acc) error {
+// WriteChunks writes the chunk estimates file of t: its layout and every
+// accumulator (sim.AppendAcc). It returns an error if t's layout is
+// invalid, or if w fails.
+func WriteChunks(w io.Writer, t *sim.ChunkTable) error {
+	nobs, chunksPerPoint, accs := t.Obs, t.Chunks, t.Accs()
 	if err := checkLayout(int64(nobs), chunksPerPoint, uint64(len(accs))); err != nil {
 		return fmt.Errorf("report: write chunks: %w", err)
 	}
@@ -77,16 +76,12 @@ func WriteChunks(w io.Writer, nobs int, chunksPerPoint int64, accs []sim.Acc) er
 	buf = binary.LittleEndian.AppendUint64(buf, uint64(chunksPerPoint))
 	buf = binary.LittleEndian.AppendUint64(buf, uint64(len(accs)))
 	for _, a := range accs {
-		if len(buf)+accSize > cap(buf) {
+		if len(buf)+sim.AccSize > cap(buf) {
 			if err := flush(); err != nil {
 				return fmt.Errorf("report: write chunks: %w", err)
 			}
 		}
-		buf = binary.LittleEndian.AppendUint64(buf, uint64(a.N))
-		buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(a.Mean))
-		buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(a.M2))
-		buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(a.Min))
-		buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(a.Max))
+		buf = sim.AppendAcc(buf, a)
 	}
 	if err := flush(); err != nil {
 		return fmt.Errorf("report: write chunks: %w", err)
@@ -97,14 +92,15 @@ func WriteChunks(w io.Writer, nobs int, chunksPerPoint int64, accs []sim.Acc) er
 	return nil
 }
 
-// ReadChunks reads a file written by WriteChunks and returns its contents
-// exactly. It returns an error, never a partial result, for a file with the
-// wrong magic or version, a layout that is not whole points, a truncated
-// file (wrapping io.ErrUnexpectedEOF), trailing bytes, or a checksum that
-// does not match.
-func ReadChunks(r io.Reader) (nobs int, chunksPerPoint int64, accs []sim.Acc, err error) {
-	fail := func(format string, args ...any) (int, int64, []sim.Acc, error) {
-		return 0, 0, nil, fmt.Errorf("report: read chunks: "+format, args...)
+// ReadChunks reads a file written by WriteChunks and returns its table
+// exactly, a chunk marked done when it holds samples (sim.ChunkTableOf).
+// It returns an error, never a partial result, for a file with the wrong
+// magic or version, a layout that is not whole points, a truncated file
+// (wrapping io.ErrUnexpectedEOF), trailing bytes, or a checksum that does
+// not match.
+func ReadChunks(r io.Reader) (*sim.ChunkTable, error) {
+	fail := func(format string, args ...any) (*sim.ChunkTable, error) {
+		return nil, fmt.Errorf("report: read chunks: "+format, args...)
 	}
 	crc := crc32.New(castagnoli)
 	br := bufio.NewReader(r)
@@ -133,8 +129,8 @@ func ReadChunks(r io.Reader) (nobs int, chunksPerPoint int64, accs []sim.Acc, er
 	}
 	// Grow as the data arrives rather than trusting count for the
 	// allocation: a corrupt header must not allocate terabytes.
-	accs = make([]sim.Acc, 0, min(count, 1<<16))
-	var b [accSize]byte
+	accs := make([]sim.Acc, 0, min(count, 1<<16))
+	var b [sim.AccSize]byte
 	for i := uint64(0); i < count; i++ {
 		if _, err := io.ReadFull(tr, b[:]); err != nil {
 			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
@@ -142,13 +138,7 @@ func ReadChunks(r io.Reader) (nobs int, chunksPerPoint int64, accs []sim.Acc, er
 			}
 			return fail("%w", err)
 		}
-		accs = append(accs, sim.Acc{
-			N:    int64(binary.LittleEndian.Uint64(b[0:])),
-			Mean: math.Float64frombits(binary.LittleEndian.Uint64(b[8:])),
-			M2:   math.Float64frombits(binary.LittleEndian.Uint64(b[16:])),
-			Min:  math.Float64frombits(binary.LittleEndian.Uint64(b[24:])),
-			Max:  math.Float64frombits(binary.LittleEndian.Uint64(b[32:])),
-		})
+		accs = append(accs, sim.DecodeAcc(b[:]))
 	}
 	want := crc.Sum32()
 	var sum [4]byte
@@ -167,5 +157,5 @@ func ReadChunks(r io.Reader) (nobs int, chunksPerPoint int64, accs []sim.Acc, er
 		}
 		return fail("trailing data after the checksum")
 	}
-	return int(n32), int64(cpp), accs, nil
+	return sim.ChunkTableOf(sim.ChunkLayout{Chunks: int64(cpp), Obs: int(n32)}, accs), nil
 }

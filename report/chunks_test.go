@@ -44,16 +44,17 @@ func TestChunksRoundTrip(t *testing.T) {
 	} {
 		t.Run(test.name, func(t *testing.T) {
 			var b bytes.Buffer
-			if err := WriteChunks(&b, test.nobs, test.cpp, test.accs); err != nil {
+			if err := WriteChunks(&b, table(test.nobs, test.cpp, test.accs)); err != nil {
 				t.Fatal(err)
 			}
-			if want := chunksHeader + accSize*len(test.accs) + 4; b.Len() != want {
+			if want := chunksHeader + sim.AccSize*len(test.accs) + 4; b.Len() != want {
 				t.Errorf("file has %d bytes, want %d", b.Len(), want)
 			}
-			nobs, cpp, accs, err := ReadChunks(&b)
+			tab, err := ReadChunks(&b)
 			if err != nil {
 				t.Fatal(err)
 			}
+			nobs, cpp, accs := tab.Obs, tab.Chunks, tab.Accs()
 			if nobs != test.nobs || cpp != test.cpp || len(accs) != len(test.accs) {
 				t.Fatalf("read %d, %d, %d accs, want %d, %d, %d", nobs, cpp, len(accs), test.nobs, test.cpp, len(test.accs))
 			}
@@ -64,6 +65,12 @@ func TestChunksRoundTrip(t *testing.T) {
 			}
 		})
 	}
+}
+
+// table is a chunk table of accs in nobs observables per chunk, cpp
+// chunks per point.
+func table(nobs int, cpp int64, accs []sim.Acc) *sim.ChunkTable {
+	return sim.ChunkTableOf(sim.ChunkLayout{Chunks: cpp, Obs: nobs}, accs)
 }
 
 func accBits(a sim.Acc) [5]uint64 {
@@ -82,7 +89,7 @@ func TestWriteChunksInvalidInput(t *testing.T) {
 		{name: "negative chunks", nobs: 2, cpp: -1, n: 0},
 	} {
 		t.Run(test.name, func(t *testing.T) {
-			err := WriteChunks(io.Discard, test.nobs, test.cpp, make([]sim.Acc, test.n))
+			err := WriteChunks(io.Discard, table(test.nobs, test.cpp, make([]sim.Acc, test.n)))
 			if err == nil || !strings.HasPrefix(err.Error(), "report: write chunks: ") {
 				t.Errorf("error = %v, want a report: write chunks error", err)
 			}
@@ -92,7 +99,7 @@ func TestWriteChunksInvalidInput(t *testing.T) {
 
 func TestReadChunksInvalidInput(t *testing.T) {
 	var b bytes.Buffer
-	if err := WriteChunks(&b, 2, 3, testAccs()); err != nil {
+	if err := WriteChunks(&b, table(2, 3, testAccs())); err != nil {
 		t.Fatal(err)
 	}
 	good := b.Bytes()
@@ -119,15 +126,15 @@ func TestReadChunksInvalidInput(t *testing.T) {
 		{name: "trailing data", data: append(bytes.Clone(good), 0), want: "trailing data"},
 	} {
 		t.Run(test.name, func(t *testing.T) {
-			_, _, accs, err := ReadChunks(bytes.NewReader(test.data))
+			tab, err := ReadChunks(bytes.NewReader(test.data))
 			if err == nil || !strings.HasPrefix(err.Error(), "report: read chunks: ") || !strings.Contains(err.Error(), test.want) {
 				t.Fatalf("error = %v, want one containing %q", err, test.want)
 			}
 			if errors.Is(err, io.ErrUnexpectedEOF) != test.wantEOF {
 				t.Errorf("errors.Is(%v, io.ErrUnexpectedEOF) = %v, want %v", err, !test.wantEOF, test.wantEOF)
 			}
-			if accs != nil {
-				t.Errorf("returned %d accumulators with the error", len(accs))
+			if tab != nil {
+				t.Errorf("returned %d chunks with the error", tab.Len())
 			}
 		})
 	}
@@ -135,26 +142,27 @@ func TestReadChunksInvalidInput(t *testing.T) {
 
 func FuzzReadChunks(f *testing.F) {
 	var b bytes.Buffer
-	WriteChunks(&b, 2, 3, testAccs())
+	WriteChunks(&b, table(2, 3, testAccs()))
 	f.Add(b.Bytes())
 	b.Reset()
-	WriteChunks(&b, 1, 1, nil)
+	WriteChunks(&b, table(1, 1, nil))
 	f.Add(b.Bytes())
 	f.Add([]byte(chunksMagic))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		nobs, cpp, accs, err := ReadChunks(bytes.NewReader(data))
+		tab, err := ReadChunks(bytes.NewReader(data))
 		if err != nil {
 			return
 		}
+		accs := tab.Accs()
 		// What reads must write back to the same bytes.
 		var out bytes.Buffer
-		if err := WriteChunks(&out, nobs, cpp, accs); err != nil {
+		if err := WriteChunks(&out, tab); err != nil {
 			t.Fatalf("WriteChunks of what ReadChunks accepted: %v", err)
 		}
 		if !bytes.Equal(out.Bytes(), data) {
 			t.Errorf("round trip changed the bytes:\n%x\n%x", data, out.Bytes())
 		}
-		if !reflect.DeepEqual(len(accs), (len(data)-chunksHeader-4)/accSize) {
+		if !reflect.DeepEqual(len(accs), (len(data)-chunksHeader-4)/sim.AccSize) {
 			t.Errorf("%d accumulators from %d bytes", len(accs), len(data))
 		}
 	})

@@ -65,7 +65,12 @@ func ChunkTableOf(l ChunkLayout, accs []Acc) *ChunkTable {
 func (t *ChunkTable) Len() int64 { return int64(len(t.done)) }
 
 // Points returns the number of points.
-func (t *ChunkTable) Points() int64 { return t.Len() / t.Chunks }
+func (t *ChunkTable) Points() int64 {
+	if t.Chunks == 0 {
+		return 0
+	}
+	return t.Len() / t.Chunks
+}
 
 // Chunk returns the accumulators of chunk g, one per observable. The slice
 // aliases the table.
