@@ -60,6 +60,16 @@ func Main(extra ...kernels.Kernel) {
 	os.Exit(mainExit(en, os.Args[1:]))
 }
 
+// Run runs the command line args (without the program's name) with en's
+// kernels, writing to stdout and stderr, and returns the exit code; it is
+// Main without the process: no signal handling, no exit. Subcommands that
+// start worker processes re-execute this binary, which must then call
+// en.Serve (with the same kernels) first in main, as Main does; with
+// --inprocess, and for the subcommands that run no chunks, it need not.
+func Run(ctx context.Context, en *engine.Engine, args []string, stdout, stderr io.Writer) int {
+	return exitCode(run(ctx, en, args, stdout, stderr), stderr)
+}
+
 // mainExit runs the command line args as the process does, with signal
 // handling, and returns the exit code.
 func mainExit(en *engine.Engine, args []string) int {
@@ -74,7 +84,7 @@ func mainExit(en *engine.Engine, args []string) int {
 		s = <-sigs
 		os.Exit(exitCode(&interrupted{s}, os.Stderr))
 	}()
-	return exitCode(run(ctx, en, args, os.Stdout, os.Stderr), os.Stderr)
+	return Run(ctx, en, args, os.Stdout, os.Stderr)
 }
 
 // usageError is bad command-line use; it maps to exit code 2.

@@ -34,8 +34,7 @@ var testEngine = engine.New(kernels.Builtin(faulty{}))
 func simrun(t *testing.T, args ...string) (string, string, int) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	err := run(context.Background(), testEngine, args, &stdout, &stderr)
-	code := exitCode(err, &stderr)
+	code := Run(context.Background(), testEngine, args, &stdout, &stderr)
 	return stdout.String(), stderr.String(), code
 }
 

@@ -93,8 +93,7 @@ func (en *Engine) Merge(outDir string) (*Outcome, error) {
 	if len(problems) > 0 {
 		return nil, inputErrorf("engine: cannot merge %s: %s; rerun the incomplete shards (simrun submit --resume, or simrun run --shard I/N), then merge again", outDir, strings.Join(problems, "; "))
 	}
-	res := &report.Results{Provenance: en.provenance(e, Options{Workers: 0}, start, time.Now())}
-	res.Provenance.Executor = fmt.Sprintf("merge of %d shards", n)
+	res := &report.Results{Provenance: en.provenance(e, 0, fmt.Sprintf("merge of %d shards", n), start, time.Now())}
 	written, err := writeOutputs(outDir, e, res, t, func() { res.Points, res.Partial = reduce(e, t, nil) })
 	if err != nil {
 		return nil, err

@@ -11,15 +11,12 @@ import (
 	"github.com/simrun/simrun/sim/rng"
 )
 
-// provenance records what produced a run of e with o, between start and
-// end.
-func (en *Engine) provenance(e *sim.Experiment, o Options, start, end time.Time) report.Provenance {
+// provenance records what produced results of e: this binary, with
+// workers of the executor ("processes", "in-process", "merge of 4
+// shards"), between start and end.
+func (en *Engine) provenance(e *sim.Experiment, workers int, executor string, start, end time.Time) report.Provenance {
 	b := en.build
 	host, _ := os.Hostname()
-	executor := "processes"
-	if o.InProcess {
-		executor = "in-process"
-	}
 	kernelModule := ""
 	if k, err := en.kernel(e); err == nil {
 		kernelModule = en.KernelModule(k)
@@ -43,7 +40,7 @@ func (en *Engine) provenance(e *sim.Experiment, o Options, start, end time.Time)
 		OS:            runtime.GOOS,
 		Arch:          runtime.GOARCH,
 		NumCPU:        runtime.NumCPU(),
-		Workers:       o.Workers,
+		Workers:       workers,
 		Executor:      executor,
 		Start:         start.UTC(),
 		End:           end.UTC(),

@@ -97,7 +97,11 @@ func (en *Engine) Run(ctx context.Context, e *sim.Experiment, o Options) (*Outco
 		}
 		return out, runErr
 	}
-	res := &report.Results{Provenance: en.provenance(e, o, start, time.Now()), Failures: x.failures}
+	executor := "processes"
+	if o.InProcess {
+		executor = "in-process"
+	}
+	res := &report.Results{Provenance: en.provenance(e, o.Workers, executor, start, time.Now()), Failures: x.failures}
 	// The journal's final sync and the reduction run while chunks.bin is
 	// written: after the last chunk, nothing else is left to do.
 	out.Written, err = writeOutputs(dir, e, res, t, func() {
