@@ -13,6 +13,16 @@ import (
 	"github.com/simrun/simrun/sim"
 )
 
+// shards finds the shards in outDir (their count n and which exist) and
+// loads the experiment they ran, refusing shards that ran different files.
+func (en *Engine) shards(outDir string) (e *sim.Experiment, n int, have map[int]bool, err error) {
+	if n, have, err = foundShards(outDir); err != nil {
+		return nil, 0, nil, err
+	}
+	e, err = en.shardExperiment(outDir, n, have)
+	return e, n, have, err
+}
+
 // shardExperiment loads the experiment the shards ran, refusing shards
 // that ran different files.
 func (en *Engine) shardExperiment(outDir string, n int, have map[int]bool) (*sim.Experiment, error) {
@@ -44,11 +54,7 @@ func (en *Engine) shardExperiment(outDir string, n int, have map[int]bool) (*sim
 // it and the first chunks it lacks.
 func (en *Engine) Merge(outDir string) (*Outcome, error) {
 	start := time.Now()
-	n, have, err := foundShards(outDir)
-	if err != nil {
-		return nil, err
-	}
-	e, err := en.shardExperiment(outDir, n, have)
+	e, n, have, err := en.shards(outDir)
 	if err != nil {
 		return nil, err
 	}

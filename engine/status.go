@@ -53,11 +53,7 @@ func (en *Engine) Status(outDir string) (*Status, error) {
 		st.Total, _ = e.NumChunks()
 		return st, nil
 	}
-	n, have, err := foundShards(outDir)
-	if err != nil {
-		return nil, err
-	}
-	e, err := en.shardExperiment(outDir, n, have)
+	e, n, _, err := en.shards(outDir)
 	if err != nil {
 		return nil, err
 	}
