@@ -80,6 +80,7 @@ func mainExit(en *engine.Engine, args []string) int {
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	go func() {
 		s := <-sigs
+		fmt.Fprintf(os.Stderr, "\nsimrun: %s: stopping; send it again to stop at once\n", signalName(s))
 		cancel(&interrupted{s})
 		s = <-sigs
 		os.Exit(exitCode(&interrupted{s}, os.Stderr))

@@ -151,9 +151,9 @@ func ReadResults(path string) (*report.Results, error) {
 	return r, nil
 }
 
-// A Run is a finished (or partial) run read back from its directory: what
+// A SavedRun is a finished (or partial) run read back from its directory: what
 // Report rebuilds the outputs from, and Verify checks.
-type Run struct {
+type SavedRun struct {
 	Dir        string
 	Experiment *sim.Experiment
 	Results    *report.Results
@@ -163,7 +163,7 @@ type Run struct {
 // ReadRun reads back what a run saved in dir: the experiment, the results
 // with their provenance, and the chunks. A missing or damaged file is an
 // *InputError naming it.
-func (en *Engine) ReadRun(dir string) (*Run, error) {
+func (en *Engine) ReadRun(dir string) (*SavedRun, error) {
 	e, err := en.ReadExperiment(dir)
 	if err != nil {
 		return nil, err
@@ -184,13 +184,13 @@ func (en *Engine) ReadRun(dir string) (*Run, error) {
 		return nil, inputErrorf("engine: %s does not match %s: %d points of %d chunks of %d observables; want %d of %d of %d",
 			ChunksFile, ExperimentFile, t.Points(), t.Chunks, t.Obs, e.NumPoints(), l.Chunks, l.Obs)
 	}
-	return &Run{Dir: dir, Experiment: e, Results: res, Chunks: t}, nil
+	return &SavedRun{Dir: dir, Experiment: e, Results: res, Chunks: t}, nil
 }
 
 // Report rebuilds the tables, figures and report.md of the run in dir
 // from what it saved, without running anything, and returns the paths it
 // wrote.
-func (en *Engine) Report(dir string) (*Run, []string, error) {
+func (en *Engine) Report(dir string) (*SavedRun, []string, error) {
 	r, err := en.ReadRun(dir)
 	if err != nil {
 		return nil, nil, err

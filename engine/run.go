@@ -180,7 +180,7 @@ func (x *execution) run(ctx context.Context) error {
 		return fmt.Errorf("engine: starting workers for %s: %w", x.e.File, err)
 	}
 	stopGrace := context.AfterFunc(ctx, func() {
-		x.o.Logger.Info(fmt.Sprintf("%v: finishing the running chunks (up to %s; signal again to stop now)", context.Cause(ctx), x.o.Grace))
+		x.o.Logger.Info(fmt.Sprintf("stopping: finishing the running chunks (up to %s)", x.o.Grace))
 		time.AfterFunc(x.o.Grace, func() { pool.Kill() })
 	})
 	defer stopGrace()

@@ -16,7 +16,7 @@ const DefaultVerifyChunks = 20
 
 // A Verification is what Verify found.
 type Verification struct {
-	Run *Run
+	Run *SavedRun
 	// Checked is how many chunks were rerun, of the Completed ones the
 	// run holds.
 	Checked, Completed int
