@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # slurm-local.sh: a private single-node Slurm cluster on this machine, reachable only on
-# 127.0.0.1, for simrun's Slurm tests (go test ./cmd/simrun runs them when sbatch answers)
+# 127.0.0.1, for simrun's Slurm tests (go test ./cli and ./slurm run them when sbatch answers)
 # and for trying `simrun submit` by hand. Debian 12 (Slurm 22.05), run as root, no systemd.
 #
 #   scripts/slurm-local.sh start    install if missing, start munged/slurmctld/slurmd, health check
