@@ -82,6 +82,15 @@ func (j *Job) MergeScript() ([]byte, error) {
 	return render("merge.sbatch.tmpl", j.scriptData())
 }
 
+// scripts renders both scripts.
+func (j *Job) scripts() (array, merge []byte, err error) {
+	if array, err = j.ArrayScript(); err != nil {
+		return nil, nil, err
+	}
+	merge, err = j.MergeScript()
+	return array, merge, err
+}
+
 // WriteScripts writes ArrayScript and MergeScript to ArrayPath and
 // MergePath, creating Dir if need be. Each replaces an earlier one
 // atomically (it is written to a temporary file, synced and renamed over
@@ -89,11 +98,7 @@ func (j *Job) MergeScript() ([]byte, error) {
 // be run by hand. Besides Check's errors, a directory that cannot be
 // created or written to for want of permission is an *InputError.
 func (j *Job) WriteScripts() error {
-	array, err := j.ArrayScript()
-	if err != nil {
-		return err
-	}
-	merge, err := j.MergeScript()
+	array, merge, err := j.scripts()
 	if err != nil {
 		return err
 	}
@@ -141,11 +146,7 @@ type dryRunData struct {
 // for no shards). Shards are indices of the array in increasing order.
 // It runs nothing and writes no file.
 func (j *Job) DryRun(w io.Writer, shards []int) error {
-	array, err := j.ArrayScript()
-	if err != nil {
-		return err
-	}
-	merge, err := j.MergeScript()
+	array, merge, err := j.scripts()
 	if err != nil {
 		return err
 	}
