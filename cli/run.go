@@ -77,6 +77,9 @@ func (c *command) run(ctx context.Context, args []string) error {
 		}
 	})
 	o.Run = &settings
+	if o.Grace == 0 { // --grace 0: stop the running chunks at once
+		o.Grace = -1
+	}
 	o.Stderr = c.stderr
 	o.Logger = newLogger(c.stderr, quiet)
 	prog := startProgress(c.stderr, quiet)

@@ -113,7 +113,7 @@ type Options struct {
 	// Dir/shards/I-of-N, for Merge to combine.
 	Shard *Shard
 	// Grace is how long chunks running when ctx is done may finish; 0
-	// means DefaultGrace.
+	// means DefaultGrace, and a negative Grace stops them at once.
 	Grace time.Duration
 	// Progress, if set, is called from one goroutine each time chunks are
 	// journaled, with the count done by this run and the count it runs.
@@ -137,8 +137,11 @@ func (o Options) withDefaults(e *sim.Experiment) Options {
 	if o.Run == nil {
 		o.Run = &e.Run
 	}
-	if o.Grace <= 0 {
+	switch {
+	case o.Grace == 0:
 		o.Grace = DefaultGrace
+	case o.Grace < 0:
+		o.Grace = 0
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
