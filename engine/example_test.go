@@ -9,6 +9,7 @@ import (
 
 	"github.com/simrun/simrun/engine"
 	"github.com/simrun/simrun/kernels"
+	"github.com/simrun/simrun/sim"
 )
 
 const walk = `
@@ -23,26 +24,32 @@ samples = 20_000
 chunk_size = 2_000
 `
 
+// load writes src as an experiment file into a new temporary directory and
+// loads it with en.
+func load(en *engine.Engine, src string) (*sim.Experiment, string) {
+	dir, err := os.MkdirTemp("", "engine")
+	if err != nil {
+		log.Fatal(err)
+	}
+	file := filepath.Join(dir, "walk.toml")
+	if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
+		log.Fatal(err)
+	}
+	e, err := en.Load(file)
+	if err != nil {
+		log.Fatal(err)
+	}
+	return e, dir
+}
+
 // Running an experiment without the command line: load a file against a
 // registry of kernels, run it into a directory, and read the statistics
 // back as values. The random walk's mean squared displacement is exactly
 // the number of steps.
 func ExampleEngine_Run() {
-	dir, err := os.MkdirTemp("", "engine")
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer os.RemoveAll(dir)
-	file := filepath.Join(dir, "walk.toml")
-	if err := os.WriteFile(file, []byte(walk), 0o644); err != nil {
-		log.Fatal(err)
-	}
-
 	en := engine.New(kernels.Builtin())
-	e, err := en.Load(file)
-	if err != nil {
-		log.Fatal(err)
-	}
+	e, dir := load(en, walk)
+	defer os.RemoveAll(dir)
 	// InProcess runs the chunks on goroutines: the same bytes as worker
 	// processes, which need en.Serve() first in main.
 	out, err := en.Run(context.Background(), e, engine.Options{Dir: filepath.Join(dir, "out"), Workers: 2, InProcess: true})
@@ -62,20 +69,9 @@ func ExampleEngine_Run() {
 
 // Verify reruns chunks of a finished run and compares them bit for bit.
 func ExampleEngine_Verify() {
-	dir, err := os.MkdirTemp("", "engine")
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer os.RemoveAll(dir)
-	file := filepath.Join(dir, "walk.toml")
-	if err := os.WriteFile(file, []byte(walk), 0o644); err != nil {
-		log.Fatal(err)
-	}
 	en := engine.New(kernels.Builtin())
-	e, err := en.Load(file)
-	if err != nil {
-		log.Fatal(err)
-	}
+	e, dir := load(en, walk)
+	defer os.RemoveAll(dir)
 	out, err := en.Run(context.Background(), e, engine.Options{Dir: filepath.Join(dir, "out"), InProcess: true})
 	if err != nil {
 		log.Fatal(err)
