@@ -58,6 +58,11 @@ func (en *Engine) Merge(outDir string) (*Outcome, error) {
 	if err != nil {
 		return nil, err
 	}
+	lock, err := en.lockDir(outDir)
+	if err != nil {
+		return nil, err
+	}
+	defer lock.Unlock()
 	t := e.NewChunkTable()
 	var problems []string
 	for i := range n {

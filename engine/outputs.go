@@ -191,6 +191,14 @@ func (en *Engine) ReadRun(dir string) (*SavedRun, error) {
 // from what it saved, without running anything, and returns the paths it
 // wrote.
 func (en *Engine) Report(dir string) (*SavedRun, []string, error) {
+	if err := isRunDir(dir); err != nil {
+		return nil, nil, err
+	}
+	lock, err := en.lockDir(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer lock.Unlock()
 	r, err := en.ReadRun(dir)
 	if err != nil {
 		return nil, nil, err

@@ -1,13 +1,17 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
+	"github.com/simrun/simrun/internal/atomicfile"
+	"github.com/simrun/simrun/internal/dirlock"
 	"github.com/simrun/simrun/internal/words"
 	"github.com/simrun/simrun/journal"
 	"github.com/simrun/simrun/report"
@@ -55,19 +59,28 @@ func (en *Engine) Run(ctx context.Context, e *sim.Experiment, o Options) (*Outco
 		}
 		dir = ShardDir(dir, *o.Shard)
 	}
-	if err := prepareOutDir(dir); err != nil {
-		return nil, &InputError{err}
+	lock, err := en.lockDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer lock.Unlock()
+	if !o.Force {
+		if err := en.checkPriorRun(dir, e); err != nil {
+			return nil, err
+		}
 	}
 	start := time.Now()
 	t := e.NewChunkTable()
-	// The experiment's bytes go first, so that Status can read a run in
-	// progress; writeOutputs writes the same bytes again.
-	var written []string
-	if err := writeSource(&written, dir, e); err != nil {
-		return nil, err
-	}
+	// Nothing is written before the journal is known to be of this
+	// experiment. Then the experiment's bytes, so that Status can read a
+	// run in progress; writeOutputs writes the same bytes again.
 	j, reused, err := openJournal(dir, e, o.Force, t)
 	if err != nil {
+		return nil, err
+	}
+	var written []string
+	if err := writeSource(&written, dir, e); err != nil {
+		j.Close()
 		return nil, err
 	}
 	if reused > 0 {
@@ -116,6 +129,53 @@ func (en *Engine) Run(ctx context.Context, e *sim.Experiment, o Options) (*Outco
 		runErr = fmt.Errorf("engine: %s: %s failed; see the summary and %s", e.File, words.Count(int64(len(x.failures)), "chunk"), filepath.Join(dir, ResultsJSON))
 	}
 	return out, runErr
+}
+
+// lockDir creates dir if need be, checks that files can be created in it,
+// so that an unwritable directory is reported before any work is done,
+// and takes its one writer's lock (dirlock): another run, merge or report
+// writing there is an *InputError naming it. Temporary files that a killed
+// writer left behind are removed, now that no writer can be making them.
+func (en *Engine) lockDir(dir string) (*dirlock.Lock, error) {
+	if err := prepareOutDir(dir); err != nil {
+		return nil, &InputError{err}
+	}
+	lock, err := dirlock.Acquire(dir, strings.Join(os.Args, " "))
+	if err != nil {
+		return nil, &InputError{fmt.Errorf("engine: %w", err)}
+	}
+	atomicfile.RemoveTemps(dir)
+	return lock, nil
+}
+
+// checkPriorRun refuses a directory that holds the run of another
+// experiment and no journal (one removed by hand): its experiment.toml,
+// results and figures would otherwise be mixed with this run's. With a
+// journal, openJournal checks the journal's header instead.
+func (en *Engine) checkPriorRun(dir string, e *sim.Experiment) error {
+	if _, err := os.Lstat(filepath.Join(dir, JournalFile)); !errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	path := filepath.Join(dir, ExperimentFile)
+	src, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err == nil && bytes.Equal(src, e.Source) {
+		return nil
+	}
+	var why string
+	if err != nil {
+		why = err.Error()
+	} else if prior, perr := sim.Parse(path, src, en.kernels); perr != nil {
+		why = "it does not load: " + perr.Error()
+	} else {
+		why = newJournalHeader(prior).compatible(newJournalHeader(e))
+	}
+	if why == "" {
+		return nil
+	}
+	return inputErrorf("engine: %s holds the outputs of another experiment and no journal (%s: %s); use another --out DIR, or --force to replace them", dir, path, why)
 }
 
 // prepareOutDir creates dir and checks that files can be created in it, so

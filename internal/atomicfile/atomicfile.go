@@ -88,3 +88,18 @@ func SyncDir(dir string) error {
 	}
 	return err
 }
+
+// RemoveTemps removes the temporary files that WriteFile calls in dir left
+// behind when their process was killed before the rename, and returns how
+// many it removed. Call it only while no WriteFile into dir can be running
+// (under the directory's writer lock).
+func RemoveTemps(dir string) int {
+	names, _ := filepath.Glob(filepath.Join(dir, ".*.tmp-*"))
+	n := 0
+	for _, name := range names {
+		if fi, err := os.Lstat(name); err == nil && fi.Mode().IsRegular() && os.Remove(name) == nil {
+			n++
+		}
+	}
+	return n
+}
