@@ -48,5 +48,12 @@ func (c *command) verify(_ context.Context, args []string) error {
 	e := v.Run.Experiment
 	fmt.Fprintf(c.stdout, "verified %s of %s: identical to the bit (kernel %s version %d, seed %d, %s)\n",
 		what, dir, e.Kernel.Name, e.Kernel.Version, e.Seed, rng.Algorithm)
+	if len(v.Files) > 0 {
+		for _, f := range v.Files {
+			fmt.Fprintf(c.stdout, "  %s\n", f)
+		}
+		return fmt.Errorf("simrun verify: the chunks of %s reproduce, but %d of its results files do not agree with them", dir, len(v.Files))
+	}
+	fmt.Fprintf(c.stdout, "results.json and results.csv agree with chunks.bin\n")
 	return nil
 }

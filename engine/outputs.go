@@ -7,12 +7,15 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 
 	"github.com/simrun/simrun/figure"
 	"github.com/simrun/simrun/internal/atomicfile"
+	"github.com/simrun/simrun/internal/shell"
 	"github.com/simrun/simrun/report"
 	"github.com/simrun/simrun/sim"
+	"github.com/simrun/simrun/sim/rng"
 	"github.com/simrun/simrun/stats"
 )
 
@@ -151,24 +154,22 @@ func ReadResults(path string) (*report.Results, error) {
 	return r, nil
 }
 
-// A SavedRun is a finished (or partial) run read back from its directory: what
-// Report rebuilds the outputs from, and Verify checks.
+// A SavedRun is a finished (or partial) run read back from its directory:
+// what Report rebuilds the outputs from, and Verify checks.
 type SavedRun struct {
 	Dir        string
-	Experiment *sim.Experiment
-	Results    *report.Results
-	Chunks     *sim.ChunkTable
+	Experiment *sim.Experiment // experiment.toml
+	Chunks     *sim.ChunkTable // chunks.bin: the checksummed source of truth
+	// Results is results.json as the run wrote it, read strictly; nil if
+	// the directory has none.
+	Results *report.Results
 }
 
-// ReadRun reads back what a run saved in dir: the experiment, the results
-// with their provenance, and the chunks. A missing or damaged file is an
-// *InputError naming it.
+// ReadRun reads back what a run saved in dir: the experiment, the chunks
+// and, if there is one, results.json. A missing experiment.toml or
+// chunks.bin, or any damaged file, is an *InputError naming it.
 func (en *Engine) ReadRun(dir string) (*SavedRun, error) {
 	e, err := en.ReadExperiment(dir)
-	if err != nil {
-		return nil, err
-	}
-	res, err := ReadResults(filepath.Join(dir, ResultsJSON))
 	if err != nil {
 		return nil, err
 	}
@@ -184,7 +185,34 @@ func (en *Engine) ReadRun(dir string) (*SavedRun, error) {
 		return nil, inputErrorf("engine: %s does not match %s: %d points of %d chunks of %d observables; want %d of %d of %d",
 			ChunksFile, ExperimentFile, t.Points(), t.Chunks, t.Obs, e.NumPoints(), l.Chunks, l.Obs)
 	}
-	return &SavedRun{Dir: dir, Experiment: e, Results: res, Chunks: t}, nil
+	r := &SavedRun{Dir: dir, Experiment: e, Chunks: t}
+	if _, err := os.Stat(filepath.Join(dir, ResultsJSON)); !errors.Is(err, os.ErrNotExist) {
+		if r.Results, err = ReadResults(filepath.Join(dir, ResultsJSON)); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+// Rebuild recomputes the run's results from its chunks, as the run did:
+// the statistics of every point whose chunks are all there, with the
+// provenance and failures of results.json. Without a results.json, the
+// provenance is what the experiment says (file, kernel, seed, seeding) and
+// a warning says the rest was lost.
+func (r *SavedRun) Rebuild() *report.Results {
+	e := r.Experiment
+	res := &report.Results{}
+	if r.Results != nil {
+		res.Provenance, res.Failures = r.Results.Provenance, r.Results.Failures
+	} else {
+		res.Provenance = report.Provenance{
+			File: e.File, FileSHA256: e.SHA256, Experiment: e.Name, Kernel: e.Kernel.Name, KernelVersion: e.Kernel.Version,
+			Seed: e.Seed, SeedScheme: sim.SeedScheme, Generator: rng.Algorithm,
+		}
+		res.Warnings = []string{"rebuilt without results.json: which binary, machine and time made these chunks is not known"}
+	}
+	res.Points, res.Partial = reduce(e, r.Chunks, res.Failures)
+	return res
 }
 
 // Report rebuilds the tables, figures and report.md of the run in dir
@@ -203,6 +231,46 @@ func (en *Engine) Report(dir string) (*SavedRun, []string, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	r.Results = r.Rebuild()
 	written, err := writeOutputs(dir, r.Experiment, r.Results, r.Chunks, nil)
 	return r, written, err
+}
+
+// checkResultFiles compares results.json and results.csv in r's directory
+// with what r's chunks give, byte for byte, and describes each file that
+// differs.
+func checkResultFiles(r *SavedRun) []string {
+	want := r.Rebuild()
+	var problems []string
+	for _, f := range []struct {
+		name  string
+		write func(io.Writer, *report.Results) error
+	}{{ResultsJSON, report.WriteJSON}, {ResultsCSV, report.WriteCSV}} {
+		path := filepath.Join(r.Dir, f.name)
+		got, err := os.ReadFile(path)
+		if err != nil {
+			problems = append(problems, err.Error())
+			continue
+		}
+		var b bytes.Buffer
+		if err := f.write(&b, want); err != nil {
+			problems = append(problems, fmt.Sprintf("%s: %v", path, err))
+			continue
+		}
+		if !bytes.Equal(got, b.Bytes()) {
+			problems = append(problems, fmt.Sprintf("%s does not hold what %s gives%s (simrun report %s rewrites it from the chunks)", path, ChunksFile, firstDifference(got, b.Bytes()), shell.Quote(r.Dir)))
+		}
+	}
+	return problems
+}
+
+// firstDifference describes the first line where got and want differ.
+func firstDifference(got, want []byte) string {
+	g, w := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
+	for i := range min(len(g), len(w)) {
+		if g[i] != w[i] {
+			return fmt.Sprintf(": line %d is %q, want %q", i+1, strings.TrimSpace(g[i]), strings.TrimSpace(w[i]))
+		}
+	}
+	return fmt.Sprintf(": %d lines, want %d", len(g), len(w))
 }

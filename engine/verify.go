@@ -21,6 +21,9 @@ type Verification struct {
 	// run holds.
 	Checked, Completed int
 	Mismatches         []Mismatch // in chunk order
+	// Files describes each of results.json and results.csv that does not
+	// hold what chunks.bin gives (an edited or stale file).
+	Files []string
 }
 
 // A Mismatch is a rerun chunk whose accumulators differ from the run's.
@@ -42,7 +45,9 @@ func (m Mismatch) String() string {
 // whether this binary reproduces the results. It reruns n chunks spread
 // evenly over the completed ones (DefaultVerifyChunks if n is 0), or every
 // one if n < 0. Results of another kernel, kernel version, generator or
-// experiment file are refused with an error saying which.
+// experiment file are refused with an error saying which. It also checks
+// that results.json and results.csv hold what chunks.bin gives
+// (Verification.Files).
 func (en *Engine) Verify(dir string, n int) (*Verification, error) {
 	if err := isRunDir(dir); err != nil {
 		return nil, err
@@ -64,6 +69,7 @@ func (en *Engine) Verify(dir string, n int) (*Verification, error) {
 	if err != nil {
 		return nil, err
 	}
+	r.Results = res
 	e := r.Experiment
 	switch {
 	case pv.FileSHA256 != e.SHA256:
@@ -98,7 +104,7 @@ func (en *Engine) Verify(dir string, n int) (*Verification, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Verification{Run: r, Checked: len(picked), Completed: len(have), Mismatches: mismatches}, nil
+	return &Verification{Run: r, Checked: len(picked), Completed: len(have), Mismatches: mismatches, Files: checkResultFiles(r)}, nil
 }
 
 func ofModule(m string) string {

@@ -49,7 +49,9 @@ func WriteJSON(w io.Writer, r *Results) error {
 // ReadJSON reads a document written by WriteJSON. Statistics, parameter
 // values and provenance come back exactly, except that a null float (NaN or
 // ±Inf when written) reads as NaN and times lose their monotonic clock
-// reading. Unknown keys are ignored; empty lists read as nil. The
+// reading. Unknown keys, a missing "provenance" or "points", and a
+// provenance without its file, file_sha256, kernel, kernel_version, seed,
+// seed_scheme or generator are errors; empty lists read as nil. The
 // parameters of each point are rebuilt with sim.NewParams from specs that
 // carry only a name and a kind: a JSON string is a sim.String, true and
 // false a sim.Bool, a number with a decimal point or exponent (or null) a
@@ -59,11 +61,49 @@ func ReadJSON(r io.Reader) (*Results, error) {
 	if err != nil {
 		return nil, fmt.Errorf("report: read JSON: %w", err)
 	}
+	// Strictly: a key renamed or left out must not read as a zero seed or
+	// an empty kernel.
+	d := json.NewDecoder(bytes.NewReader(data))
+	d.DisallowUnknownFields()
 	var j jsonResults
-	if err := json.Unmarshal(data, &j); err != nil {
+	if err := d.Decode(&j); err != nil {
+		return nil, fmt.Errorf("report: read JSON: %w", err)
+	}
+	if d.More() {
+		return nil, fmt.Errorf("report: read JSON: data after the results object")
+	}
+	if err := requireKeys(data); err != nil {
 		return nil, fmt.Errorf("report: read JSON: %w", err)
 	}
 	return fromJSON(&j), nil
+}
+
+// requiredProvenance are the provenance keys without which results cannot
+// be told apart or checked.
+var requiredProvenance = []string{"file", "file_sha256", "kernel", "kernel_version", "seed", "seed_scheme", "generator"}
+
+// requireKeys reports the first key of the results object, or of its
+// provenance, that data lacks.
+func requireKeys(data []byte) error {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(data, &top); err != nil {
+		return err
+	}
+	for _, k := range []string{"provenance", "points"} {
+		if _, ok := top[k]; !ok {
+			return fmt.Errorf("no %q key", k)
+		}
+	}
+	var pv map[string]json.RawMessage
+	if err := json.Unmarshal(top["provenance"], &pv); err != nil {
+		return fmt.Errorf("provenance: %w", err)
+	}
+	for _, k := range requiredProvenance {
+		if _, ok := pv[k]; !ok {
+			return fmt.Errorf("provenance has no %q key", k)
+		}
+	}
+	return nil
 }
 
 // The wire format. The field order here is the key order in the file.

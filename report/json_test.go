@@ -125,7 +125,7 @@ func TestReadJSONParams(t *testing.T) {
 		{name: "null", in: `null`},
 	} {
 		t.Run(test.name, func(t *testing.T) {
-			r, err := ReadJSON(strings.NewReader(`{"points": [{"params": ` + test.in + `}]}`))
+			r, err := ReadJSON(strings.NewReader(`{"provenance": ` + minimalProvenance + `, "points": [{"params": ` + test.in + `}]}`))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -136,15 +136,22 @@ func TestReadJSONParams(t *testing.T) {
 	}
 }
 
+// minimalProvenance holds the provenance keys ReadJSON requires.
+const minimalProvenance = `{"file": "a.toml", "file_sha256": "00", "kernel": "pi", "kernel_version": 1, "seed": 1, "seed_scheme": "s", "generator": "g"}`
+
 func TestReadJSONInvalidInput(t *testing.T) {
 	for _, test := range []struct {
 		name string
 		in   string
 		want string
 	}{
-		{name: "empty", in: ``, want: "report: read JSON: unexpected end of JSON input"},
+		{name: "empty", in: ``, want: "report: read JSON: EOF"},
 		{name: "not an object", in: `[1]`, want: "report: read JSON: json: cannot unmarshal array"},
-		{name: "trailing data", in: `{} {}`, want: "report: read JSON: invalid character"},
+		{name: "trailing data", in: `{} {}`, want: "report: read JSON: data after the results object"},
+		{name: "no provenance", in: `{"points": []}`, want: `no "provenance" key`},
+		{name: "renamed provenance", in: `{"provenanc": ` + minimalProvenance + `, "points": []}`, want: `unknown field "provenanc"`},
+		{name: "no seed", in: `{"provenance": {"file": "a", "file_sha256": "0", "kernel": "pi", "kernel_version": 1, "seed_scheme": "s", "generator": "g"}, "points": []}`, want: `provenance has no "seed" key`},
+		{name: "unknown stat key", in: `{"provenance": ` + minimalProvenance + `, "points": [{"stats": [{"meen": 1}]}]}`, want: `unknown field "meen"`},
 		{name: "string stat", in: `{"points": [{"stats": [{"mean": "1"}]}]}`, want: "cannot unmarshal string"},
 		{name: "params array", in: `{"points": [{"params": [1]}]}`, want: "params: got [, want an object"},
 		{name: "params nested", in: `{"points": [{"params": {"a": {}}}]}`, want: "params: parameter a: got {}, want a number"},
