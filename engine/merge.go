@@ -63,6 +63,9 @@ func (en *Engine) Merge(outDir string) (*Outcome, error) {
 		return nil, err
 	}
 	defer lock.Unlock()
+	if err := checkOutputPaths(outDir, outputNames(e, false)); err != nil {
+		return nil, err
+	}
 	t := e.NewChunkTable()
 	var problems []string
 	for i := range n {

@@ -69,6 +69,49 @@ func writeSource(written *[]string, dir string, e *sim.Experiment) error {
 	return writeFile(written, dir, ExperimentFile, func(w io.Writer) error { _, err := w.Write(e.Source); return err })
 }
 
+// outputNames are the files writeOutputs writes for e (and a shard run
+// only its experiment.toml, besides the journal).
+func outputNames(e *sim.Experiment, shard bool) []string {
+	if shard {
+		return []string{ExperimentFile}
+	}
+	names := []string{ExperimentFile, ChunksFile, ResultsCSV, ResultsJSON, ReportMD}
+	for _, p := range e.Plots {
+		for _, f := range p.Formats {
+			names = append(names, p.Name+"."+f)
+		}
+	}
+	return names
+}
+
+// checkOutputPaths refuses, before any work, an output directory where a
+// file the run will replace is something else: a directory, a symlink, a
+// device. Replacing it would fail only at the end, or write through it.
+func checkOutputPaths(dir string, names []string) error {
+	for _, name := range names {
+		path := filepath.Join(dir, name)
+		fi, err := os.Lstat(path)
+		switch {
+		case errors.Is(err, os.ErrNotExist):
+		case err != nil:
+			return &InputError{fmt.Errorf("engine: %w", err)}
+		case !fi.Mode().IsRegular():
+			return inputErrorf("engine: %s is a %s, not a file simrun can replace; move it away, or choose another directory with --out DIR", path, fileKind(fi.Mode()))
+		}
+	}
+	return nil
+}
+
+func fileKind(m os.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "directory"
+	case m&os.ModeSymlink != 0:
+		return "symbolic link"
+	}
+	return "special file"
+}
+
 // writeOutputs writes every output file of a run into dir, each
 // atomically: the inputs of Report first, then the tables, figures and
 // report. It returns the paths written. If alongside is not nil, it runs
@@ -229,6 +272,9 @@ func (en *Engine) Report(dir string) (*SavedRun, []string, error) {
 	defer lock.Unlock()
 	r, err := en.ReadRun(dir)
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := checkOutputPaths(dir, outputNames(r.Experiment, false)); err != nil {
 		return nil, nil, err
 	}
 	r.Results = r.Rebuild()

@@ -64,6 +64,9 @@ func (en *Engine) Run(ctx context.Context, e *sim.Experiment, o Options) (*Outco
 		return nil, err
 	}
 	defer lock.Unlock()
+	if err := checkOutputPaths(dir, outputNames(e, o.Shard != nil)); err != nil {
+		return nil, err
+	}
 	if !o.Force {
 		if err := en.checkPriorRun(dir, e); err != nil {
 			return nil, err
