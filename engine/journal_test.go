@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -52,5 +53,47 @@ func TestResumeRefusesOtherKernelVersion(t *testing.T) {
 	var ie *InputError
 	if !errors.As(err, &ie) || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "--force") {
 		t.Errorf("run: %v; want an *InputError with %q and --force", err, want)
+	}
+}
+
+// TestProvenanceHistory: results.json keeps a record of every run whose
+// chunks it holds: a grown budget computes only the new chunks, a rerun
+// over a complete journal says it computed none, and --force starts the
+// history anew.
+func TestProvenanceHistory(t *testing.T) {
+	dir := t.TempDir()
+	small := writeTestFile(t, dir, "small.toml", strings.Replace(walkExperiment, "samples = 5000", "samples = 2000", 1))
+	big := writeTestFile(t, dir, "big.toml", walkExperiment)
+	out := filepath.Join(dir, "out")
+	type rec struct{ computed, reused int64 }
+	history := func(o *Outcome) []rec {
+		var rs []rec
+		for _, r := range o.Results.Provenance.Runs {
+			rs = append(rs, rec{r.Computed, r.Reused})
+		}
+		return rs
+	}
+	for _, step := range []struct {
+		name string
+		file string
+		o    Options
+		want []rec
+	}{
+		{"first run", small, Options{InProcess: true}, []rec{{15, 0}}},            // 3 points × 5 chunks of 400
+		{"grown budget", big, Options{InProcess: true}, []rec{{15, 0}, {24, 15}}}, // 13 chunks each now
+		{"rerun", big, Options{Workers: 2}, []rec{{15, 0}, {24, 15}, {0, 39}}},
+		{"force", big, Options{InProcess: true, Force: true}, []rec{{39, 0}}},
+	} {
+		got := history(runFile(t, step.file, out, step.o))
+		if !slices.Equal(got, step.want) {
+			t.Errorf("%s: runs (computed, reused) %v, want %v", step.name, got, step.want)
+		}
+	}
+	res, err := ReadResults(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := res.Provenance.Runs[0]; r.Executor != "in-process" || r.Host == "" || r.Start.IsZero() {
+		t.Errorf("the run record does not round-trip through results.json: %+v", r)
 	}
 }

@@ -107,7 +107,8 @@ func (en *Engine) Merge(outDir string) (*Outcome, error) {
 	if len(problems) > 0 {
 		return nil, inputErrorf("engine: cannot merge %s: %s; rerun the incomplete shards (simrun submit --resume, or simrun run --shard I/N), then merge again", outDir, strings.Join(problems, "; "))
 	}
-	res := &report.Results{Provenance: en.provenance(e, 0, fmt.Sprintf("merge of %d shards", n), start, time.Now())}
+	pv := en.provenance(e, 0, fmt.Sprintf("merge of %d shards", n), start, time.Now())
+	res := &report.Results{Provenance: withRun(pv, nil, 0, t.Len())}
 	written, err := writeOutputs(outDir, e, res, t, func() { res.Points, res.Partial = reduce(e, t, nil) })
 	if err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"os"
+	"path/filepath"
 	"runtime"
 	"time"
 
@@ -48,6 +49,29 @@ func (en *Engine) provenance(e *sim.Experiment, workers int, executor string, st
 		Host:          host,
 		Command:       os.Args,
 	}
+}
+
+// withRun appends to p's history the record of the invocation p
+// describes, which computed computed chunks and took reused from the
+// journal, after the records of earlier invocations, prior.
+func withRun(p report.Provenance, prior []report.RunRecord, computed, reused int64) report.Provenance {
+	p.Runs = append(append([]report.RunRecord(nil), prior...), report.RunRecord{
+		Start: p.Start, End: p.End, WallSeconds: p.WallSeconds, Host: p.Host,
+		Workers: p.Workers, Executor: p.Executor, Computed: computed, Reused: reused,
+		Version: p.Version, Revision: p.Revision, Command: p.Command,
+	})
+	return p
+}
+
+// priorRuns returns the history that results.json in dir records, for a
+// run that resumes from the journal there; nil if there is none that
+// reads.
+func priorRuns(dir string) []report.RunRecord {
+	res, err := ReadResults(filepath.Join(dir, ResultsJSON))
+	if err != nil {
+		return nil
+	}
+	return res.Provenance.Runs
 }
 
 // Build returns what the engine's binary is: module, versions, revision.

@@ -81,6 +81,11 @@ func (en *Engine) Run(ctx context.Context, e *sim.Experiment, o Options) (*Outco
 	if err != nil {
 		return nil, err
 	}
+	// The history of the runs whose chunks this one resumes from.
+	var prior []report.RunRecord
+	if reused > 0 && o.Shard == nil {
+		prior = priorRuns(dir)
+	}
 	var written []string
 	if err := writeSource(&written, dir, e); err != nil {
 		j.Close()
@@ -117,7 +122,8 @@ func (en *Engine) Run(ctx context.Context, e *sim.Experiment, o Options) (*Outco
 	if o.InProcess {
 		executor = "in-process"
 	}
-	res := &report.Results{Provenance: en.provenance(e, o.Workers, executor, start, time.Now()), Failures: x.failures}
+	pv := withRun(en.provenance(e, o.Workers, executor, start, time.Now()), prior, x.done, reused)
+	res := &report.Results{Provenance: pv, Failures: x.failures}
 	// The journal's final sync and the reduction run while chunks.bin is
 	// written: after the last chunk, nothing else is left to do.
 	out.Written, err = writeOutputs(dir, e, res, t, func() {

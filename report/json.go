@@ -150,6 +150,21 @@ type jsonProvenance struct {
 	WallSeconds   jsonFloat `json:"wall_seconds"`
 	Host          string    `json:"host"`
 	Command       []string  `json:"command"`
+	Runs          []jsonRun `json:"runs,omitempty"`
+}
+
+type jsonRun struct {
+	Start       time.Time `json:"start"`
+	End         time.Time `json:"end"`
+	WallSeconds jsonFloat `json:"wall_seconds"`
+	Host        string    `json:"host"`
+	Workers     int       `json:"workers"`
+	Executor    string    `json:"executor"`
+	Computed    int64     `json:"chunks_computed"`
+	Reused      int64     `json:"chunks_reused"`
+	Version     string    `json:"version"`
+	Revision    string    `json:"revision"`
+	Command     []string  `json:"command"`
 }
 
 type jsonPoint struct {
@@ -201,6 +216,7 @@ func toJSONProvenance(p Provenance) jsonProvenance {
 		WallSeconds:   jsonFloat(p.WallSeconds),
 		Host:          p.Host,
 		Command:       nonNil(p.Command),
+		Runs:          toJSONRuns(p.Runs),
 	}
 }
 
@@ -233,6 +249,7 @@ func fromJSON(j *jsonResults) *Results {
 			WallSeconds:   float64(p.WallSeconds),
 			Host:          p.Host,
 			Command:       nilIfEmpty(p.Command),
+			Runs:          fromJSONRuns(p.Runs),
 		},
 		Warnings: nilIfEmpty(j.Warnings),
 		Partial:  j.Partial,
@@ -425,4 +442,20 @@ func unmarshalValue(raw json.RawMessage) (sim.Value, error) {
 		return sim.IntValue(i), err
 	}
 	return sim.Value{}, fmt.Errorf("got %s, want a number, string or boolean", raw)
+}
+
+func toJSONRuns(rs []RunRecord) []jsonRun {
+	var out []jsonRun
+	for _, r := range rs {
+		out = append(out, jsonRun{r.Start, r.End, jsonFloat(r.WallSeconds), r.Host, r.Workers, r.Executor, r.Computed, r.Reused, r.Version, r.Revision, nonNil(r.Command)})
+	}
+	return out
+}
+
+func fromJSONRuns(js []jsonRun) []RunRecord {
+	var out []RunRecord
+	for _, r := range js {
+		out = append(out, RunRecord{r.Start, r.End, float64(r.WallSeconds), r.Host, r.Workers, r.Executor, r.Computed, r.Reused, r.Version, r.Revision, nilIfEmpty(r.Command)})
+	}
+	return out
 }

@@ -70,4 +70,27 @@ type Provenance struct {
 	WallSeconds float64
 	Host        string
 	Command     []string // os.Args
+
+	// Runs is the history of the invocations whose chunks the results
+	// hold, oldest first, the last being the one the fields above
+	// describe: a run resumed after an interrupt, or rerun over a complete
+	// journal, adds a record rather than erasing how its chunks were made.
+	// A run killed before it wrote results has no record; the chunks it
+	// journaled show as Reused by the next.
+	Runs []RunRecord
+}
+
+// A RunRecord is one invocation (a run, a shard merge) that contributed to
+// results, and what it computed.
+type RunRecord struct {
+	Start, End  time.Time
+	WallSeconds float64
+	Host        string
+	Workers     int
+	Executor    string
+	Computed    int64 // chunks this invocation computed and journaled
+	Reused      int64 // chunks it took from the journal, computed before
+	Version     string
+	Revision    string
+	Command     []string
 }
