@@ -12,7 +12,11 @@
 // naming the file, the line when it can be found, the dotted key, what is
 // wrong and what would be valid; independent problems are all reported,
 // joined with errors.Join, in file order. Parse never panics, whatever the
-// bytes.
+// bytes. Before decoding, it refuses a file that nests deeper than
+// MaxNesting (64 levels: each part of a table header or dotted key, each
+// array and each inline table is one), in time linear in its size: the
+// TOML decoder's cost grows with the square of the depth, and experiment
+// files need a handful of levels.
 //
 // # Expansion
 //
@@ -42,11 +46,19 @@
 // samples only adds chunks; with samples.chunks it changes the size of
 // every chunk, and so its results.
 //
+// A float parameter value of -0 is the same value as 0: Parse loads it as
+// 0 wherever it comes from ([params], lists, the ends of linspace,
+// logspace and ranges, kernel defaults), so the key of its point reads
+// "name=0", and no computed value is -0 either. Value.String still writes
+// a -0 built by other means as "-0": the canonical form of every other
+// value, and so its key and streams, is unchanged.
+//
 // Two points with the same key would share their streams. Parse therefore
-// rejects an explicit list that repeats a value, a zip group of lists that
-// repeats a combination, and a linspace or logspace whose start equals its
-// stop; it does not compare computed values, which rounding can make equal
-// when the spacing is below the float64 resolution.
+// rejects an explicit list that repeats a value (0.0 and -0.0 included), a
+// zip group of lists that repeats a combination, and a linspace or
+// logspace whose start equals its stop; it does not compare computed
+// values, which rounding can make equal when the spacing is below the
+// float64 resolution.
 //
 // # Panics
 //

@@ -28,7 +28,9 @@ func FuzzParse(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
+	f.Add([]byte("x = [" + nested("{a = [1.5, '[{'], b.c = \"\"\"{[\\\"\"\"\"\"", "", "}", 70) + "] # [{\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		checkNesting(t, data)
 		e, err := Parse("fuzz.toml", data, testCatalog)
 		if err != nil {
 			fileErrors(t, err)
@@ -37,6 +39,28 @@ func FuzzParse(f *testing.F) {
 		checkExpansion(t, e)
 		checkPlots(t, e)
 	})
+}
+
+// checkNesting checks that Parse refuses data nesting deeper than
+// MaxNesting, and that on TOML the decoder accepts, the scan counts at
+// least the levels the decoder builds: no string or comment it misreads
+// can hide nesting from it.
+func checkNesting(t *testing.T, data []byte) {
+	t.Helper()
+	depth, _ := nesting(data, MaxNesting)
+	if depth > MaxNesting {
+		if _, err := Parse("fuzz.toml", data, testCatalog); err == nil || !strings.Contains(err.Error(), nestingHint) {
+			t.Fatalf("nesting %d > MaxNesting, but Parse returned %v", depth, err)
+		}
+		return
+	}
+	raw, _, err := decode(data)
+	if err != nil {
+		return
+	}
+	if d := treeDepth(raw); d > depth {
+		t.Fatalf("the decoded value nests %d levels deep, the scan counted %d", d, depth)
+	}
 }
 
 // checkPlots checks that accepted plots are complete: a valid kind and

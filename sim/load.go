@@ -32,8 +32,12 @@ func Load(path string, cat Catalog) (*Experiment, error) {
 // cat. path names the file in errors and provides the default name; data
 // is its contents. Every problem found is an *Error; when there are
 // several independent ones, they are joined with errors.Join, in file
-// order. Parse never panics on any data.
+// order. A file nesting deeper than MaxNesting is refused before it is
+// decoded. Parse never panics on any data.
 func Parse(path string, data []byte, cat Catalog) (*Experiment, error) {
+	if err := nestingError(path, data); err != nil {
+		return nil, err
+	}
 	raw, md, err := decode(data)
 	if err != nil {
 		return nil, tomlError(path, err)

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -196,6 +197,101 @@ size = ["T", "L"]
 	}
 }
 
+// TestParseNegativeZero checks that -0 is loaded as 0 wherever a float
+// parameter value comes from, so that the key of its point is "name=0",
+// and that descriptions show 0.
+func TestParseNegativeZero(t *testing.T) {
+	negZero := math.Copysign(0, -1)
+	cat := fakeCatalog{"ising2d": testCatalog["ising2d"], "z": {
+		Name:   "z",
+		Params: []ParamSpec{{Name: "r", Kind: Float, Default: FloatValue(negZero)}},
+	}}
+	for _, test := range []struct {
+		name string
+		src  string
+		keys []string // Point.Key of every point
+		desc string   // Axis.Desc of the only axis, if any
+	}{
+		{
+			name: "default",
+			src:  "kernel = \"z\"\nseed = 1\n[samples]\nsamples = 1\nchunks = 1\n",
+			keys: []string{"r=0"},
+		},
+		{
+			name: "[params]",
+			src:  header + "[params]\nT = -0.0\ncoupling = -0.0\n",
+			keys: []string{`L=16,T=0,coupling=0,flag=false,method="metropolis"`},
+		},
+		{
+			name: "list",
+			src:  header + "[params]\nT = 1\n[sweep]\ncoupling = [-0.0, 1.5]\n",
+			keys: []string{`L=16,T=1,coupling=0,flag=false,method="metropolis"`, `L=16,T=1,coupling=1.5,flag=false,method="metropolis"`},
+			desc: "[0, 1.5]",
+		},
+		{
+			name: "linspace start",
+			src:  header + "[sweep]\nT = { linspace = [-0.0, 1, 3] }\n",
+			keys: []string{`L=16,T=0,coupling=1,flag=false,method="metropolis"`, `L=16,T=0.5,coupling=1,flag=false,method="metropolis"`, `L=16,T=1,coupling=1,flag=false,method="metropolis"`},
+			desc: "linspace(0, 1, 3)",
+		},
+		{
+			name: "linspace stop",
+			src:  header + "[params]\nT = 1\n[sweep]\ncoupling = { linspace = [-1, -0.0, 2] }\n",
+			keys: []string{`L=16,T=1,coupling=-1,flag=false,method="metropolis"`, `L=16,T=1,coupling=0,flag=false,method="metropolis"`},
+			desc: "linspace(-1, 0, 2)",
+		},
+		{
+			name: "linspace of one",
+			src:  header + "[params]\nT = 1\n[sweep]\ncoupling = { linspace = [-0.0, 5, 1] }\n",
+			keys: []string{`L=16,T=1,coupling=0,flag=false,method="metropolis"`},
+			desc: "linspace(0, 5, 1)",
+		},
+		{
+			// 10^-0 is 1 anyway: only the description changes.
+			name: "logspace",
+			src:  header + "[params]\nT = 1\n[sweep]\ncoupling = { logspace = [-0.0, 1, 2] }\n",
+			keys: []string{`L=16,T=1,coupling=1,flag=false,method="metropolis"`, `L=16,T=1,coupling=10,flag=false,method="metropolis"`},
+			desc: "logspace(0, 1, 2)",
+		},
+		{
+			// from + 0*step would be -0 + -0 = -0.
+			name: "float range from",
+			src:  header + "[params]\nT = 1\n[sweep]\ncoupling = { from = -0.0, to = -1, step = -0.5 }\n",
+			keys: []string{`L=16,T=1,coupling=0,flag=false,method="metropolis"`, `L=16,T=1,coupling=-0.5,flag=false,method="metropolis"`, `L=16,T=1,coupling=-1,flag=false,method="metropolis"`},
+			desc: "from 0 to -1 step -0.5",
+		},
+		{
+			name: "float range to",
+			src:  header + "[params]\nT = 1\n[sweep]\ncoupling = { from = 1, to = -0.0, step = -0.5 }\n",
+			keys: []string{`L=16,T=1,coupling=1,flag=false,method="metropolis"`, `L=16,T=1,coupling=0.5,flag=false,method="metropolis"`, `L=16,T=1,coupling=0,flag=false,method="metropolis"`},
+			desc: "from 1 to 0 step -0.5",
+		},
+	} {
+		t.Run(test.name, func(t *testing.T) {
+			e, err := Parse("exp.toml", []byte(test.src), cat)
+			if err != nil {
+				t.Fatalf("Parse: %v", err)
+			}
+			var keys []string
+			for i := range e.NumPoints() {
+				p := e.Point(i)
+				keys = append(keys, p.Key)
+				for j := range p.Params.Len() {
+					if v := p.Params.Value(j); v.Kind == Float && math.Signbit(v.F) && v.F == 0 {
+						t.Errorf("Point(%d): %s is -0", i, p.Params.Name(j))
+					}
+				}
+			}
+			if !slices.Equal(keys, test.keys) {
+				t.Errorf("keys:\n got %q\nwant %q", keys, test.keys)
+			}
+			if axes := e.Axes(); test.desc != "" && (len(axes) != 1 || axes[0].Desc != test.desc) {
+				t.Errorf("axes = %+v, want one described as %q", axes, test.desc)
+			}
+		})
+	}
+}
+
 func TestParseDefaults(t *testing.T) {
 	src := "kernel = \"ising2d\"\nseed = 7\n[params]\nT = 2\n[samples]\nsamples = 1e6\nchunks = 3\n"
 	e, err := Parse("dir/my-exp.toml", []byte(src), testCatalog)
@@ -386,6 +482,9 @@ func TestParseInvalid(t *testing.T) {
 		{"step away from to, float", header + "[sweep]\nT = { from = 1, to = 2, step = -0.5 }\n", 7, "sweep.T.step", "is -0.5, but to > from; want a positive step"},
 		{"repeated value", header + "[params]\nT = 1\n[sweep]\nL = [8, 16, 8]\n", 9, "sweep.L", "index 2: 8 repeats index 0"},
 		{"constant linspace", header + "[sweep]\nT = { linspace = [2, 2, 3] }\n", 7, "sweep.T", "all 3 values are 2: start equals stop"},
+		{"zero repeated as -0", header + "[params]\nT = 1\n[sweep]\ncoupling = [0.0, 1, -0.0]\n", 9, "sweep.coupling", "index 2: 0 repeats index 0"},
+		{"-0 repeated as zero", header + "[params]\nT = 1\n[sweep]\ncoupling = [-0.0, 0]\n", 9, "sweep.coupling", "index 1: 0 repeats index 0"},
+		{"constant linspace from -0 to 0", header + "[sweep]\nT = { linspace = [-0.0, 0.0, 3] }\n", 7, "sweep.T", "all 3 values are 0: start equals stop"},
 		{"samples zero", "kernel = \"ising2d\"\nseed = 1\n[params]\nT = 1\n[samples]\nsamples = 0\nchunks = 1\n", 6, "samples.samples", "is 0, want a positive integer"},
 		{"samples missing", "kernel = \"ising2d\"\nseed = 1\n[params]\nT = 1\n[samples]\nchunks = 1\n", 5, "samples.samples", "missing: add samples = N"},
 		{"samples table missing", "kernel = \"ising2d\"\nseed = 1\n[params]\nT = 1\n", 0, "samples", "missing: add a [samples] table"},
@@ -400,6 +499,7 @@ func TestParseInvalid(t *testing.T) {
 		{"zip member in two groups", header + "[params]\nT = 1\n[sweep]\nL = [8, 16]\ncoupling = [1, 2]\nflag = [true, false]\n[zip]\ng = [\"L\", \"coupling\"]\nh = [\"flag\", \"L\"]\n", 14, "zip.h", `index 1: "L" is already in zip group "g"`},
 		{"zip empty", header + "[params]\nT = 1\n[zip]\ng = []\n", 9, "zip.g", "is an empty list, want a list of swept parameters"},
 		{"zip repeated combination", header + "[sweep]\nL = [8, 8]\nT = [1, 1]\n[zip]\ng = [\"L\", \"T\"]\n", 10, "zip.g", "index 1 repeats index 0 (8,1)"},
+		{"zip repeated combination with -0", header + "[sweep]\nL = [8, 8]\nT = [-0.0, 0]\n[zip]\ng = [\"L\", \"T\"]\n", 10, "zip.g", "index 1 repeats index 0 (8,0)"},
 		{"too many points", header + "[sweep]\nT = { from = 0, to = 1e18, step = 1 }\ncoupling = { from = 0, to = 1e18, step = 1 }\n", 6, "sweep", "has more than 2^63-1 points (T: 1000000000000000001 × coupling: 1000000000000000001)"},
 		{"too many values", header + "[params]\nT = 1\n[sweep]\ncoupling = { from = 0, to = 1e300, step = 1 }\n", 9, "sweep.coupling", "has more than 2^62 values; want a larger step"},
 	} {

@@ -195,14 +195,15 @@ func (s *scanner) header() {
 	s.skipLine()
 }
 
-// key reads a dotted key of bare and quoted parts, on one line.
+// key reads a dotted key of bare and quoted parts, on one line. If a part
+// is not a key part, it returns the parts before it and false.
 func (s *scanner) key() ([]string, bool) {
 	var parts []string
 	for {
 		s.skipSpace()
 		part, ok := s.keyPart()
 		if !ok {
-			return nil, false
+			return parts, false
 		}
 		parts = append(parts, part)
 		s.skipSpace()

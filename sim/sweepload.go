@@ -129,12 +129,15 @@ func (l *loader) params(e *Experiment, params, sweep, zip map[string]any, requir
 
 // convertDefault returns p's default converted to p's kind where that is
 // exact (an Int default for a Float parameter, an integral Float default
-// for an Int one), so that points carry values of the declared kinds.
+// for an Int one), so that points carry values of the declared kinds. A
+// Float default of -0 is 0, as in files.
 func convertDefault(p ParamSpec) Value {
 	d := p.Default
 	switch {
 	case p.Kind == Float && d.Kind == Int:
 		return FloatValue(float64(d.I))
+	case p.Kind == Float && d.Kind == Float:
+		return FloatValue(zero(d.F))
 	case p.Kind == Int && d.Kind == Float:
 		if n, ok := asInt(d.F); ok {
 			return IntValue(n)
@@ -342,6 +345,7 @@ func (l *loader) tableColumn(key []string, c *column, spec ParamSpec, m map[stri
 	}
 	start, ok1 := asFloat(arr[0])
 	stop, ok2 := asFloat(arr[1])
+	start, stop = zero(start), zero(stop)
 	num, ok3 := asInt(arr[2])
 	switch {
 	case !ok1 || !ok2:
@@ -416,7 +420,7 @@ func (l *loader) rangeColumn(key []string, c *column, spec ParamSpec, m map[stri
 				l.errorf(append(slices.Clip(key), k), "is %s, want a finite number", describe(m[k]))
 				return nil
 			}
-			v[i] = f
+			v[i] = zero(f)
 		}
 		from, to, step := v[0], v[1], v[2]
 		if !l.checkStep(key, step == 0, step > 0, to > from, to < from, FormatFloat(step)) {
@@ -501,7 +505,7 @@ func asKind(spec ParamSpec, v any) (Value, string) {
 		}
 	case Float:
 		if f, ok := asFloat(v); ok {
-			return FloatValue(f), ""
+			return FloatValue(zero(f)), ""
 		}
 	case Bool:
 		if b, ok := v.(bool); ok {
@@ -513,6 +517,20 @@ func asKind(spec ParamSpec, v any) (Value, string) {
 		}
 	}
 	return Value{}, fmt.Sprintf("is %s, want %s: %s is %s parameter", describe(v), kindWant(spec.Kind), spec.Name, article(spec.Kind))
+}
+
+// zero returns f, or 0 if f is -0. A float parameter's -0 is loaded as 0:
+// a kernel could tell them apart only through the sign (1/x, Copysign,
+// Atan2), a user writing -0.0 means zero, and their keys would differ, so
+// that [0.0, -0.0] would be two points of the same value with different
+// random streams. Every computed value is then a +0 rather than a -0 too:
+// start + (stop-start)*i/(n-1) and from + i*step are -0 only when their
+// first term is.
+func zero(f float64) float64 {
+	if f == 0 {
+		return 0
+	}
+	return f
 }
 
 func kindWant(k Kind) string {
