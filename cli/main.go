@@ -19,6 +19,7 @@
 //	simrun submit [flags] FILE    run an experiment as a Slurm job array, then merge its shards
 //	simrun merge OUTDIR           combine the shards of a sharded run (run --shard I/N)
 //	simrun status OUTDIR          progress of a run or of its shards, from the journals
+//	simrun repair DIR             keep every intact chunk of a damaged journal, dropping the damage
 //	simrun validate FILE...       check experiment files
 //	simrun kernels [NAME]         list kernels: parameters, defaults, bounds, observables
 //	simrun version                print the module, versions, VCS revision and kernels
@@ -135,6 +136,7 @@ var subcommands = map[string]func(c *command, ctx context.Context, args []string
 	"submit":   (*command).submit,
 	"merge":    (*command).merge,
 	"status":   (*command).status,
+	"repair":   (*command).repair,
 	"validate": (*command).validate,
 	"kernels":  (*command).kernels,
 	"version":  (*command).version,

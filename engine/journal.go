@@ -125,13 +125,16 @@ func openJournal(dir string, e *sim.Experiment, force bool, t *sim.ChunkTable) (
 			return nil, 0, fmt.Errorf("engine: discarding the journal: %w", err)
 		}
 	}
-	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+	if _, err := os.Lstat(path); errors.Is(err, os.ErrNotExist) {
 		j, err := journal.Create(path, hdr)
+		if errors.Is(err, journal.ErrSymlink) { // a link made since
+			return nil, 0, unusableJournal(dir, err, true)
+		}
 		return j, 0, err
 	}
 	j, rawHdr, records, err := journal.Open(path)
 	if err != nil {
-		return nil, 0, inputErrorf("engine: cannot resume from %s: %w; move it away, or start over with --force", path, err)
+		return nil, 0, unusableJournal(dir, err, true)
 	}
 	reused, err := fillChunks(path, rawHdr, records, e, t)
 	if err != nil {
@@ -149,7 +152,7 @@ func readJournal(dir string, e *sim.Experiment, t *sim.ChunkTable) (int64, error
 	path := filepath.Join(dir, JournalFile)
 	rawHdr, records, _, err := journal.Read(path)
 	if err != nil {
-		return 0, &InputError{fmt.Errorf("engine: %w", err)}
+		return 0, unusableJournal(dir, err, false)
 	}
 	return fillChunks(path, rawHdr, records, e, t)
 }
@@ -210,7 +213,7 @@ func journaledChunks(dir string, e *sim.Experiment) (done []bool, n int64, exist
 		return nil, 0, false, nil
 	}
 	if err != nil {
-		return nil, 0, true, &InputError{fmt.Errorf("engine: %w", err)}
+		return nil, 0, true, unusableJournal(dir, err, false)
 	}
 	total, _ := e.NumChunks()
 	done = make([]bool, total)

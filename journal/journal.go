@@ -11,13 +11,14 @@ import (
 	"sync"
 
 	"github.com/simrun/simrun/internal/atomicfile"
+	"github.com/simrun/simrun/internal/words"
 )
 
 // A Journal appends checksummed records to a file, so that results already
 // computed survive the death of the process (each record is handed to the
 // kernel as soon as Append returns) and, once synced, of the machine.
 // Open reads them back: every intact record, dropping at most a torn
-// last one.
+// tail.
 //
 // # Format
 //
@@ -30,20 +31,36 @@ import (
 // payload, so that a run of zero bytes (what some file systems leave at the
 // end of a file after a machine crash) never reads as empty records. The
 // first record is the header, opaque like the others. A payload is at most
-// MaxRecord bytes: a larger length is corruption, not a record.
+// MaxRecord bytes: a frame with a larger length is not a record.
 //
-// # Torn writes and corruption
+// # Torn tails and damage
 //
-// Append writes each framed record with a single write(2) to a file opened
-// with O_APPEND, so a killed process can tear at most its last record. A
-// record is torn when the file ends inside it, when it is the last record
-// and its checksum fails, or when only zero bytes follow the last intact
-// record. Open drops a torn record and truncates the file after the
-// last intact one; Read only reports it. Anything else (bad magic, a
-// record whose checksum fails and that is followed by more data, a length
-// above MaxRecord) is an error wrapping ErrCorrupt that names the
-// file, the byte offset and the record: "header record", or "record i" for
-// records[i].
+// A record is intact when its length is at most MaxRecord, its payload
+// lies within the file and its checksum verifies. Records are read one
+// after the other up to the first byte offset that does not start an
+// intact record. What follows that offset is
+//
+//   - a torn tail if no intact record starts anywhere after it: the file
+//     ends inside the record, or the rest is zeros or other bytes in
+//     which no frame verifies. That is what a killed process leaves
+//     (Append writes each batch of framed records with a single write(2)
+//     to a file opened with O_APPEND, so only the last can be cut short),
+//     and what a crash of the machine leaves after the last record
+//     written. Open drops a torn tail, truncating the file after the last
+//     intact record; Read only reports it.
+//   - damage otherwise: a record whose length or bytes changed, with
+//     intact records behind it (a length that runs past the end of the
+//     file is damage too when an intact record starts in the bytes it
+//     would cover). Read and Open return a *CorruptError, which wraps
+//     ErrCorrupt, naming the file, the byte offset of the damage, the
+//     record ("header record", or "record i" for records[i]) and how many
+//     intact records follow it, and Open truncates nothing. Salvage
+//     rewrites such a journal with every intact record.
+//
+// Telling the two apart means looking for an intact record at every byte
+// offset after the first that does not start one: only a journal that
+// does not end cleanly pays for it, in time linear in its size. A bad
+// magic and a missing header record are errors wrapping ErrCorrupt too.
 //
 // A failed write (ENOSPC, EIO) is truncated back to the last record
 // boundary, so the file stays readable and a later Append may succeed. A
@@ -51,6 +68,13 @@ import (
 // dropped the unwritten pages, so every later Append and Sync returns that
 // error, and the caller should Close and reopen the journal with Open
 // to learn what the file holds.
+//
+// # Symbolic links
+//
+// Create, Open, Read and Salvage refuse a path whose last element is a
+// symbolic link, with an error wrapping ErrSymlink, so that a journal
+// linked to another run's is never truncated or appended to; they open
+// nothing but a regular file. The directories on the way may be links.
 //
 // A Journal's methods may be called from several goroutines, but only one
 // Journal (in one process) may append to a file at a time.
@@ -75,8 +99,30 @@ type journalFile interface {
 }
 
 // ErrCorrupt is wrapped by the errors reporting a journal whose content is
-// damaged other than by a torn last record.
+// damaged other than by a torn tail.
 var ErrCorrupt = errors.New("journal: corrupt")
+
+// ErrSymlink is wrapped by the errors of Create, Open, Read and Salvage
+// for a path that is a symbolic link.
+var ErrSymlink = errors.New("journal: a symbolic link")
+
+// A CorruptError reports a damaged journal; it wraps ErrCorrupt.
+type CorruptError struct {
+	Path   string // the journal's file
+	Offset int64  // the byte offset of the damage (0 for a bad magic)
+	// Record is the index among the records of the damaged one, or -1
+	// when the magic or the header record is damaged. Salvage repairs a
+	// journal only when Record >= 0: the header says what the records are.
+	Record int
+	// Intact is how many intact records follow the damage: Salvage keeps
+	// them, after the Record records before it.
+	Intact int
+
+	msg string
+}
+
+func (e *CorruptError) Error() string { return e.msg }
+func (e *CorruptError) Unwrap() error { return ErrCorrupt }
 
 // MaxRecord is the largest record payload a journal holds, in bytes.
 const MaxRecord = 64 << 20
@@ -112,8 +158,13 @@ func Create(path string, header []byte) (j *Journal, err error) {
 	if len(header) > MaxRecord {
 		return nil, fmt.Errorf("journal: %s: create: header of %d bytes exceeds the maximum of %d", path, len(header), MaxRecord)
 	}
+	// O_EXCL fails on any existing name, a symbolic link included (even
+	// a dangling one), so the file created is never another's.
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL|os.O_APPEND, 0o666)
 	if err != nil {
+		if fi, lerr := os.Lstat(path); errors.Is(err, os.ErrExist) && lerr == nil && fi.Mode()&os.ModeSymlink != 0 {
+			return nil, symlinkError(path, "create")
+		}
 		return nil, fmt.Errorf("journal: %s: create: %w", path, err)
 	}
 	defer func() {
@@ -136,13 +187,14 @@ func Create(path string, header []byte) (j *Journal, err error) {
 }
 
 // Open opens the journal at path for appending and returns its
-// header and every intact record. A torn last record is dropped and the
-// file truncated after the last intact record (and synced), so that appends
-// continue cleanly. Any other damage is an error wrapping ErrCorrupt.
+// header and every intact record. A torn tail is dropped and the file
+// truncated after the last intact record (and synced), so that appends
+// continue cleanly. Damage is a *CorruptError, and leaves the file as it
+// is.
 func Open(path string) (j *Journal, header []byte, records [][]byte, err error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_APPEND, 0)
+	f, err := openFile(path, "open", os.O_RDWR|os.O_APPEND)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("journal: %s: open: %w", path, err)
+		return nil, nil, nil, err
 	}
 	defer func() {
 		if err != nil {
@@ -155,27 +207,70 @@ func Open(path string) (j *Journal, header []byte, records [][]byte, err error) 
 	}
 	if torn {
 		if err := f.Truncate(end); err != nil {
-			return nil, nil, nil, fmt.Errorf("journal: %s: dropping torn last record: %w", path, err)
+			return nil, nil, nil, fmt.Errorf("journal: %s: dropping torn tail: %w", path, err)
 		}
 		if err := f.Sync(); err != nil {
-			return nil, nil, nil, fmt.Errorf("journal: %s: dropping torn last record: %w", path, err)
+			return nil, nil, nil, fmt.Errorf("journal: %s: dropping torn tail: %w", path, err)
 		}
 	}
 	return &Journal{path: path, f: f, w: f, size: end}, header, records, nil
 }
 
 // Read reads the journal at path like Open but never modifies
-// it: torn reports whether it ends with a torn record, which Open
+// it: torn reports whether it ends with a torn tail, which Open
 // would drop.
 func Read(path string) (header []byte, records [][]byte, torn bool, err error) {
-	f, err := os.Open(path)
+	f, err := openFile(path, "open", os.O_RDONLY)
 	if err != nil {
-		return nil, nil, false, fmt.Errorf("journal: %s: open: %w", path, err)
+		return nil, nil, false, err
 	}
 	defer f.Close()
 	header, records, _, torn, err = readJournal(path, f)
 	return header, records, torn, err
 }
+
+// openFile opens the regular file at path with flag for op, refusing a
+// symbolic link (and, by comparing the file opened with the one examined,
+// a link that replaced the file in between).
+func openFile(path, op string, flag int) (*os.File, error) {
+	fi, err := os.Lstat(path)
+	if err != nil {
+		return nil, fmt.Errorf("journal: %s: %s: %w", path, op, err)
+	}
+	if fi.Mode()&os.ModeSymlink != 0 {
+		return nil, symlinkError(path, op)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("journal: %s: %s: not a regular file (%v)", path, op, fi.Mode().Type())
+	}
+	f, err := os.OpenFile(path, flag, 0)
+	if err != nil {
+		return nil, fmt.Errorf("journal: %s: %s: %w", path, op, err)
+	}
+	if got, err := f.Stat(); err != nil || !os.SameFile(fi, got) {
+		f.Close()
+		return nil, fmt.Errorf("journal: %s: %s: the file was replaced while being opened", path, op)
+	}
+	return f, nil
+}
+
+// symlinkError is the error of op on path, a symbolic link.
+func symlinkError(path, op string) error {
+	to := ""
+	if target, err := os.Readlink(path); err == nil {
+		to = " to " + target
+	}
+	return &wrapError{fmt.Sprintf("journal: %s: %s: is a symbolic link%s; a journal is never used through a link, lest another run's be truncated or appended to", path, op, to), ErrSymlink}
+}
+
+// A wrapError has its own message and wraps err.
+type wrapError struct {
+	msg string
+	err error
+}
+
+func (e *wrapError) Error() string { return e.msg }
+func (e *wrapError) Unwrap() error { return e.err }
 
 // readJournal reads all of f and parses it.
 func readJournal(path string, f *os.File) (header []byte, records [][]byte, end int64, torn bool, err error) {
@@ -186,74 +281,91 @@ func readJournal(path string, f *os.File) (header []byte, records [][]byte, end 
 	return parseJournal(path, data)
 }
 
-// A corruptError is a damaged journal; it wraps ErrCorrupt.
-type corruptError struct{ msg string }
-
-func (e *corruptError) Error() string { return e.msg }
-func (e *corruptError) Unwrap() error { return ErrCorrupt }
-
 // parseJournal parses the content of a journal file. The header and
 // records alias data. end is the offset after the last intact record.
 func parseJournal(path string, data []byte) (header []byte, records [][]byte, end int64, torn bool, err error) {
-	// name is how errors refer to the record numbered i.
-	name := func(i int) string {
-		if i < 0 {
-			return "header record"
-		}
-		return fmt.Sprintf("record %d", i)
-	}
-	corrupt := func(off int, i int, format string, args ...any) error {
-		return &corruptError{fmt.Sprintf("journal: %s: corrupt %s at byte offset %d: %s",
-			path, name(i), off, fmt.Sprintf(format, args...))}
-	}
-	if len(data) < len(journalMagic) || string(data[:len(journalMagic)]) != journalMagic {
-		if len(data) < len(journalMagic) && string(data) == journalMagic[:len(data)] {
-			return nil, nil, 0, false, &corruptError{fmt.Sprintf("journal: %s: corrupt: only %d bytes, no header record (was its creation interrupted?)", path, len(data))}
-		}
-		return nil, nil, 0, false, &corruptError{fmt.Sprintf("journal: %s: corrupt: bad magic %q, want %q", path, data[:min(len(data), len(journalMagic))], journalMagic)}
+	if err := checkMagic(path, data); err != nil {
+		return nil, nil, 0, false, err
 	}
 	off := len(journalMagic)
 	haveHeader := false
 	// Record i is the header for i == -1.
 	for i := -1; off < len(data); i++ {
-		rest := data[off:]
-		if len(rest) < journalFrame {
-			torn = true // the file ends inside the frame
-			break
-		}
-		n := binary.LittleEndian.Uint32(rest)
-		if n > MaxRecord {
-			return nil, nil, 0, false, corrupt(off, i, "length %d exceeds the maximum of %d", n, MaxRecord)
-		}
-		if uint64(len(rest)) < journalFrame+uint64(n) {
-			torn = true // the file ends inside the payload
-			break
-		}
-		payload := rest[journalFrame : journalFrame+n : journalFrame+n]
-		if journalSum(rest[:4], payload) != binary.LittleEndian.Uint32(rest[4:]) {
-			if len(rest) == journalFrame+int(n) {
-				torn = true // the last record, partly written
-				break
-			}
-			if allZero(rest) {
-				// What a file system may leave after a machine
-				// crash; zeros never frame a valid record.
+		next, ok := intactAt(data, off)
+		if !ok {
+			// Zeros, what a file system may leave after a machine
+			// crash, never frame an intact record: no need to look.
+			if allZero(data[off:]) {
 				torn = true
 				break
 			}
-			return nil, nil, 0, false, corrupt(off, i, "checksum mismatch (%d more bytes follow)", len(rest)-journalFrame-int(n))
+			sc := &scanner{data: data}
+			at := sc.next(off + 1)
+			if at < 0 {
+				torn = true
+				break
+			}
+			return nil, nil, 0, false, damageError(path, sc, off, i, at)
 		}
+		payload := data[off+journalFrame : next : next]
 		if i < 0 {
 			header, haveHeader = payload, true
 		} else {
 			records = append(records, payload)
 		}
-		off += journalFrame + int(n)
+		off = next
 	}
 	if !haveHeader {
-		return nil, nil, 0, false, &corruptError{fmt.Sprintf("journal: %s: corrupt: no complete header record (was its creation interrupted?)", path)}
+		return nil, nil, 0, false, &CorruptError{Path: path, Offset: int64(len(journalMagic)), Record: -1,
+			msg: fmt.Sprintf("journal: %s: corrupt: no complete header record (was its creation interrupted?)", path)}
 	}
 	return header, records, int64(off), torn, nil
+}
+
+// checkMagic returns the error for data that does not start with the
+// journal's magic.
+func checkMagic(path string, data []byte) error {
+	if len(data) >= len(journalMagic) && string(data[:len(journalMagic)]) == journalMagic {
+		return nil
+	}
+	e := &CorruptError{Path: path, Record: -1}
+	if len(data) < len(journalMagic) && string(data) == journalMagic[:len(data)] {
+		e.msg = fmt.Sprintf("journal: %s: corrupt: only %d bytes, no header record (was its creation interrupted?)", path, len(data))
+	} else {
+		e.msg = fmt.Sprintf("journal: %s: corrupt: bad magic %q, want %q", path, data[:min(len(data), len(journalMagic))], journalMagic)
+	}
+	return e
+}
+
+// damageError is the error for sc.data whose record i (the header for
+// -1), at byte offset off, is not intact while an intact record starts at
+// byte offset at.
+func damageError(path string, sc *scanner, off, i, at int) *CorruptError {
+	data := sc.data
+	intact := 0
+	sc.each(at, func(_, _ int) { intact++ })
+	name := "header record"
+	if i >= 0 {
+		name = fmt.Sprintf("record %d", i)
+	}
+	var why string
+	switch rest := data[off:]; {
+	case len(rest) < journalFrame:
+		why = "the file ends inside its frame" // not when a record follows
+	case binary.LittleEndian.Uint32(rest) > MaxRecord:
+		why = fmt.Sprintf("length %d exceeds the maximum of %d", binary.LittleEndian.Uint32(rest), MaxRecord)
+	case uint64(len(rest)-journalFrame) < uint64(binary.LittleEndian.Uint32(rest)):
+		why = fmt.Sprintf("length %d runs past the end of the file (%d bytes follow the frame)", binary.LittleEndian.Uint32(rest), len(rest)-journalFrame)
+	default:
+		why = "checksum mismatch"
+	}
+	verb := "follow"
+	if intact == 1 {
+		verb = "follows"
+	}
+	return &CorruptError{Path: path, Offset: int64(off), Record: i, Intact: intact,
+		msg: fmt.Sprintf("journal: %s: corrupt %s at byte offset %d: %s; %s %s it, from byte offset %d",
+			path, name, off, why, words.Count(int64(intact), "intact record"), verb, at)}
 }
 
 func allZero(b []byte) bool {

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/simrun/simrun/internal/words"
 )
 
 // testRecord is the record number i of the journals the tests write: a
@@ -251,8 +254,22 @@ func TestJournalTorn(t *testing.T) {
 	}
 }
 
-// TestJournalTornTails covers the other tails that are a torn write: a
-// last record whose checksum fails, and zeros after the last record.
+// garbage returns n pseudo-random bytes in which no intact record starts.
+func garbage(n int) []byte {
+	r := rand.New(rand.NewPCG(11, uint64(n)))
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(r.Uint32())
+	}
+	if at := (&scanner{data: b}).next(0); at >= 0 {
+		panic(fmt.Sprintf("garbage(%d) frames an intact record at byte offset %d: choose another seed", n, at))
+	}
+	return b
+}
+
+// TestJournalTornTails covers the other tails that are a torn write, with
+// no intact record after the last one read: a last record whose checksum
+// fails or whose length is impossible, zeros and other bytes.
 func TestJournalTornTails(t *testing.T) {
 	recs := testRecords(5)
 	for _, tt := range []struct {
@@ -271,6 +288,20 @@ func TestJournalTornTails(t *testing.T) {
 		{"4 zero bytes", func(d []byte) []byte { return append(d, make([]byte, 4)...) }},
 		{"8 zero bytes", func(d []byte) []byte { return append(d, make([]byte, 8)...) }},
 		{"a page of zeros", func(d []byte) []byte { return append(d, make([]byte, 4096)...) }},
+		{"last record cut short", func(d []byte) []byte { return d[:len(d)-3] }},
+		{"impossible length of last record", func(d []byte) []byte {
+			d[len(d)-journalFrame-len(recs[4])+3] = 0x10
+			return d
+		}},
+		{"length of last record past the end", func(d []byte) []byte {
+			binary.LittleEndian.PutUint32(d[len(d)-journalFrame-len(recs[4]):], uint32(len(d)))
+			return d
+		}},
+		{"garbage without an intact frame", func(d []byte) []byte { return append(d, garbage(1000)...) }},
+		{"garbage in place of last record", func(d []byte) []byte {
+			copy(d[len(d)-journalFrame-len(recs[4]):], garbage(len(recs[4])+journalFrame))
+			return d
+		}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "journal.bin")
@@ -336,8 +367,6 @@ func TestJournalCorrupt(t *testing.T) {
 			fmt.Sprintf("corrupt record 3 at byte offset %d: checksum mismatch", offsets[4])},
 		{"impossible length of record 1", func(d []byte) []byte { d[offsets[2]+3] = 0xff; return d },
 			fmt.Sprintf("corrupt record 1 at byte offset %d: length", offsets[2])},
-		{"impossible length of last record", func(d []byte) []byte { d[offsets[5]+3] = 0x10; return d },
-			fmt.Sprintf("corrupt record 4 at byte offset %d: length", offsets[5])},
 		{"zeroed record 1", func(d []byte) []byte { clear(d[offsets[2] : offsets[2]+journalFrame]); return d },
 			fmt.Sprintf("corrupt record 1 at byte offset %d: checksum mismatch", offsets[2])},
 	} {
@@ -588,7 +617,8 @@ func TestJournalKill(t *testing.T) {
 
 // FuzzOpen reads arbitrary bytes as a journal: no panic, and
 // whatever is read is a prefix of the file that Open keeps and
-// appends after.
+// appends after; what Salvage repairs reads back with the records the
+// error counted.
 func FuzzOpen(f *testing.F) {
 	valid := appendJournalRecord([]byte(journalMagic), []byte("header"))
 	for _, rec := range [][]byte{[]byte("one"), {}, []byte("three"), bytes.Repeat([]byte{7}, 100)} {
@@ -600,6 +630,10 @@ func FuzzOpen(f *testing.F) {
 	f.Add([]byte(journalMagic))
 	f.Add([]byte{})
 	f.Add([]byte("SIMRUNJ1\xff\xff\xff\xff"))
+	damaged := slices.Clone(valid)
+	damaged[len(journalMagic)+journalFrame+len("header")] = 0x7f // the length of record 0, past the end
+	f.Add(damaged)
+	f.Add(slices.Insert(slices.Clone(valid), len(valid)-journalFrame-100, 1, 2, 3))
 	dir := f.TempDir()
 	var n int
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -613,6 +647,7 @@ func FuzzOpen(f *testing.F) {
 		if !bytes.Equal(readFile(t, path), data) {
 			t.Fatalf("Read modified the file")
 		}
+		fuzzSalvage(t, filepath.Join(dir, fmt.Sprintf("s%d", n)), data, records, rerr)
 		var enc []byte
 		if rerr != nil {
 			if !errors.Is(rerr, ErrCorrupt) {
@@ -653,4 +688,208 @@ func FuzzOpen(f *testing.F) {
 		}
 		checkJournal(t, path, header, append(records, []byte("appended")))
 	})
+}
+
+// recordOffsets returns the byte offsets of the records of a journal file
+// written without damage: [0] is the header's, [i+1] record i's, and the
+// last is the end of the file.
+func recordOffsets(t testing.TB, data []byte) []int {
+	t.Helper()
+	offs := []int{len(journalMagic)}
+	for off := len(journalMagic); off < len(data); {
+		end, ok := intactAt(data, off)
+		if !ok {
+			t.Fatalf("no intact record at byte offset %d", off)
+		}
+		off = end
+		offs = append(offs, off)
+	}
+	return offs
+}
+
+// TestJournalDamage: a record in the middle that is not intact, with
+// intact records after it, is damage, not a torn tail: Read and Open
+// report it, with its offset and the intact records behind it, and leave
+// the file as it is.
+func TestJournalDamage(t *testing.T) {
+	recs := testRecords(100)
+	for _, tt := range []struct {
+		name string
+		// mutate damages d, whose records start at offs (see
+		// recordOffsets).
+		mutate     func(d []byte, offs []int) []byte
+		record     int // the record reported, -1 for the header
+		intact     int // the intact records after it
+		want       string
+		wantOffset func(offs []int) int
+	}{
+		{"length in the middle past the end", func(d []byte, offs []int) []byte {
+			binary.LittleEndian.PutUint32(d[offs[32]:], 16<<20)
+			return d
+		}, 31, 68, "length 16777216 runs past the end of the file", func(offs []int) int { return offs[32] }},
+		{"length of an empty record in the middle past the end", func(d []byte, offs []int) []byte {
+			binary.LittleEndian.PutUint32(d[offs[31]:], 16<<20)
+			return d
+		}, 30, 69, "runs past the end of the file", func(offs []int) int { return offs[31] }},
+		{"length in the middle past the end by one byte", func(d []byte, offs []int) []byte {
+			binary.LittleEndian.PutUint32(d[offs[31]:], uint32(len(d)-offs[31]-journalFrame+1))
+			return d
+		}, 30, 69, "runs past the end of the file", func(offs []int) int { return offs[31] }},
+		{"length of the next to last record past the end", func(d []byte, offs []int) []byte {
+			binary.LittleEndian.PutUint32(d[offs[99]:], 16<<20)
+			return d
+		}, 98, 1, "1 intact record follows it", func(offs []int) int { return offs[99] }},
+		{"length in the middle above the maximum", func(d []byte, offs []int) []byte {
+			binary.LittleEndian.PutUint32(d[offs[51]:], MaxRecord+1)
+			return d
+		}, 50, 49, "exceeds the maximum", func(offs []int) int { return offs[51] }},
+		{"shorter length in the middle", func(d []byte, offs []int) []byte {
+			d[offs[11]]--
+			return d
+		}, 10, 89, "checksum mismatch", func(offs []int) int { return offs[11] }},
+		{"flipped byte in the middle", func(d []byte, offs []int) []byte {
+			d[offs[2]+journalFrame+3] ^= 0x40
+			return d
+		}, 1, 98, "checksum mismatch", func(offs []int) int { return offs[2] }},
+		{"zeroed frame in the middle", func(d []byte, offs []int) []byte {
+			clear(d[offs[41] : offs[41]+journalFrame])
+			return d
+		}, 40, 59, "checksum mismatch", func(offs []int) int { return offs[41] }},
+		{"garbage between records", func(d []byte, offs []int) []byte {
+			return slices.Insert(d, offs[21], garbage(100)...)
+		}, 20, 80, "", func(offs []int) int { return offs[21] }},
+		{"two damaged records", func(d []byte, offs []int) []byte {
+			binary.LittleEndian.PutUint32(d[offs[61]:], 16<<20)
+			d[offs[6]+4] ^= 1
+			return d
+		}, 5, 93, "record 5", func(offs []int) int { return offs[6] }},
+		{"damaged header", func(d []byte, offs []int) []byte {
+			binary.LittleEndian.PutUint32(d[offs[0]:], 16<<20)
+			return d
+		}, -1, 100, "corrupt header record", func(offs []int) int { return offs[0] }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "journal.bin")
+			writeJournal(t, path, []byte("h"), recs)
+			intact := readFile(t, path)
+			data := tt.mutate(slices.Clone(intact), recordOffsets(t, intact))
+			if err := os.WriteFile(path, data, 0o666); err != nil {
+				t.Fatal(err)
+			}
+			off := tt.wantOffset(recordOffsets(t, intact))
+			_, _, _, rerr := Read(path)
+			j, _, _, oerr := Open(path)
+			if j != nil {
+				t.Errorf("Open returned a journal with its error")
+				j.Close()
+			}
+			for op, err := range map[string]error{"Read": rerr, "Open": oerr} {
+				checkCorrupt(t, op, err, path, fmt.Sprintf("at byte offset %d: ", off))
+				if !strings.Contains(err.Error(), tt.want) {
+					t.Errorf("%s: err = %q, want it to contain %q", op, err, tt.want)
+				}
+				var ce *CorruptError
+				if !errors.As(err, &ce) {
+					t.Fatalf("%s: err = %v, want a *CorruptError", op, err)
+				}
+				if ce.Path != path || ce.Offset != int64(off) || ce.Record != tt.record || ce.Intact != tt.intact {
+					t.Errorf("%s: %+v, want path %s, offset %d, record %d, %d intact after", op, *ce, path, off, tt.record, tt.intact)
+				}
+				if want := fmt.Sprintf("%s follow", words.Count(int64(tt.intact), "intact record")); !strings.Contains(err.Error(), want) {
+					t.Errorf("%s: err = %q, want it to contain %q", op, err, want)
+				}
+			}
+			if !bytes.Equal(readFile(t, path), data) {
+				t.Errorf("the file was modified")
+			}
+		})
+	}
+}
+
+// TestJournalSymlink: a journal is never created, read, opened or
+// salvaged through a symbolic link, lest another run's be truncated or
+// appended to.
+func TestJournalSymlink(t *testing.T) {
+	dir := t.TempDir()
+	other := filepath.Join(dir, "other.bin")
+	writeJournal(t, other, []byte("h"), testRecords(3))
+	// A torn tail, which Open and Salvage would drop through the link.
+	torn := append(readFile(t, other), 1, 2, 3)
+	if err := os.WriteFile(other, torn, 0o666); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "journal.bin")
+	if err := os.Symlink("other.bin", link); err != nil {
+		t.Skipf("no symbolic links here: %v", err)
+	}
+	dangling := filepath.Join(dir, "dangling.bin")
+	if err := os.Symlink("missing.bin", dangling); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name string
+		do   func(path string) error
+	}{
+		{"Create", func(p string) error { _, err := Create(p, []byte("new")); return err }},
+		{"Open", func(p string) error { _, _, _, err := Open(p); return err }},
+		{"Read", func(p string) error { _, _, _, err := Read(p); return err }},
+		{"Salvage", func(p string) error { _, _, err := Salvage(p); return err }},
+	} {
+		for _, path := range []string{link, dangling} {
+			t.Run(tt.name+"/"+filepath.Base(path), func(t *testing.T) {
+				err := tt.do(path)
+				if !errors.Is(err, ErrSymlink) || !strings.Contains(err.Error(), path) {
+					t.Errorf("err = %v, want ErrSymlink naming %s", err, path)
+				}
+			})
+		}
+	}
+	if !bytes.Equal(readFile(t, other), torn) {
+		t.Errorf("the journal linked to was modified")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "missing.bin")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a file was created through the dangling link: %v", err)
+	}
+	if _, _, _, err := Read(dir); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Errorf("Read of a directory: err = %v, want \"not a regular file\"", err)
+	}
+}
+
+// fuzzSalvage salvages a copy of data at path, which Read read as records
+// or failed to read with rerr: what Salvage keeps reads back cleanly, the
+// records that Read read, or those the error counted.
+func fuzzSalvage(t *testing.T, path string, data []byte, records [][]byte, rerr error) {
+	t.Helper()
+	defer os.Remove(path)
+	if err := os.WriteFile(path, data, 0o666); err != nil {
+		t.Fatal(err)
+	}
+	kept, dropped, err := Salvage(path)
+	var ce *CorruptError
+	repairable := rerr == nil || errors.As(rerr, &ce) && ce.Record >= 0
+	if (err == nil) != repairable {
+		t.Fatalf("Read: %v; Salvage: %v", rerr, err)
+	}
+	if err != nil {
+		if !bytes.Equal(readFile(t, path), data) {
+			t.Fatalf("a failed Salvage modified the file")
+		}
+		return
+	}
+	_, got, torn, err := Read(path)
+	if err != nil || torn {
+		t.Fatalf("Read after Salvage: torn %v, %v", torn, err)
+	}
+	if kept != len(got) || int64(len(data))-dropped != int64(len(readFile(t, path))) {
+		t.Fatalf("Salvage: kept %d, dropped %d of %d bytes; the file holds %d records", kept, dropped, len(data), len(got))
+	}
+	want := len(records)
+	if ce != nil {
+		want = ce.Record + ce.Intact
+	} else {
+		checkRecords(t, got, records)
+	}
+	if kept != want {
+		t.Fatalf("Salvage kept %d records, want %d", kept, want)
+	}
 }
