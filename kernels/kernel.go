@@ -2,7 +2,9 @@ package kernels
 
 import (
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/simrun/simrun/sim"
@@ -35,7 +37,11 @@ type Registry struct {
 }
 
 // Register adds k under its spec's name. It panics if the name is taken or
-// the spec is malformed: both are programming errors.
+// the spec is malformed: both are programming errors. Malformed is a
+// derived quantity or reference of an unknown quantity, two observables or
+// two parameters of one name, or a parameter with the name of a column of
+// results.csv: point, observable, samples, chunks, mean, variance, stderr,
+// ci_low, ci_high, min, max or method.
 func (r *Registry) Register(k Kernel) {
 	s := k.Spec()
 	if s.Name == "" || len(s.Observables) == 0 {
@@ -55,9 +61,26 @@ func (r *Registry) Register(k Kernel) {
 	r.m[s.Name] = k
 }
 
-// checkSpec reports names that do not resolve: a derived quantity of an
-// unknown observable, a reference to an unknown quantity, a duplicate name.
+// reservedParams are the names a parameter cannot have: the columns of
+// results.csv besides the parameters (report.WriteCSV), so that every
+// column has a name of its own for csv.DictReader and pandas.
+var reservedParams = []string{"point", "observable", "samples", "chunks", "mean", "variance", "stderr", "ci_low", "ci_high", "min", "max", "method"}
+
+// checkSpec reports names that do not resolve or collide: a derived
+// quantity of an unknown observable, a reference to an unknown quantity, a
+// duplicate name, a parameter named like a column of results.csv.
 func checkSpec(s sim.KernelSpec) error {
+	params := make(map[string]bool)
+	for _, p := range s.Params {
+		if slices.Contains(reservedParams, p.Name) {
+			return fmt.Errorf("kernel %q: parameter %q has the name of a column of results.csv (%s); give the parameter another name",
+				s.Name, p.Name, strings.Join(reservedParams, ", "))
+		}
+		if params[p.Name] {
+			return fmt.Errorf("kernel %q: duplicate parameter %q", s.Name, p.Name)
+		}
+		params[p.Name] = true
+	}
 	names := make(map[string]bool)
 	for _, o := range s.Observables {
 		if names[o.Name] {

@@ -1,13 +1,17 @@
 package kernels
 
 import (
+	"bytes"
+	"encoding/csv"
 	"errors"
 	"math"
 	"math/big"
 	"math/bits"
 	"slices"
+	"strings"
 	"testing"
 
+	"github.com/simrun/simrun/report"
 	"github.com/simrun/simrun/sim"
 	"github.com/simrun/simrun/sim/rng"
 )
@@ -296,6 +300,11 @@ func TestCheckSpec(t *testing.T) {
 		{"derived of unknown", sim.KernelSpec{Name: "k", Observables: obs, Derived: []sim.DerivedSpec{{Name: "d", Of: []string{"c"}}}}, false},
 		{"derived shadows observable", sim.KernelSpec{Name: "k", Observables: obs, Derived: []sim.DerivedSpec{{Name: "a", Of: []string{"b"}}}}, false},
 		{"reference of unknown", sim.KernelSpec{Name: "k", Observables: obs, References: []sim.ReferenceSpec{{Name: "r", Of: "z"}}}, false},
+		{"parameter n", sim.KernelSpec{Name: "k", Params: []sim.ParamSpec{{Name: "n", Kind: sim.Int}}, Observables: obs}, true},
+		{"parameter named samples", sim.KernelSpec{Name: "k", Params: []sim.ParamSpec{{Name: "samples", Kind: sim.Int}}, Observables: obs}, false},
+		{"parameter named point", sim.KernelSpec{Name: "k", Params: []sim.ParamSpec{{Name: "point", Kind: sim.Int}}, Observables: obs}, false},
+		{"parameter named mean", sim.KernelSpec{Name: "k", Params: []sim.ParamSpec{{Name: "mean", Kind: sim.Float}}, Observables: obs}, false},
+		{"duplicate parameter", sim.KernelSpec{Name: "k", Params: []sim.ParamSpec{{Name: "x", Kind: sim.Int}, {Name: "x", Kind: sim.Float}}, Observables: obs}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if err := checkSpec(tc.spec); (err == nil) != tc.ok {
@@ -310,6 +319,55 @@ func TestCheckSpec(t *testing.T) {
 		if err := checkSpec(s); err != nil {
 			t.Error(err)
 		}
+	}
+}
+
+func TestRegisterReservedParamName(t *testing.T) {
+	// A kernel whose parameter has the name of a column of results.csv
+	// would give the table two columns of that name: Register panics,
+	// naming the kernel, the parameter and the reserved names.
+	for _, name := range reservedParams {
+		t.Run(name, func(t *testing.T) {
+			defer func() {
+				msg, _ := recover().(string)
+				want := `kernels: kernel "spin2": parameter "` + name + `" has the name of a column of results.csv (point, observable, samples,`
+				if !strings.Contains(msg, want) {
+					t.Errorf("Register panicked with %q, want it to contain %q", msg, want)
+				}
+			}()
+			new(Registry).Register(renamedParam{name})
+		})
+	}
+}
+
+// renamedParam is the spin kernel with its parameter renamed, for
+// TestRegisterReservedParamName.
+type renamedParam struct{ name string }
+
+func (k renamedParam) Spec() sim.KernelSpec {
+	spec := Spin{}.Spec()
+	spec.Name = "spin2"
+	spec.Params = slices.Clone(spec.Params)
+	spec.Params[0].Name = k.name
+	return spec
+}
+
+func (renamedParam) New(p sim.Params) (Sampler, error) { return nil, errors.New("not for running") }
+
+func TestReservedNamesAreCSVColumns(t *testing.T) {
+	// The names Register reserves are the columns report.WriteCSV writes
+	// besides the parameters, read from its header: neither list can gain
+	// a column without the other.
+	var b bytes.Buffer
+	if err := report.WriteCSV(&b, &report.Results{}); err != nil {
+		t.Fatal(err)
+	}
+	header, err := csv.NewReader(&b).Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(header, reservedParams) {
+		t.Errorf("WriteCSV's columns are %q, Register reserves %q", header, reservedParams)
 	}
 }
 

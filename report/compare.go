@@ -14,10 +14,20 @@ type Difference struct {
 	A, B       stats.Stat
 	// Z is the difference of the means in standard errors of the
 	// difference, (A.Mean − B.Mean) / √(A.StdErr² + B.StdErr²): about
-	// standard normal when the runs sample the same distribution with
-	// independent streams. It is 0 for equal means, ±Inf for different
-	// means without any error, and NaN when a standard error is unknown.
+	// Student's t on DF degrees of freedom when the runs sample the same
+	// distribution with independent streams. It is 0 for equal means,
+	// ±Inf for different means without any error, and NaN when a standard
+	// error is unknown.
 	Z float64
+	// DF is the Welch–Satterthwaite degrees of freedom of the standard
+	// error of the difference, from A.DF and B.DF (stats.WelchDF): few
+	// when the errors come from few chunks (batch means), about A.DF +
+	// B.DF for equal errors, +Inf when neither error is estimated.
+	DF float64
+	// P is the probability of a difference at least this large by chance,
+	// P(|T| ≥ |Z|) for Student's t on DF degrees of freedom
+	// (stats.TailProb; the normal from stats.NormalDF on). NaN with Z.
+	P float64
 }
 
 // Compare pairs the statistics of a and b by point parameters and
@@ -40,7 +50,7 @@ func Compare(a, b *Results) (diffs []Difference, onlyA, onlyB []string) {
 		for _, sa := range pa.Stats {
 			for _, sb := range pb.Stats {
 				if sb.Observable == sa.Observable {
-					diffs = append(diffs, Difference{Key: key, Observable: sa.Observable, A: sa, B: sb, Z: zScore(sa, sb)})
+					diffs = append(diffs, difference(key, sa, sb))
 				}
 			}
 		}
@@ -51,6 +61,15 @@ func Compare(a, b *Results) (diffs []Difference, onlyA, onlyB []string) {
 		}
 	}
 	return diffs, onlyA, onlyB
+}
+
+func difference(key string, a, b stats.Stat) Difference {
+	d := Difference{Key: key, Observable: a.Observable, A: a, B: b, Z: zScore(a, b), DF: math.NaN(), P: math.NaN()}
+	if !math.IsNaN(d.Z) {
+		d.DF = stats.WelchDF(a.StdErr, a.DF, b.StdErr, b.DF)
+		d.P = stats.TailProb(d.Z, d.DF)
+	}
+	return d
 }
 
 func zScore(a, b stats.Stat) float64 {

@@ -51,3 +51,44 @@ func TestCompare(t *testing.T) {
 		}
 	}
 }
+
+func TestCompareDegreesOfFreedom(t *testing.T) {
+	// The difference of two batch means of 10 chunks each (9 df) with
+	// equal standard errors has Welch–Satterthwaite ν = 18 (worked in
+	// stats' TestWelchDF), and P its two-sided Student's t tail,
+	// P(|T₁₈| ≥ 6) = 1.126997110600787e-05 (mpmath betainc, 40 digits);
+	// with many samples, the normal's erfc(6/√2). An exact
+	// (zero-error) mean leaves the other's df; without standard errors
+	// there is no df and no P. Tolerance 1e-12 relative.
+	specs := []sim.ParamSpec{{Name: "x", Kind: sim.Int}}
+	params := sim.NewParams(specs, []sim.Value{sim.IntValue(1)})
+	st := func(obs string, mean, se, df float64) stats.Stat {
+		return stats.Stat{Observable: obs, Mean: mean, StdErr: se, DF: df}
+	}
+	nan := math.NaN()
+	a := &Results{Points: []PointResult{{Params: params, Stats: []stats.Stat{
+		st("chunks10", 0, 1, 9), st("iid", 0, 1, 1e6), st("exact", 1, 0, 4), st("none", 1, nan, nan),
+	}}}}
+	b := &Results{Points: []PointResult{{Params: params, Stats: []stats.Stat{
+		st("chunks10", 6*math.Sqrt2, 1, 9), st("iid", 6*math.Sqrt2, 1, 1e6), st("exact", 1+6*0.5, 0.5, 7), st("none", 2, 1, 9),
+	}}}}
+	diffs, _, _ := Compare(a, b)
+	for i, want := range []struct {
+		obs   string
+		z, df float64
+		p     float64
+	}{
+		{"chunks10", -6, 18, 1.126997110600787e-05},
+		{"iid", -6, 2e6, math.Erfc(6 / math.Sqrt2)},
+		{"exact", -6, 7, 5.4225834200281011e-04}, // P(|T₇| ≥ 6), mpmath betainc
+		{"none", nan, nan, nan},
+	} {
+		d := diffs[i]
+		close := func(got, want float64) bool {
+			return got == want || math.IsNaN(got) && math.IsNaN(want) || math.Abs(got-want) <= 1e-12*math.Abs(want)
+		}
+		if d.Observable != want.obs || !close(d.Z, want.z) || !close(d.DF, want.df) || !close(d.P, want.p) {
+			t.Errorf("%s: z = %g, df = %g, P = %.16g; want z = %g, df = %g, P = %.16g", d.Observable, d.Z, d.DF, d.P, want.z, want.df, want.p)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -14,21 +15,31 @@ import (
 // observable. The columns are the point index, every parameter in
 // declaration order, and the statistics:
 //
-//	point,<params...>,observable,n,chunks,mean,variance,stderr,ci_low,ci_high,min,max,method
+//	point,<params...>,observable,samples,chunks,mean,variance,stderr,ci_low,ci_high,min,max,method
 //
-// Floats are written in the shortest form that round-trips, so they are
+// samples is the number of samples (Stat.N; "n" in results.json), named so
+// that it cannot be taken for a parameter n, such as the pi kernel's points
+// per sample. Floats are written in the shortest form that round-trips, so they are
 // exact, with NaN, +Inf and -Inf for the non-finite values. Parameter values
 // are in their canonical form (sim.Value.String), except that strings are
 // not quoted beyond what CSV itself requires. Warnings and provenance are
 // not part of the table; see WriteJSON.
 //
-// Every point must have the same parameter names as the first; WriteCSV
+// Every point must have the same parameter names as the first, and no
+// parameter may have the name of another column (kernels.Registry refuses
+// such a kernel), so that every column has a name of its own; WriteCSV
 // returns an error otherwise.
 func WriteCSV(w io.Writer, r *Results) error {
 	names := paramNames(r)
+	for _, n := range names {
+		if n == "point" || slices.Contains(statColumns, n) {
+			return fmt.Errorf("report: parameter %q has the name of a column of the statistics table (point, %s); rename the kernel's parameter",
+				n, strings.Join(statColumns, ", "))
+		}
+	}
 	cw := csv.NewWriter(w)
 	header := append([]string{"point"}, names...)
-	header = append(header, "observable", "n", "chunks", "mean", "variance", "stderr", "ci_low", "ci_high", "min", "max", "method")
+	header = append(header, statColumns...)
 	if err := cw.Write(header); err != nil {
 		return fmt.Errorf("report: write CSV: %w", err)
 	}
@@ -67,6 +78,11 @@ func WriteCSV(w io.Writer, r *Results) error {
 	}
 	return nil
 }
+
+// statColumns are the columns of WriteCSV after the parameters. They and
+// "point" are the names kernels.Registry reserves: keep the two lists the
+// same (kernels' TestReservedNamesAreCSVColumns checks).
+var statColumns = []string{"observable", "samples", "chunks", "mean", "variance", "stderr", "ci_low", "ci_high", "min", "max", "method"}
 
 func csvValue(v sim.Value) string {
 	if v.Kind == sim.String {

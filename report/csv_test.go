@@ -78,3 +78,55 @@ func TestCSVDerivedRow(t *testing.T) {
 		t.Errorf("CSV lacks the derived row:\n%s", b.String())
 	}
 }
+
+func TestCSVColumnsUnique(t *testing.T) {
+	// The pi kernel's parameter n (points per sample) beside the sample
+	// count: every column of the CSV and of the summary's table has a name
+	// of its own, so that csv.DictReader and pandas keep them all.
+	specs := []sim.ParamSpec{{Name: "n", Kind: sim.Int}}
+	st := stats.Stat{Observable: "pi", N: 1000, Chunks: 10, Mean: 3.14, StdErr: 0.05, CILow: 3.04, CIHigh: 3.24, Method: stats.MethodIID, DF: 999}
+	r := &Results{}
+	for i, n := range []int64{1, 100} {
+		r.Points = append(r.Points, PointResult{Index: int64(i), Params: sim.NewParams(specs, []sim.Value{sim.IntValue(n)}), Stats: []stats.Stat{st}})
+	}
+	var b bytes.Buffer
+	if err := WriteCSV(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	header, err := csv.NewReader(&b).Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "point,n,observable,samples,chunks,mean,variance,stderr,ci_low,ci_high,min,max,method"; strings.Join(header, ",") != want {
+		t.Errorf("CSV header %q, want %q", strings.Join(header, ","), want)
+	}
+	b.Reset()
+	if err := Summary(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	_, table, _ := strings.Cut(b.String(), "\n\n")
+	cols := strings.Fields(strings.ReplaceAll(strings.ReplaceAll(strings.SplitN(table, "\n", 2)[0], "mean ± stderr", "mean±stderr"), "95% CI", "95%CI"))
+	seen := map[string]bool{}
+	for _, c := range cols {
+		if seen[c] {
+			t.Errorf("summary header %q has %q twice", cols, c)
+		}
+		seen[c] = true
+	}
+	if !seen["samples"] {
+		t.Errorf("summary header %q lacks samples", cols)
+	}
+}
+
+func TestCSVRefusesColumnNames(t *testing.T) {
+	// A parameter named like a column of the table (kernels.Registry
+	// refuses such a kernel; a Results built by hand may have one).
+	for _, name := range []string{"point", "observable", "samples", "mean", "method"} {
+		specs := []sim.ParamSpec{{Name: name, Kind: sim.Int}}
+		r := &Results{Points: []PointResult{{Params: sim.NewParams(specs, []sim.Value{sim.IntValue(1)})}}}
+		err := WriteCSV(new(bytes.Buffer), r)
+		if want := `report: parameter "` + name + `" has the name of a column of the statistics`; err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("parameter %s: error %v, want %q", name, err, want)
+		}
+	}
+}

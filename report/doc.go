@@ -4,7 +4,8 @@
 // with the run's provenance (WriteJSON, ReadJSON), a human-readable summary
 // (Summary), a Markdown report (WriteMarkdown), the pairing of two runs'
 // statistics (Compare), a run's means set against the exact values its
-// kernel declares (Check), and the chunk estimates file (WriteChunks,
+// kernel declares (Check), each difference with its probability by chance
+// on Student's t (stats.TailProb), and the chunk estimates file (WriteChunks,
 // ReadChunks) from which the statistics and figures are rebuilt without
 // running again. It does not compute statistics (package stats) or draw
 // figures (package figure), and it does not depend on gonum/plot.
@@ -24,7 +25,8 @@
 // point and for the run) to every output. Nothing in this package panics on
 // data. The writers, ReadJSON, ReadChunks and Check return errors prefixed
 // with "report: ": a write error of the destination, points whose parameters
-// are not named as the first point's, a malformed or truncated document or
+// are not named as the first point's, a parameter with the name of a column
+// of the CSV table (WriteCSV), a malformed or truncated document or
 // chunk estimates file, a checksum that does not match, results that are
 // not the experiment's (Check; ErrNoExact when there is nothing to check).
 //

@@ -160,7 +160,7 @@ func TestWritersEmpty(t *testing.T) {
 		{
 			name:  "csv",
 			write: func(b *bytes.Buffer, r *Results) error { return WriteCSV(b, r) },
-			want:  "point,observable,n,chunks,mean,variance,stderr,ci_low,ci_high,min,max,method\n",
+			want:  "point,observable,samples,chunks,mean,variance,stderr,ci_low,ci_high,min,max,method\n",
 		},
 		{
 			name:  "summary",

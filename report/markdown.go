@@ -99,7 +99,7 @@ func WriteMarkdown(w io.Writer, r *Results, description string, figures []string
 				header = append(header, mdEscape(names[i]))
 			}
 		}
-		header = append(header, "observable", "mean ± stderr", "95% CI", "n", "chunks", "method")
+		header = append(header, "observable", "mean ± stderr", "95% CI", "samples", "chunks", "method")
 		fmt.Fprintf(ew, "| %s |\n|", strings.Join(header, " | "))
 		for range header {
 			fmt.Fprint(ew, "---|")

@@ -31,7 +31,7 @@ func ExampleWriteCSV() {
 		fmt.Println(err)
 	}
 	// Output:
-	// point,p,model,observable,n,chunks,mean,variance,stderr,ci_low,ci_high,min,max,method
+	// point,p,model,observable,samples,chunks,mean,variance,stderr,ci_low,ci_high,min,max,method
 	// 0,0.25,site,hit,8,2,0.25,0.21428571428571427,0.16366341767699427,-0.13700248653757996,0.63700248653758,0,1,iid
 	// 1,0.5,site,hit,8,2,0.625,0.26785714285714285,0.18298126367784998,0.192318066320262,1.057681933679738,0,1,iid
 }

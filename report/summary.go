@@ -17,7 +17,8 @@ import (
 // Summary writes r for a person to read: a line naming the experiment, the
 // parameters that are the same at every point, then an aligned table with
 // one row per point and observable (the swept parameters, the mean ± its
-// standard error, the 95% confidence interval and the number of samples),
+// standard error, the 95% confidence interval and the number of samples,
+// headed "samples" as in the CSV),
 // then the warnings (one line for a warning that many points share). A
 // sweep of more than summaryPoints points shows its first summaryHead, so
 // that the summary fits a terminal. The mean,
@@ -61,7 +62,7 @@ func Summary(w io.Writer, r *Results) error {
 				fmt.Fprintf(tw, "\t%s", names[i])
 			}
 		}
-		fmt.Fprint(tw, "\tobservable\tmean ± stderr\t95% CI\tn\n")
+		fmt.Fprint(tw, "\tobservable\tmean ± stderr\t95% CI\tsamples\n")
 		shown := r.Points
 		if len(shown) > summaryPoints {
 			shown = shown[:summaryHead]

@@ -3,6 +3,8 @@
 // standard error, 95% confidence interval), ReduceAll adds the kernel's
 // derived quantities, and DerivedChunks gives a derived quantity's estimate
 // from each chunk alone (what a histogram of per-chunk estimates draws).
+// TailProb and WelchDF judge a difference of means in standard errors
+// against Student's t, for comparing runs (report.Compare, report.Check).
 //
 // # Determinism
 //
@@ -15,7 +17,9 @@
 // before it is summed (no fused multiply-add), and the t quantile comes from
 // a table and a series in +, × and ÷, not from math.Exp and math.Log, whose
 // last bits differ between CPUs. (A derived quantity is as portable as its
-// kernel's DerivedSpec.Func.)
+// kernel's DerivedSpec.Func.) TailProb is the exception: it uses math.Exp,
+// math.Log and math.Lgamma, and is for what is shown to the user, never
+// for the statistics that are written to the results files.
 //
 // # Statistics
 //

@@ -2,6 +2,7 @@ package stats_test
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/simrun/simrun/sim"
 	"github.com/simrun/simrun/stats"
@@ -74,4 +75,16 @@ func ExampleReduceAll() {
 	// e2: mean=7.5000 stderr=2.4664 (4 chunks)
 	// var: mean=2.4375 stderr=0.8486 (4 chunks)
 	// per-chunk estimates of var: [1 1 1 4]
+}
+
+func ExampleTailProb() {
+	// Two runs whose standard errors come from 10 chunks each (batch
+	// means: 9 degrees of freedom a side) differ by 3 standard errors of
+	// the difference. On the Welch–Satterthwaite degrees of freedom that
+	// is almost three times as likely by chance as the normal says.
+	df := stats.WelchDF(0.01, 9, 0.01, 9)
+	fmt.Printf("%g degrees of freedom: P(|T| ≥ 3) = %.4f; normal: %.4f\n",
+		df, stats.TailProb(3, df), stats.TailProb(3, math.Inf(1)))
+	// Output:
+	// 18 degrees of freedom: P(|T| ≥ 3) = 0.0077; normal: 0.0027
 }
