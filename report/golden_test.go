@@ -104,6 +104,13 @@ func testResults() *Results {
 			WallSeconds:   60.4,
 			Host:          "lab-1",
 			Command:       []string{"simrun", "run", "-workers", "2", "experiments/ising.toml"},
+			Runs: []RunRecord{
+				{Start: time.Date(2025, 1, 1, 9, 0, 0, 0, time.UTC), End: time.Date(2025, 1, 1, 9, 10, 0, 0, time.UTC), WallSeconds: 600,
+					Host: "lab-2", Workers: 8, Executor: "processes", Computed: 30, Version: "v0.1.0", Command: []string{"simrun", "run", "experiments/ising.toml"}},
+				{Start: time.Date(2025, 1, 2, 3, 4, 5, 600_000_000, time.UTC), End: time.Date(2025, 1, 2, 3, 5, 6, 0, time.UTC), WallSeconds: 60.4,
+					Host: "lab-1", Workers: 2, Executor: "processes", Computed: 10, Reused: 30, Version: "v0.1.0", Revision: "0123456789abcdef0123456789abcdef01234567",
+					Command: []string{"simrun", "run", "-workers", "2", "experiments/ising.toml"}},
+			},
 		},
 		Points: []PointResult{
 			{Index: 0, Params: params(8, 2), Stats: []stats.Stat{energy(-1.7456123456789, 0.0012345, 10), spans(1e-7, 1.5811e-6)}},

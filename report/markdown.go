@@ -78,6 +78,14 @@ func WriteMarkdown(w io.Writer, r *Results, description string, figures []string
 	for _, row := range rows {
 		fmt.Fprintf(ew, "| %s | %s |\n", row[0], row[1])
 	}
+	if len(pv.Runs) > 0 {
+		fmt.Fprintf(ew, "\nThe runs whose chunks these results hold, oldest first:\n\n")
+		fmt.Fprintf(ew, "| start | wall time | host | workers | executor | chunks computed | from the journal |\n|---|---|---|---|---|---|---|\n")
+		for _, run := range pv.Runs {
+			fmt.Fprintf(ew, "| %s | %s s | %s | %d | %s | %d | %d |\n", mdTime(run.Start), sim.FormatFloat(run.WallSeconds),
+				mdEscape(orDash(run.Host)), run.Workers, mdEscape(orDash(run.Executor)), run.Computed, run.Reused)
+		}
+	}
 
 	fmt.Fprintf(ew, "\n## Results\n\n")
 	if len(r.Points) == 0 {
