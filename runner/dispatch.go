@@ -14,7 +14,9 @@ import (
 // and the results of each worker, a process's reader or an in-process
 // goroutine, go through complete to the Streams and Futures they belong
 // to. The tasks in flight on a dead worker process go through
-// recoverLocked.
+// recoverLocked. The tasks queued behind the current task of a stalled
+// worker process are sent to idle workers too (stall.go): such a task has
+// two copies in flight, which share a twin, and the first result wins.
 
 const (
 	initialWindow = 4
@@ -42,6 +44,23 @@ type run struct {
 	// tasks' bytes, kept so that they can be sent again. The ring entry
 	// holds a reference to it.
 	b *batch
+	// tw is set for a task (a run of one) moved from behind a stalled
+	// worker's current task: its copies share it.
+	tw *twin
+}
+
+// dropped reports whether r, in a batch of results, is a duplicate result
+// to drop: complete clears j and f for those.
+func (r run) dropped() bool { return r.j == nil && r.f == nil }
+
+// A twin is what the copies of a moved task share, guarded by Pool.mu: a
+// task queued behind a stalled worker's current task, and sent to an idle
+// worker too (moveQueuedLocked). Its first result is delivered and later
+// ones are dropped; a copy lost with its worker is dropped while another
+// copy is in flight or answered, and only the loss of the last one counts.
+type twin struct {
+	live int  // copies in the rings of worker processes
+	done bool // a result was delivered
 }
 
 // A batch is tasks on their way to a worker: a whole task frame for a
@@ -148,6 +167,16 @@ func (b *batch) release() {
 // tasks calls fn with the id and bytes of each task of r, a run of the
 // task frame b.
 func (b *batch) tasks(r run, fn func(id int, task []byte)) {
+	b.each(func(br run, id int, task []byte) {
+		if br.j == r.j && br.f == r.f && id >= r.lo && id < r.lo+r.n {
+			fn(id, task)
+		}
+	})
+}
+
+// each calls fn with the run, id and bytes of every task of the task frame
+// b, in order.
+func (b *batch) each(fn func(br run, id int, task []byte)) {
 	p := b.buf[headerLen:]
 	for _, br := range b.runs {
 		for range br.n {
@@ -156,9 +185,7 @@ func (b *batch) tasks(r run, fn func(id int, task []byte)) {
 				panic("runner: bad task frame: " + err.Error()) // we encoded it
 			}
 			p = rest
-			if br.j == r.j && br.f == r.f && int(id) >= r.lo && int(id) < r.lo+r.n {
-				fn(int(id), task)
-			}
+			fn(br, int(id), task)
 		}
 	}
 }
@@ -204,7 +231,8 @@ next:
 
 // freestLocked returns the live worker with the most room, or nil if none
 // has room. While tasks wait to be sent again, it returns nil, so that
-// the workers drain and take them one by one (dispatchQueuedLocked).
+// the workers drain and take them one by one (dispatchQueuedLocked). A
+// stalled worker has no room.
 func (p *Pool) freestLocked() *worker {
 	if len(p.retryq) > 0 {
 		return nil
@@ -212,7 +240,7 @@ func (p *Pool) freestLocked() *worker {
 	var best *worker
 	room := 0
 	for _, w := range p.workers {
-		if w.state != workerReady {
+		if w.state != workerReady || w.stall != nil {
 			continue
 		}
 		if r := w.window - w.outstanding; r > room {
@@ -231,7 +259,7 @@ func (p *Pool) noWorkersLocked() error {
 func (p *Pool) enqueueLocked(w *worker, b *batch) {
 	if w.proc != nil {
 		setHeader(b.buf, frameTasks)
-		if w.ring.n == 0 && p.cfg.TaskTimeout > 0 {
+		if w.ring.n == 0 {
 			w.since = time.Now()
 		}
 		b.refs.Store(int32(1 + len(b.runs)))
@@ -344,8 +372,24 @@ func (p *Pool) complete(w *worker, res *results) error {
 	if w.state == workerSolo && w.outstanding == 0 {
 		w.state = workerReady
 	}
-	if w.ring.n > 0 && p.cfg.TaskTimeout > 0 {
+	var unstalled time.Duration // how long it was silent, if it was stalled
+	if w.stall != nil {
+		unstalled = time.Since(w.since)
+		w.stall = nil
+	}
+	if w.ring.n > 0 {
 		w.since = time.Now()
+	}
+	p.longest = max(p.longest, res.busy)
+	for i := range res.runs {
+		if tw := res.runs[i].tw; tw != nil {
+			tw.live--
+			if tw.done {
+				res.runs[i].j, res.runs[i].f = nil, nil // another copy answered first
+				p.stats.Duplicates++
+			}
+			tw.done = true
+		}
 	}
 	w.adaptLocked(res.busy, n)
 	if len(p.subq) > 0 || len(p.retryq) > 0 {
@@ -353,9 +397,17 @@ func (p *Pool) complete(w *worker, res *results) error {
 	}
 	p.wakeLocked(res.runs)
 	p.mu.Unlock()
+	if unstalled > 0 {
+		p.log.Info(fmt.Sprintf("runner: worker %d (pid %d) answered again after %v", w.id, w.proc.pid, roughly(unstalled)),
+			"worker", w.id, "pid", w.proc.pid, "silent", unstalled)
+	}
 
 	k := 0
 	for _, r := range res.runs {
+		if r.dropped() {
+			k += r.n
+			continue
+		}
 		if r.f != nil {
 			futures = true
 			k += r.n
@@ -369,7 +421,7 @@ func (p *Pool) complete(w *worker, res *results) error {
 		p.mu.Lock()
 		k := 0
 		for _, r := range res.runs {
-			if r.f != nil {
+			if r.f != nil { // never a dropped run
 				s := res.spans[k]
 				out := res.buf[s.start:s.end]
 				if s.status == statusOK {
@@ -410,10 +462,11 @@ func (w *worker) takeRunsLocked(res *results) error {
 }
 
 // lostLocked marks w dead with err and returns the tasks that were in
-// flight on it, without sending them again. The runs of a worker process
-// hold references to their batches.
+// flight on it and are lost, without sending them again: not the copies
+// of moved tasks that another copy stands for. The runs of a worker
+// process hold references to their batches.
 func (p *Pool) lostLocked(w *worker, err *WorkerError) []run {
-	lost := p.markDeadLocked(w, err)
+	lost := p.dropTwinsLocked(p.markDeadLocked(w, err))
 	if p.live == 0 {
 		p.dispatchQueuedLocked() // fails the Submit tasks
 	}
@@ -427,6 +480,7 @@ func (p *Pool) lostLocked(w *worker, err *WorkerError) []run {
 func (p *Pool) markDeadLocked(w *worker, err *WorkerError) []run {
 	w.state = workerDead
 	w.err = err
+	w.stall = nil
 	lost := w.ring.drain(nil)
 	w.ring = runRing{}
 	for _, b := range w.sendq {
@@ -445,11 +499,35 @@ func (p *Pool) markDeadLocked(w *worker, err *WorkerError) []run {
 	return lost
 }
 
+// dropTwinsLocked removes from runs lost with a worker the copies of moved
+// tasks that another copy stands for, in flight or answered, and drops
+// their references to their batches. A task whose last copy was lost is
+// kept, without its twin: it is lost like any other. It reuses lost.
+func (p *Pool) dropTwinsLocked(lost []run) []run {
+	kept := lost[:0]
+	for _, r := range lost {
+		if tw := r.tw; tw != nil {
+			tw.live--
+			if tw.done || tw.live > 0 {
+				if r.b != nil {
+					r.b.release()
+				}
+				continue
+			}
+			r.tw = nil
+		}
+		kept = append(kept, r)
+	}
+	clear(lost[len(kept):])
+	return kept
+}
+
 // recoverLocked deals with the tasks lost with w, a worker process that
 // died with werr, in state was before it died: the task it was running, if
 // known, counts the death; those whose retries are used up, and those of
-// a Stream that has stopped, are returned as failures; the others are
-// queued to be sent again, first. Then it makes a replacement for w, to be
+// a Stream that has stopped, are returned as failures; the copies of moved
+// tasks that another copy stands for are dropped; the others are queued to
+// be sent again, first. Then it makes a replacement for w, to be
 // started by the caller, unless the pool is closing or too many
 // replacements in a row died starting. It drops the references of lost.
 func (p *Pool) recoverLocked(w *worker, werr *WorkerError, lost []run, was workerState) (fails []failure, next *worker) {
@@ -465,6 +543,9 @@ func (p *Pool) recoverLocked(w *worker, werr *WorkerError, lost []run, was worke
 	} else {
 		certain = countTasks(lost) == 1
 	}
+	// Certain means a single task: if it is a copy dropped here, no
+	// other is charged.
+	lost = p.dropTwinsLocked(lost)
 	var again []retryTask
 	first := true
 	for _, r := range lost {

@@ -50,8 +50,15 @@
 // task's result does not depend on the worker, the number of workers, or
 // InProcess.
 //
+// Each task is reported exactly once, with its result or its error, also
+// when it ran on more than one worker (a task moved from behind a stalled
+// worker, below): the first result to arrive is the one reported, and the
+// others are dropped. A handler that is not deterministic may therefore
+// run a task twice and see one of its results kept.
+//
 // Work is balanced dynamically: each worker is sent more tasks whenever
-// fewer than its window are unanswered. Unless Config.Window fixes it, the
+// fewer than its window are unanswered, unless it is stalled (below).
+// Unless Config.Window fixes it, the
 // window is sized from the measured time per task so that about 2 ms of
 // work is queued in each worker: large batches for tiny tasks, little
 // imbalance at the end of a run for long ones.
@@ -83,7 +90,9 @@
 // the workers that were running it, and once they exceed Retries it fails
 // with a *WorkerError whose Lost is that count ("task 17 lost with 3
 // workers"). Tasks queued behind it on the dead worker had not started
-// and are sent again without penalty. Which task a worker was running is
+// and are sent again without penalty, except the copies of moved tasks
+// whose other copy is in flight or answered (see Stalled workers): those
+// are dropped, never sent a third time. Which task a worker was running is
 // not always known: a worker holds back the results of finished tasks for
 // up to 2 ms to send them together, so when a worker with several tasks
 // in flight dies, no task is charged, and the tasks go again one at a
@@ -94,7 +103,8 @@
 // if more than 3 replacements in a row die before they are ready (Setup
 // failed, or the process exited), the pool stops replacing workers: once
 // none is left, calls fail with an error wrapping the last *WorkerError.
-// Pool.Stats counts workers started and dead, retries and timeouts.
+// Pool.Stats counts workers started and dead, retries and timeouts, and
+// stalls, moved tasks and duplicate results.
 //
 // With Config.TaskTimeout, a worker process whose current task has run
 // longer than the limit is killed with SIGKILL, and the task counts as
@@ -108,6 +118,46 @@
 // above. In-process workers cannot be killed: with InProcess, TaskTimeout
 // is ignored, and so are retries (a handler that calls runtime.Goexit ends
 // its worker, which is not replaced, and its tasks fail).
+//
+// # Stalled workers
+//
+// A worker process that stops answering (stopped with SIGSTOP or by a
+// debugger, swapped out, deadlocked, or running a task that takes far
+// longer than the others) does not hold up the tasks queued behind its
+// current task. It is stalled once its current task, timed as for
+// TaskTimeout, has run for more than 20 times the longest busy time of a
+// batch of results so far, a bound on the time of every task seen, and
+// for more than 1 s; until a first result arrives there is nothing to
+// compare with and no worker is stalled. The pool checks every 100 ms. The
+// longest time rather than a recent mean, so that tasks whose times vary
+// widely are not each taken for a stall; a false alarm costs a warning,
+// and maybe some queued tasks run twice on workers that had nothing else
+// to do. A worker stopped and then continued counts the stopped time as
+// busy, which raises the bar for later stalls.
+//
+// A stalled worker is sent no new tasks, and whenever other workers are
+// idle, the tasks queued behind its current one (sent to it and not
+// answered) are sent to them too, spread over them. The current task is
+// neither moved nor killed: it still counts as in flight, and its call
+// waits for its result or for its worker to die; killing it is
+// Config.TaskTimeout's job. A moved task has two copies in flight, and the
+// first result to arrive is reported; the other is dropped when it arrives
+// (Stats.Duplicates). A copy lost with its worker while the other copy is
+// in flight or answered is dropped too: it is not sent again, charged or
+// failed; only the loss of a task's last copy counts, as above. A Stream
+// still builds each task once and reports it once; Map's order is
+// unchanged. The stall ends when the worker answers (logged at Info). A
+// worker that runs only copies already answered elsewhere when Close stops
+// it is interrupted at once, and that is no error.
+//
+// The pool logs a warning (Config.Logger) when a worker stalls, whenever
+// it moves tasks from behind it, and whenever the time its task has run
+// has doubled since the last warning: "runner: worker 2 (pid 1234) has run
+// task 397 for 12s; tasks took at most 1.2ms so far; 3 queued tasks moved
+// to idle workers (set a task time limit to kill it)". Pool.Stalled lists
+// the stalled workers for a progress display. In-process workers are not
+// watched: they cannot be stopped by a signal, and their tasks are not
+// moved.
 //
 // # Shutdown
 //

@@ -51,6 +51,10 @@ type Pool struct {
 	nextID     int          // the id of the next replacement worker
 	startFails int          // replacements in a row that died starting
 	stats      Stats
+
+	// longest is the longest busy time of a batch of results so far, the
+	// basis of the stall rule (stall.go).
+	longest time.Duration
 }
 
 // Stats counts events in the life of a pool.
@@ -59,6 +63,15 @@ type Stats struct {
 	Died     int // worker processes that died other than by Close, timeouts and failed starts included
 	Retried  int // tasks sent again after the worker they were on died
 	TimedOut int // worker processes killed because a task ran over Config.TaskTimeout
+	// Stalls counts the times a worker process's current task ran far
+	// longer than any task before it (see Pool.Stalled).
+	Stalls int
+	// Moved counts the tasks queued behind a stalled worker's current
+	// task that were sent to idle workers too.
+	Moved int
+	// Duplicates counts the results dropped because another copy of
+	// their task, a moved one, had answered first.
+	Duplicates int
 }
 
 // Stats returns the pool's counts so far. They are 0 for an InProcess pool.
@@ -86,7 +99,9 @@ type worker struct {
 	sendq       []*batch
 	ring        runRing // process: the tasks sent, in order, not answered
 	state       workerState
-	since       time.Time    // with TaskTimeout: when the first task of ring became first
+	since       time.Time    // process: when the first task of ring became first
+	stall       *stall       // process: set while its current task has run far longer than tasks take (stall.go)
+	leftovers   bool         // stopped by Close while it ran only copies of moved tasks answered elsewhere
 	overdue     run          // once workerTimedOut: the first task of ring, which ran over
 	alone       bool         // once workerTimedOut: overdue was the only task in flight
 	err         *WorkerError // why it died
@@ -111,8 +126,11 @@ type worker struct {
 //	workerReady    → workerStopping  the same
 //	any but dead   → workerDead      its process died, or its goroutine ended (markDeadLocked)
 //
-// Close stops the workers only once no task is in flight, so it never
-// finds one solo or timed out; a dead worker stays dead.
+// Close stops the workers only once no call waits for a task, so it never
+// finds one solo, and finds one timed out only if its task was a copy of a
+// moved task already answered; a dead worker stays dead. Being stalled
+// (worker.stall, stall.go) is not a state: a stalled worker stays ready or
+// solo, and is sent no new tasks until it answers.
 type workerState uint8
 
 const (
@@ -245,7 +263,7 @@ func Start(ctx context.Context, cfg Config) (*Pool, error) {
 	p.mu.Lock()
 	p.running = true
 	p.mu.Unlock()
-	if cfg.TaskTimeout > 0 && !cfg.InProcess {
+	if !cfg.InProcess {
 		go p.watch()
 	}
 	return p, nil
@@ -267,7 +285,9 @@ func (p *Pool) Workers() int { return len(p.workers) }
 // with ErrClosed. Tasks already sent finish and their results are
 // delivered: Close waits for them. Then it closes the workers' input; a
 // worker process that has not exited a second later is interrupted, and
-// killed a second after that. Close returns once every worker process has
+// killed a second after that. A worker that still runs copies of moved
+// tasks, already answered by other workers (see Stalled workers in the
+// package doc), is interrupted at once, and that is no error. Close returns once every worker process has
 // been reaped; no worker that dies after Close has started is replaced.
 // It returns an error if a worker had to be signalled or exited with an
 // error status while stopping; a worker that died earlier was reported
@@ -293,6 +313,7 @@ func (p *Pool) close() error {
 		p.idle.Wait()
 	}
 	for _, w := range p.workers {
+		w.leftovers = w.onlyCopiesLocked()
 		w.stopLocked()
 	}
 	p.mu.Unlock()
@@ -360,6 +381,18 @@ func (w *worker) stop() error {
 		return nil
 	}
 	pr := w.proc
+	w.p.mu.Lock()
+	leftovers := w.leftovers
+	w.p.mu.Unlock()
+	if leftovers {
+		// Nobody waits for what it runs: interrupt it now (and kill it
+		// stopGrace later), which is no error.
+		w.p.log.Debug("runner: interrupting a worker that runs only copies of tasks answered elsewhere", "worker", w.id, "pid", pr.pid)
+		pr.cancel()
+		<-pr.exited
+		<-w.done
+		return nil
+	}
 	t := time.NewTimer(stopGrace)
 	defer t.Stop()
 	var signalled error

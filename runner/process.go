@@ -334,7 +334,7 @@ func (w *worker) died(cause error) {
 		werr.Err = fmt.Errorf("killed after a task ran over the %v time limit: %w", p.cfg.TaskTimeout, reason)
 	}
 	stopping := was == workerStopping
-	clean := stopping && cause == io.EOF && pr.waitErr == nil
+	clean := stopping && (cause == io.EOF && pr.waitErr == nil || w.leftovers)
 	if clean {
 		werr.Err = errors.New("stopped")
 	}
@@ -387,34 +387,50 @@ func (w *worker) died(cause error) {
 	}
 }
 
-// watch kills the worker processes whose current task has run over
-// Config.TaskTimeout, until the pool is reaped. The current task is the
-// first one not answered, and it is taken to have started when it became
-// first: when it was sent, or when the result before it arrived.
+// watch watches the worker processes until the pool is reaped: every
+// stallTick it looks for stalled ones (checkStalls), and with
+// Config.TaskTimeout it kills those whose current task has run over the
+// limit (killOverdue).
 func (p *Pool) watch() {
-	limit := p.cfg.TaskTimeout
-	t := time.NewTicker(min(max(limit/10, time.Millisecond), time.Second))
-	defer t.Stop()
+	stalls := time.NewTicker(stallTick)
+	defer stalls.Stop()
+	var overdue <-chan time.Time
+	if limit := p.cfg.TaskTimeout; limit > 0 {
+		t := time.NewTicker(min(max(limit/10, time.Millisecond), time.Second))
+		defer t.Stop()
+		overdue = t.C
+	}
 	for {
 		select {
 		case <-p.reaped:
 			return
-		case now := <-t.C:
-			p.mu.Lock()
-			for _, w := range p.workers {
-				if (w.state != workerReady && w.state != workerSolo) || w.ring.n == 0 || now.Sub(w.since) <= limit {
-					continue
-				}
-				w.state = workerTimedOut
-				w.overdue = *w.ring.at(0)
-				w.overdue.b = nil
-				w.alone = w.ring.n == 1 && w.overdue.n == 1
-				p.stats.TimedOut++
-				p.log.Warn("runner: killing a worker whose task ran over the time limit", "worker", w.id, "pid", w.proc.pid, "limit", limit)
-				w.proc.kill()
-			}
-			p.mu.Unlock()
+		case now := <-overdue:
+			p.killOverdue(now)
+		case now := <-stalls.C:
+			p.checkStalls(now)
 		}
+	}
+}
+
+// killOverdue kills the worker processes whose current task has run over
+// Config.TaskTimeout. The current task is the first one not answered, and
+// it is taken to have started when it became first: when it was sent, or
+// when the result before it arrived.
+func (p *Pool) killOverdue(now time.Time) {
+	limit := p.cfg.TaskTimeout
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, w := range p.workers {
+		if (w.state != workerReady && w.state != workerSolo) || w.ring.n == 0 || now.Sub(w.since) <= limit {
+			continue
+		}
+		w.state = workerTimedOut
+		w.overdue = *w.ring.at(0)
+		w.overdue.b, w.overdue.tw = nil, nil
+		w.alone = w.ring.n == 1 && w.overdue.n == 1
+		p.stats.TimedOut++
+		p.log.Warn("runner: killing a worker whose task ran over the time limit", "worker", w.id, "pid", w.proc.pid, "limit", limit)
+		w.proc.kill()
 	}
 }
 

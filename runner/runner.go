@@ -104,8 +104,9 @@ type Config struct {
 	// standard output and standard error, each prefixed "worker N: ".
 	// The default is os.Stderr.
 	Stderr io.Writer
-	// Logger receives pool events: workers starting and exiting. The
-	// default is slog.Default().
+	// Logger receives pool events: workers starting and exiting (Debug),
+	// workers that died or stalled (Warn; see Stalled workers in the
+	// package doc). The default is slog.Default().
 	Logger *slog.Logger
 	// Retries is how many times a task that was running on a worker
 	// process when it died is sent again, each time to another worker;
@@ -119,7 +120,9 @@ type Config struct {
 	// means no limit. A worker whose current task runs longer is killed
 	// (SIGKILL), and the task counts as lost with it, as for Retries.
 	// In-process workers cannot be killed: TaskTimeout is ignored with
-	// InProcess.
+	// InProcess. Without a limit, a task that never ends keeps its call
+	// waiting, and only the tasks queued behind it are sent to other
+	// workers (see Stalled workers in the package doc).
 	TaskTimeout time.Duration
 }
 
