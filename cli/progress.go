@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/simrun/simrun/engine"
 )
 
 // progress reports chunks done on stderr: a redrawn bar on a terminal,
@@ -19,9 +21,11 @@ type progress struct {
 	tty   bool
 	total atomic.Int64
 	done  atomic.Int64
-	start time.Time
-	quit  chan struct{}
-	wg    sync.WaitGroup
+	// stalls reports the chunks whose workers stopped answering.
+	stalls atomic.Pointer[func() []engine.Stall]
+	start  time.Time
+	quit   chan struct{}
+	wg     sync.WaitGroup
 }
 
 func startProgress(w io.Writer, quiet bool) *progress {
@@ -51,6 +55,24 @@ func startProgress(w io.Writer, quiet bool) *progress {
 		}
 	}()
 	return p
+}
+
+// watch takes the function that reports stalled chunks
+// (engine.Options.Stalls).
+func (p *progress) watch(stalls func() []engine.Stall) { p.stalls.Store(&stalls) }
+
+// stalled describes the chunks whose workers stopped answering, for the
+// end of a progress line; "" if none.
+func (p *progress) stalled() string {
+	f := p.stalls.Load()
+	if f == nil {
+		return ""
+	}
+	var b strings.Builder
+	for _, s := range (*f)() {
+		fmt.Fprintf(&b, "; worker %d (pid %d) has run point %d chunk %d for %s", s.Worker, s.PID, s.Point, s.Chunk, fmtDuration(s.Running))
+	}
+	return b.String()
 }
 
 // update records that done of total chunks are done.
@@ -85,14 +107,14 @@ func (p *progress) print(final bool) {
 	}
 	pct := 100 * float64(done) / float64(max(total, 1))
 	if !p.tty {
-		fmt.Fprintf(p.w, "progress: %d/%d chunks (%.0f%%), %s chunks/s, elapsed %s, ETA %s\n",
-			done, total, pct, siRate(rate), fmtDuration(el), eta)
+		fmt.Fprintf(p.w, "progress: %d/%d chunks (%.0f%%), %s chunks/s, elapsed %s, ETA %s%s\n",
+			done, total, pct, siRate(rate), fmtDuration(el), eta, p.stalled())
 		return
 	}
 	const width = 30
 	fill := int(float64(width) * float64(done) / float64(max(total, 1)))
 	bar := strings.Repeat("=", fill) + strings.Repeat(" ", width-fill)
-	fmt.Fprintf(p.w, "\r[%s] %d/%d chunks %5.1f%%  %s/s  ETA %s \x1b[K", bar, done, total, pct, siRate(rate), eta)
+	fmt.Fprintf(p.w, "\r[%s] %d/%d chunks %5.1f%%  %s/s  ETA %s%s \x1b[K", bar, done, total, pct, siRate(rate), eta, p.stalled())
 	if final {
 		fmt.Fprintln(p.w)
 	}

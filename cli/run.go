@@ -83,7 +83,7 @@ func (c *command) run(ctx context.Context, args []string) error {
 	o.Stderr = c.stderr
 	o.Logger = newLogger(c.stderr, quiet)
 	prog := startProgress(c.stderr, quiet)
-	o.Progress = prog.update
+	o.Progress, o.Stalls = prog.update, prog.watch
 	out, err := c.en.Run(ctx, e, o)
 	prog.stop()
 	if out == nil || quiet {

@@ -76,6 +76,15 @@ func (en *Engine) KernelModule(k kernels.Kernel) string {
 	return en.build.ModuleOf(t.PkgPath())
 }
 
+// A Stall is a chunk that has been running far longer than chunks took
+// so far, on a worker that has stopped answering; the chunks queued
+// behind it were moved to other workers (runner's "Stalled workers").
+type Stall struct {
+	Worker, PID  int
+	Point, Chunk int64
+	Running      time.Duration
+}
+
 // An InputError is a problem with what the caller gave (an experiment
 // file, an output directory, a journal or shard of another experiment, a
 // damaged results file) rather than a failure of the run: the user's to
@@ -118,6 +127,11 @@ type Options struct {
 	// Progress, if set, is called from one goroutine each time chunks are
 	// journaled, with the count done by this run and the count it runs.
 	Progress func(done, total int64)
+	// Stalls, if set, is called once the workers have started, with a
+	// function that reports the chunks whose workers have stopped
+	// answering (runner.Pool.Stalled), for a progress display to call
+	// while no chunk completes; it returns nil once the run has ended.
+	Stalls func(current func() []Stall)
 	// Logger receives notices (resuming from a journal, stopping after a
 	// cancellation) at level Info and the worker pool's events (a worker
 	// died, at Warn; started, at Debug). nil means slog.Default().

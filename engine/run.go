@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/simrun/simrun/internal/atomicfile"
@@ -253,6 +254,23 @@ func (x *execution) run(ctx context.Context) error {
 		time.AfterFunc(x.o.Grace, func() { pool.Kill() })
 	})
 	defer stopGrace()
+	if x.o.Stalls != nil {
+		var ended atomic.Bool
+		defer ended.Store(true)
+		x.o.Stalls(func() []Stall {
+			if ended.Load() {
+				return nil
+			}
+			var out []Stall
+			for _, s := range pool.Stalled() {
+				if s.Task >= 0 && s.Task < len(x.missing) {
+					p, c := x.t.Split(x.missing[s.Task])
+					out = append(out, Stall{Worker: s.Worker, PID: s.PID, Point: p, Chunk: c, Running: s.Running})
+				}
+			}
+			return out
+		})
+	}
 
 	x.lastPoint = -1
 	total := int64(len(x.missing))
