@@ -114,7 +114,7 @@ func decodeRecord(b []byte, nobs int) (chunkID, []byte, error) {
 // every chunk of e that it already holds. It returns how many chunks were
 // reused. A journal of an incompatible experiment is refused unless
 // force, which starts it anew.
-func openJournal(dir string, e *sim.Experiment, force bool, t *sim.ChunkTable) (*journal.Journal, int64, error) {
+func (en *Engine) openJournal(dir string, e *sim.Experiment, force bool, t *sim.ChunkTable) (*journal.Journal, int64, error) {
 	path := filepath.Join(dir, JournalFile)
 	hdr, err := json.Marshal(newJournalHeader(e))
 	if err != nil {
@@ -128,13 +128,13 @@ func openJournal(dir string, e *sim.Experiment, force bool, t *sim.ChunkTable) (
 	if _, err := os.Lstat(path); errors.Is(err, os.ErrNotExist) {
 		j, err := journal.Create(path, hdr)
 		if errors.Is(err, journal.ErrSymlink) { // a link made since
-			return nil, 0, unusableJournal(dir, err, true)
+			return nil, 0, en.unusableJournal(dir, err, true)
 		}
 		return j, 0, err
 	}
 	j, rawHdr, records, err := journal.Open(path)
 	if err != nil {
-		return nil, 0, unusableJournal(dir, err, true)
+		return nil, 0, en.unusableJournal(dir, err, true)
 	}
 	reused, err := fillChunks(path, rawHdr, records, e, t)
 	if err != nil {
@@ -148,11 +148,11 @@ func openJournal(dir string, e *sim.Experiment, force bool, t *sim.ChunkTable) (
 // and status, on runs that may be in progress) into t, and returns how
 // many chunks it filled. A missing journal is an error wrapping
 // os.ErrNotExist.
-func readJournal(dir string, e *sim.Experiment, t *sim.ChunkTable) (int64, error) {
+func (en *Engine) readJournal(dir string, e *sim.Experiment, t *sim.ChunkTable) (int64, error) {
 	path := filepath.Join(dir, JournalFile)
 	rawHdr, records, _, err := journal.Read(path)
 	if err != nil {
-		return 0, unusableJournal(dir, err, false)
+		return 0, en.unusableJournal(dir, err, false)
 	}
 	return fillChunks(path, rawHdr, records, e, t)
 }
@@ -192,7 +192,7 @@ func eachChunk(path string, rawHdr []byte, records [][]byte, e *sim.Experiment, 
 	for r, rec := range records {
 		id, accs, err := decodeRecord(rec, nobs)
 		if err != nil {
-			return inputErrorf("engine: %s: record %d: %v; move it away, or start over with --force", path, r+1, err)
+			return inputErrorf("engine: %s: record %d: %v; move it away, or start over with --force", path, r, err)
 		}
 		if g, ok := index[id]; ok {
 			if err := f(g, accs); err != nil {
@@ -206,14 +206,14 @@ func eachChunk(path string, rawHdr []byte, records [][]byte, e *sim.Experiment, 
 // journaledChunks returns which chunks of e the journal in dir holds,
 // read-only, and whether there is a journal: a missing one is not an
 // error.
-func journaledChunks(dir string, e *sim.Experiment) (done []bool, n int64, exists bool, err error) {
+func (en *Engine) journaledChunks(dir string, e *sim.Experiment) (done []bool, n int64, exists bool, err error) {
 	path := filepath.Join(dir, JournalFile)
 	rawHdr, records, _, err := journal.Read(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, 0, false, nil
 	}
 	if err != nil {
-		return nil, 0, true, unusableJournal(dir, err, false)
+		return nil, 0, true, en.unusableJournal(dir, err, false)
 	}
 	total, _ := e.NumChunks()
 	done = make([]bool, total)

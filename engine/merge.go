@@ -74,7 +74,7 @@ func (en *Engine) Merge(outDir string) (*Outcome, error) {
 			problems = append(problems, fmt.Sprintf("shard %s has not run (no %s)", s, ShardDir(outDir, s)))
 			continue
 		}
-		if _, err := readJournal(ShardDir(outDir, s), e, t); err != nil {
+		if _, err := en.readJournal(ShardDir(outDir, s), e, t); err != nil {
 			return nil, err
 		}
 	}

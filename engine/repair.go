@@ -93,12 +93,12 @@ func (en *Engine) repairJournal(dir string) (Repaired, error) {
 // journal.Open or journal.Read refused with err, saying what the user can
 // do: for a damaged one, repair it. resume says whether a run was refused
 // (which --force starts over) rather than a reader.
-func unusableJournal(dir string, err error, resume bool) error {
+func (en *Engine) unusableJournal(dir string, err error, resume bool) error {
 	var ce *journal.CorruptError
 	var todo string
 	switch {
 	case errors.As(err, &ce) && ce.Record >= 0:
-		todo = "run `" + shell.Join("simrun", "repair", dir) + "` to keep every intact chunk"
+		todo = "run `" + shell.Join(en.Program, "repair", dir) + "` to keep every intact chunk"
 		if resume {
 			todo += ", or --force to start over"
 		}

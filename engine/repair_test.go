@@ -57,6 +57,10 @@ func TestRepair(t *testing.T) {
 	}
 	_, runErr := testEngine.Run(context.Background(), e, Options{Dir: out, InProcess: true})
 	_, statusErr := testEngine.Status(out)
+	// A researcher's own binary names itself in the hint.
+	heat := New(testEngine.Kernels())
+	heat.Program = "heat"
+	_, heatErr := heat.Status(out)
 	for _, tt := range []struct {
 		name string
 		err  error
@@ -64,6 +68,7 @@ func TestRepair(t *testing.T) {
 	}{
 		{"Run", runErr, "; run `simrun repair " + out + "` to keep every intact chunk, or --force to start over"},
 		{"Status", statusErr, "; run `simrun repair " + out + "` to keep every intact chunk"},
+		{"Status of another program", heatErr, "; run `heat repair " + out + "` to keep every intact chunk"},
 	} {
 		var ie *InputError
 		if !errors.As(tt.err, &ie) || !errors.Is(tt.err, journal.ErrCorrupt) {

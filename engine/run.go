@@ -78,7 +78,7 @@ func (en *Engine) Run(ctx context.Context, e *sim.Experiment, o Options) (*Outco
 	// Nothing is written before the journal is known to be of this
 	// experiment. Then the experiment's bytes, so that Status can read a
 	// run in progress; writeOutputs writes the same bytes again.
-	j, reused, err := openJournal(dir, e, o.Force, t)
+	j, reused, err := en.openJournal(dir, e, o.Force, t)
 	if err != nil {
 		return nil, err
 	}

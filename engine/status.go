@@ -45,7 +45,7 @@ func (en *Engine) Status(outDir string) (*Status, error) {
 		if err != nil {
 			return nil, err
 		}
-		_, n, _, err := journaledChunks(outDir, e)
+		_, n, _, err := en.journaledChunks(outDir, e)
 		if err != nil {
 			return nil, err
 		}
@@ -83,7 +83,7 @@ func (en *Engine) ShardStatuses(outDir string, e *sim.Experiment, n int) ([]Shar
 	for i := range states {
 		s := Shard{i, n}
 		st := ShardStatus{Shard: s, Dir: ShardDir(outDir, s), Total: s.size(total)}
-		done, _, exists, err := journaledChunks(st.Dir, e)
+		done, _, exists, err := en.journaledChunks(st.Dir, e)
 		if err != nil && !errors.Is(err, os.ErrNotExist) {
 			return nil, err
 		}
