@@ -14,7 +14,7 @@ LDFLAGS  := -X github.com/simrun/simrun/buildinfo.Revision=$(REVISION) -X github
 # and no crasher (golang/go#75804, fixed in Go 1.27).
 FUZZTIME ?= 500000x
 
-.PHONY: all build demo figures test lint fuzz bench clean
+.PHONY: all build demo figures test lint race fuzz bench clean
 
 all: build
 
@@ -58,6 +58,11 @@ lint:
 	$(GO) vet ./...
 	cd examples/birthday && $(GO) vet ./... && GOFLAGS=-buildvcs=false $(GO) run $(STATICCHECK) ./...
 	GOFLAGS=-buildvcs=false $(GO) run $(STATICCHECK) ./...
+
+# The suite under the race detector: about 5 minutes on 2 cores, so not
+# part of make test.
+race:
+	$(GO) test -race -count=1 ./...
 
 # Each fuzz target for FUZZTIME executions (make test runs 20000x each).
 fuzz:
