@@ -12,12 +12,15 @@ type Experiment struct {
 	Name        string
 	Description string
 	Kernel      KernelSpec
-	Seed        uint64
-	Budget      Budget
-	Output      Output
-	Run         RunSettings
-	Slurm       SlurmSettings // from the [slurm] table: defaults of simrun submit
-	Plots       []PlotSpec    // from [[plot]] tables, in file order
+	// Program is the program that runs the kernel, for a kernel table
+	// (docs/external-kernels.md); nil for a kernel compiled into simrun.
+	Program *Program
+	Seed    uint64
+	Budget  Budget
+	Output  Output
+	Run     RunSettings
+	Slurm   SlurmSettings // from the [slurm] table: defaults of simrun submit
+	Plots   []PlotSpec    // from [[plot]] tables, in file order
 
 	sweep Sweep
 }

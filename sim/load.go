@@ -290,9 +290,13 @@ func (l *loader) name(e *Experiment, v any) {
 // of cat, which it then sets as e.Kernel.
 func (l *loader) kernel(e *Experiment, v any, cat Catalog) bool {
 	key := []string{"kernel"}
+	if m, ok := v.(map[string]any); ok {
+		return l.program(e, m, cat)
+	}
 	s, ok := v.(string)
 	if !ok {
-		l.errorf(key, "is %s, want a kernel name as a string; valid: %s", describe(v), strings.Join(cat.Names(), ", "))
+		l.errorf(key, "is %s, want a kernel name as a string, such as kernel = %q, or a program, such as kernel = { command = [\"python3\", \"walk.py\"] }; valid names: %s",
+			describe(v), firstOr(cat.Names(), "pi"), strings.Join(cat.Names(), ", "))
 		return false
 	}
 	spec, found := cat.Lookup(s)
