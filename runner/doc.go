@@ -162,13 +162,22 @@
 // # Shutdown
 //
 // Close lets the tasks in flight finish, then closes the workers' input;
-// a worker process exits when its input ends, and one that does not is
-// interrupted and then killed, on timers. Close returns once every worker
-// process has been reaped. Workers do not outlive their pool's process: on
-// Linux they are killed when it dies (Pdeathsig), elsewhere they exit when
-// their input pipe ends. Worker processes run in their own process group,
-// so a ^C at the terminal reaches only the pool's process, which decides
-// (cancel the contexts of the calls in progress, then Close).
+// a worker process exits when its input ends (a Handler that is an
+// io.Closer is closed first), and one that does not is interrupted and
+// then killed, on timers. Close returns once every worker process has
+// been reaped. Worker processes run in their own process group, so a ^C
+// at the terminal reaches only the pool's process, which decides (cancel
+// the contexts of the calls in progress, then Close).
+//
+// Workers, and what their handlers start, do not outlive their pool's
+// process. A worker is killed with its whole process group, so that the
+// programs its handler started (even through a shell script, whose
+// children are not the worker's) die with it: when the pool kills it, and
+// once it has exited. On Linux a worker gets SIGTERM when the pool's
+// process dies (Pdeathsig), and kills its group; elsewhere it exits when
+// its input pipe ends. A worker stopped (SIGSTOP) when its pool dies
+// stays stopped until continued, and then dies. A program that leaves
+// the group (setsid) escapes all this.
 //
 // # Worker processes
 //
@@ -181,6 +190,14 @@
 // to NumCPU/Workers unless Config.Env sets it. A worker exits with status
 // 70 after an internal error, and 0 when its input ends. Worker processes
 // need a Unix system; InProcess pools run anywhere.
+//
+// # Batches
+//
+// A Handler that is a BatchHandler gets, in a worker process, all the
+// tasks of a frame (those that fit in the worker's window) in one call:
+// for a handler that forwards tasks to another program, so that it pays
+// one round trip per batch rather than per task. Its error ends the
+// worker, like a crash, and the tasks it had not answered are retried.
 //
 // # Panics
 //

@@ -3,6 +3,7 @@ package runner
 import (
 	"errors"
 	"fmt"
+	"io"
 	"time"
 )
 
@@ -39,6 +40,11 @@ func (w *worker) serveInProcess() {
 	x = &inproc{w: w, h: h, res: getResults(w.id)}
 	x.serve()
 	returned = true
+	if c, ok := h.(io.Closer); ok {
+		if err := c.Close(); err != nil {
+			p.log.Warn("runner: closing the handler", "worker", w.id, "err", err)
+		}
+	}
 }
 
 type inproc struct {

@@ -27,6 +27,9 @@ func TestMain(m *testing.M) {
 		stubbornWorker()
 	}
 	runner.Serve(served)
+	if os.Getenv("RUNNER_TEST_PARENT") != "" {
+		poolParent()
+	}
 	os.Exit(m.Run())
 }
 

@@ -18,3 +18,7 @@ func sysProcAttr() *syscall.SysProcAttr { return nil }
 func workerFiles() (in, out *os.File, err error) {
 	return nil, nil, errors.New("worker processes are not supported on this system")
 }
+
+func killGroup(pid int) {}
+
+func dieWithGroup() {}

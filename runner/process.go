@@ -27,7 +27,13 @@ type process struct {
 	waitErr error         // set before exited is closed
 }
 
-func (pr *process) kill() { pr.cmd.Process.Kill() }
+// kill kills the worker process and, on Unix, every process in its group:
+// whatever it started, such as the program a handler forwards tasks to,
+// dies with it.
+func (pr *process) kill() {
+	killGroup(pr.pid)
+	pr.cmd.Process.Kill()
+}
 
 // A procSpec is how to start a worker process.
 type procSpec struct {
@@ -205,6 +211,9 @@ func (w *worker) startProcess() error {
 	go func() {
 		// The only call to Wait. It returns once the output is drained.
 		pr.waitErr = cmd.Wait()
+		// What the worker started and left running (it was killed,
+		// or it exited without stopping it) goes with it.
+		killGroup(pr.pid)
 		cancel()
 		output.Flush()
 		close(pr.exited)

@@ -13,8 +13,28 @@ import (
 // to dst and returns it; it may also return a slice of its own, which the
 // worker copies before the next call. task is only valid during the call.
 // A worker calls Handle from one goroutine at a time, for one task at a time.
+// A Handler that is also an io.Closer is closed when its worker stops
+// normally (its input ended, or its pool closed), to stop what it started.
 type Handler interface {
 	Handle(dst, task []byte) ([]byte, error)
+}
+
+// A BatchHandler is a Handler that can also run several tasks at once: one
+// that forwards tasks to another program, for which a round trip per task
+// would cost more than the task. A worker process hands it each frame of
+// tasks the pool sends (the tasks that fit in the worker's window) in one
+// call; in-process workers and single tasks still go through Handle.
+//
+// HandleBatch runs tasks in order and calls result once for each, in
+// order, with the task's output or its error (as Handle returns them); out
+// is only valid during the call. A non-nil error from HandleBatch is not a
+// task's failure but the worker's: the worker process exits, as if it had
+// crashed, and the pool deals with the tasks not yet reported as with any
+// dead worker (retries, Config.Retries). It returns at once with the error
+// of result, if any.
+type BatchHandler interface {
+	Handler
+	HandleBatch(tasks [][]byte, result func(out []byte, err error) error) error
 }
 
 // HandlerFunc adapts a function to a Handler.

@@ -45,6 +45,7 @@ func Serve(handlers map[string]Setup) {
 	}
 	// Unset it so that a handler may itself start pools.
 	os.Unsetenv(envWorker)
+	dieWithGroup()
 	returned := false
 	defer func() {
 		if !returned {
@@ -97,7 +98,13 @@ func serve(name string, handlers map[string]Setup, in io.Reader, out io.Writer) 
 		return err
 	}
 	s := &server{h: h, out: out}
-	return s.run(br)
+	err = s.run(br)
+	if c, ok := h.(io.Closer); ok {
+		if cerr := c.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("closing the handler: %w", cerr)
+		}
+	}
+	return err
 }
 
 // findSetup returns the Setup that handlers maps name to, or else the one
@@ -154,6 +161,8 @@ type server struct {
 	h       Handler
 	out     io.Writer
 	scratch []byte
+	ids     []uint64 // the tasks of a frame, for a BatchHandler
+	tasks   [][]byte
 
 	res   []byte    // result frame being built, from resultsHead on
 	nres  int       // results in res
@@ -215,14 +224,20 @@ func (s *server) run(br *bufio.Reader) error {
 			}
 			return readErr
 		}
-		for p := f; len(p) > 0; {
-			id, task, rest, err := nextTask(p)
-			if err != nil {
+		if bh, ok := s.h.(BatchHandler); ok {
+			if err := s.doBatch(bh, f); err != nil {
 				return err
 			}
-			p = rest
-			if err := s.do(id, task); err != nil {
-				return err
+		} else {
+			for p := f; len(p) > 0; {
+				id, task, rest, err := nextTask(p)
+				if err != nil {
+					return err
+				}
+				p = rest
+				if err := s.do(id, task); err != nil {
+					return err
+				}
 			}
 		}
 		select {
@@ -240,6 +255,59 @@ func (s *server) do(id uint64, task []byte) error {
 	}
 	out, status := callHandler(s.h, s.scratch, task)
 	s.scratch = growScratch(s.scratch, len(out))
+	return s.add(id, out, status)
+}
+
+// doBatch runs the tasks of frame f with one call of h.HandleBatch. An
+// error it returns ends the worker; so does a panic, which is not the
+// fault of one task.
+func (s *server) doBatch(h BatchHandler, f []byte) error {
+	s.ids = s.ids[:0]
+	s.tasks = s.tasks[:0]
+	for p := f; len(p) > 0; {
+		id, task, rest, err := nextTask(p)
+		if err != nil {
+			return err
+		}
+		p = rest
+		s.ids = append(s.ids, id)
+		s.tasks = append(s.tasks, task)
+	}
+	if s.nres == 0 {
+		s.start = time.Now()
+	}
+	k := 0
+	err := h.HandleBatch(s.tasks, func(out []byte, err error) error {
+		if k >= len(s.ids) {
+			return fmt.Errorf("runner: HandleBatch reported %d results for %d tasks", k+1, len(s.ids))
+		}
+		status := byte(statusOK)
+		if err != nil {
+			out, status = append(s.scratch[:0], err.Error()...), statusError
+		}
+		if s.nres == 0 {
+			s.start = time.Now()
+		}
+		id := s.ids[k]
+		k++
+		return s.add(id, out, status)
+	})
+	if err == nil && k < len(s.ids) {
+		err = fmt.Errorf("runner: HandleBatch reported %d results for %d tasks", k, len(s.ids))
+	}
+	if err != nil {
+		// What was answered is sent, so that only the rest is retried.
+		if ferr := s.flush(); ferr != nil {
+			return ferr
+		}
+		return fmt.Errorf("handler: %w", err)
+	}
+	return nil
+}
+
+// add adds one task's result to the batch, flushing it if it is full or
+// old.
+func (s *server) add(id uint64, out []byte, status byte) error {
 	if len(out) > maxItem {
 		out, status = fmt.Appendf(s.scratch[:0], "result of %d bytes is over the limit of %d", len(out), maxItem), statusError
 	}
