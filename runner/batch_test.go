@@ -51,7 +51,7 @@ func (b batcher) HandleBatch(tasks [][]byte, result func([]byte, error) error) e
 type closer struct{ path string }
 
 func (c closer) Handle(dst, task []byte) ([]byte, error) { return append(dst, task...), nil }
-func (c closer) Close() error                           { return os.WriteFile(c.path, []byte("closed"), 0o666) }
+func (c closer) Close() error                            { return os.WriteFile(c.path, []byte("closed"), 0o666) }
 
 func init() {
 	runner.Register("batch", func(init []byte) (runner.Handler, error) { return batcher{marker: string(init)}, nil })
