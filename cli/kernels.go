@@ -12,7 +12,7 @@ import (
 
 func (c *command) kernels(_ context.Context, args []string) error {
 	stdout, reg := c.stdout, c.en.Kernels()
-	fs := c.newFlagSet("kernels", "[NAME...]")
+	fs := c.newFlagSet("kernels", "[NAME | FILE.toml ...]")
 	pos, err := parseArgs(fs, args, anyArgs, "")
 	if err != nil {
 		return err
@@ -23,14 +23,24 @@ func (c *command) kernels(_ context.Context, args []string) error {
 	}
 	for i, name := range names {
 		spec, ok := reg.Lookup(name)
-		if !ok {
-			return usagef("simrun kernels: no kernel %q; known kernels: %s", name, strings.Join(reg.Names(), ", "))
+		var prog *sim.Program
+		if !ok && strings.HasSuffix(name, ".toml") {
+			// An experiment file: the kernel it names, maybe a program.
+			spec, prog, err = c.en.LoadKernel(name)
+			if err != nil {
+				return err
+			}
+		} else if !ok {
+			return usagef("simrun kernels: no kernel %q; known kernels: %s (or give an experiment file, FILE.toml, for the kernel it names)", name, strings.Join(reg.Names(), ", "))
 		}
 		if i > 0 {
 			fmt.Fprintln(stdout)
 		}
 		if err := writeKernel(stdout, spec); err != nil {
 			return err
+		}
+		if prog != nil {
+			writeProgram(stdout, prog)
 		}
 	}
 	return nil
@@ -113,4 +123,15 @@ func (c *command) version(_ context.Context, args []string) error {
 		fmt.Fprintf(tw, "%s\t%d\t%s\n", name, k.Spec().Version, c.en.KernelModule(k))
 	}
 	return tw.Flush()
+}
+
+// writeProgram says what runs a kernel that is a program.
+func writeProgram(w io.Writer, p *sim.Program) {
+	fmt.Fprintf(w, "  program: %s (in %s)\n", p.CommandLine(), p.Dir)
+	if p.Runtime != "" {
+		fmt.Fprintf(w, "  runtime: %s\n", p.Runtime)
+	}
+	for _, f := range p.Hashes {
+		fmt.Fprintf(w, "  file: %s  sha256 %s\n", f.Path, f.SHA256)
+	}
 }

@@ -16,10 +16,11 @@ func (en *Engine) Chunk(e *sim.Experiment, p, c int64) ([]sim.Acc, error) {
 	if p < 0 || p >= e.NumPoints() || c < 0 || c >= e.Budget.Chunks {
 		return nil, inputErrorf("engine: point %d, chunk %d: want a point in [0, %d) and a chunk in [0, %d)", p, c, e.NumPoints(), e.Budget.Chunks)
 	}
-	cr, err := en.newChunkRunner(e)
+	cr, err := en.newSimulator(e)
 	if err != nil {
 		return nil, err
 	}
+	defer cr.Close()
 	accs, err := cr.run(e.Layout().Index(p, c))
 	if err != nil {
 		return nil, fmt.Errorf("engine: point %d (%s), chunk %d: %w", p, e.Point(p).Key, c, err)

@@ -23,6 +23,12 @@ type Engine struct {
 	// for a failed chunk). New sets it to "simrun"; a researcher's own
 	// build (package cli) sets its binary's name.
 	Program string
+	// Stderr receives what the programs of kernels run as programs
+	// (docs/external-kernels.md) write on their standard error when the
+	// engine starts them itself: to read their spec, compute reference
+	// values, or run chunks in-process. nil means os.Stderr. Worker
+	// processes write to the Stderr of the run's Options.
+	Stderr io.Writer
 
 	kernels *kernels.Registry
 	build   buildinfo.Info
@@ -50,11 +56,27 @@ func (en *Engine) Serve() {
 // kernels. Every problem with the file is reported, as an *InputError
 // wrapping the *sim.Error values (joined) that name file, line and key.
 func (en *Engine) Load(path string) (*sim.Experiment, error) {
-	e, err := sim.Load(path, en.kernels)
+	e, err := sim.Load(path, en.catalog())
 	if err != nil {
 		return nil, &InputError{err}
 	}
 	return e, nil
+}
+
+// LoadKernel reads only the kernel key of the experiment file at path, and
+// returns the spec of the kernel it names, starting the program of a
+// kernel table to read it: what the kernel takes and gives, while the
+// rest of the file may still be unwritten. Problems are *InputErrors.
+func (en *Engine) LoadKernel(path string) (sim.KernelSpec, *sim.Program, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return sim.KernelSpec{}, nil, &InputError{fmt.Errorf("engine: %w", err)}
+	}
+	spec, prog, err := sim.ParseKernel(path, data, en.catalog())
+	if err != nil {
+		return sim.KernelSpec{}, nil, &InputError{err}
+	}
+	return spec, prog, nil
 }
 
 // kernel returns the Go kernel that runs e.

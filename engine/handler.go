@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/simrun/simrun/external"
 	"github.com/simrun/simrun/kernels"
 	"github.com/simrun/simrun/runner"
 	"github.com/simrun/simrun/sim"
@@ -43,9 +44,34 @@ func (en *Engine) setupChunks(init []byte) (runner.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	e, err := sim.Parse(path, src, en.kernels)
+	// The program that a kernel table names is started to read its spec,
+	// and then kept to run the chunks.
+	var started *external.Program
+	cat := en.catalog()
+	cat.keep = &started
+	e, err := sim.Parse(path, src, cat)
 	if err != nil {
 		return nil, err
+	}
+	if e.Program != nil {
+		return en.newProgramRunner(e, started), nil
+	}
+	return en.newChunkRunner(e)
+}
+
+// A simulator runs chunks, one at a time (run) or as a runner.Handler.
+type simulator interface {
+	runner.Handler
+	// run simulates chunk g and returns its accumulators, valid until
+	// the next call.
+	run(g int64) ([]sim.Acc, error)
+	Close() error
+}
+
+// newSimulator returns the simulator of e's kernel, run in this process.
+func (en *Engine) newSimulator(e *sim.Experiment) (simulator, error) {
+	if e.Program != nil {
+		return en.newProgramRunner(e, nil), nil
 	}
 	return en.newChunkRunner(e)
 }
@@ -99,6 +125,9 @@ func (c *chunkRunner) run(g int64) ([]sim.Acc, error) {
 	c.sampler.Sample(&r, c.e.Budget.ChunkSamples(chunk), c.obs)
 	return c.obs, nil
 }
+
+// Close implements simulator: a Go kernel holds nothing to release.
+func (c *chunkRunner) Close() error { return nil }
 
 // task encodes the task of chunk g.
 func appendTask(dst []byte, g int64) []byte { return binary.AppendUvarint(dst, uint64(g)) }

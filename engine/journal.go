@@ -24,15 +24,19 @@ import (
 // generator and seeding scheme: its identity is (point key, chunk index,
 // samples), so a grown sweep or budget reuses every chunk it still has.
 type journalHeader struct {
-	Format        string   `json:"format"`
-	Experiment    string   `json:"experiment"`
-	FileSHA256    string   `json:"file_sha256"`
-	Kernel        string   `json:"kernel"`
-	KernelVersion int      `json:"kernel_version,omitempty"` // absent before versions were recorded: 0
-	Observables   []string `json:"observables"`
-	Seed          uint64   `json:"seed"`
-	Generator     string   `json:"generator"`
-	SeedScheme    string   `json:"seed_scheme"`
+	Format        string `json:"format"`
+	Experiment    string `json:"experiment"`
+	FileSHA256    string `json:"file_sha256"`
+	Kernel        string `json:"kernel"`
+	KernelVersion int    `json:"kernel_version,omitempty"` // absent before versions were recorded: 0
+	// For a kernel run as a program: its command and the hashes of its
+	// files (sim.Program), so that chunks of other code are not mixed in.
+	Program      []string       `json:"program,omitempty"`
+	ProgramFiles []sim.FileHash `json:"program_files,omitempty"`
+	Observables  []string       `json:"observables"`
+	Seed         uint64         `json:"seed"`
+	Generator    string         `json:"generator"`
+	SeedScheme   string         `json:"seed_scheme"`
 }
 
 const journalFormat = "simrun-journal/1"
@@ -45,7 +49,38 @@ func newJournalHeader(e *sim.Experiment) journalHeader {
 	for _, o := range e.Kernel.Observables {
 		h.Observables = append(h.Observables, o.Name)
 	}
+	if e.Program != nil {
+		h.Program, h.ProgramFiles = e.Program.Command, e.Program.Hashes
+	}
 	return h
+}
+
+// programChange says how the program of want differs from h's, or "".
+func (h journalHeader) programChange(want journalHeader) string {
+	if !slices.Equal(h.Program, want.Program) {
+		if len(h.Program) == 0 {
+			return fmt.Sprintf("it is of the kernel %q compiled into simrun, the experiment runs the program %s", h.Kernel, (&sim.Program{Command: want.Program}).CommandLine())
+		}
+		return fmt.Sprintf("it was made by the program %s, the experiment runs %s", (&sim.Program{Command: h.Program}).CommandLine(), (&sim.Program{Command: want.Program}).CommandLine())
+	}
+	old := make(map[string]string)
+	for _, f := range h.ProgramFiles {
+		old[f.Path] = f.SHA256
+	}
+	for _, f := range want.ProgramFiles {
+		sum, ok := old[f.Path]
+		switch {
+		case !ok:
+			return fmt.Sprintf("the kernel's code now includes %s, which it did not", f.Path)
+		case sum != f.SHA256:
+			return fmt.Sprintf("%s has changed since (SHA-256 %.12s…, was %.12s…): its samples may differ; to keep the old chunks, restore it; to start over, --force", f.Path, f.SHA256, sum)
+		}
+		delete(old, f.Path)
+	}
+	for path := range old {
+		return fmt.Sprintf("the kernel's code no longer includes %s", path)
+	}
+	return ""
 }
 
 // compatible explains why chunks journaled under h cannot be reused by
@@ -58,6 +93,8 @@ func (h journalHeader) compatible(want journalHeader) string {
 		return fmt.Sprintf("it is of kernel %q, the experiment runs %q", h.Kernel, want.Kernel)
 	case h.KernelVersion != want.KernelVersion:
 		return fmt.Sprintf("it is of version %d of kernel %q, this simrun has version %d, whose samples differ", h.KernelVersion, h.Kernel, want.KernelVersion)
+	case h.programChange(want) != "":
+		return h.programChange(want)
 	case !slices.Equal(h.Observables, want.Observables):
 		return fmt.Sprintf("its observables %v differ from the kernel's %v", h.Observables, want.Observables)
 	case h.Seed != want.Seed:

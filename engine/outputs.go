@@ -66,16 +66,25 @@ func writeFile(written *[]string, dir, name string, write func(io.Writer) error)
 
 // writeSource writes the experiment file's bytes as dir/ExperimentFile.
 func writeSource(written *[]string, dir string, e *sim.Experiment) error {
+	if e.Program != nil {
+		if err := writeProgram(written, dir, e); err != nil {
+			return err
+		}
+	}
 	return writeFile(written, dir, ExperimentFile, func(w io.Writer) error { _, err := w.Write(e.Source); return err })
 }
 
 // outputNames are the files writeOutputs writes for e (and a shard run
 // only its experiment.toml, besides the journal).
 func outputNames(e *sim.Experiment, shard bool) []string {
-	if shard {
-		return []string{ExperimentFile}
+	names := []string{ExperimentFile}
+	if e.Program != nil {
+		names = append(names, ProgramFile)
 	}
-	names := []string{ExperimentFile, ChunksFile, ResultsCSV, ResultsJSON, ReportMD}
+	if shard {
+		return names
+	}
+	names = append(names, ChunksFile, ResultsCSV, ResultsJSON, ReportMD)
 	for _, p := range e.Plots {
 		for _, f := range p.Formats {
 			names = append(names, p.Name+"."+f)
@@ -170,7 +179,30 @@ func (en *Engine) ReadExperiment(dir string) (*sim.Experiment, error) {
 	if err := isRunDir(dir); err != nil {
 		return nil, err
 	}
-	return en.Load(filepath.Join(dir, ExperimentFile))
+	return en.loadSaved(dir, filepath.Join(dir, ExperimentFile), nil)
+}
+
+// loadSaved loads an experiment file kept in the output directory dir
+// (src, or the file at path if src is nil). A kernel program is described
+// by the dir's ProgramFile, without starting it; its path and Dir are
+// where the run ran it.
+func (en *Engine) loadSaved(dir, path string, src []byte) (*sim.Experiment, error) {
+	saved, err := readProgram(dir)
+	if err != nil {
+		return nil, err
+	}
+	if src == nil {
+		if src, err = os.ReadFile(path); err != nil {
+			return nil, &InputError{fmt.Errorf("engine: %w", err)}
+		}
+	}
+	cat := en.catalog()
+	cat.saved = saved
+	e, err := sim.Parse(path, src, cat)
+	if err != nil {
+		return nil, &InputError{err}
+	}
+	return e, nil
 }
 
 // isRunDir returns an *InputError saying so if dir holds no run.

@@ -19,7 +19,10 @@ func (en *Engine) provenance(e *sim.Experiment, workers int, executor string, st
 	b := en.build
 	host, _ := os.Hostname()
 	kernelModule := ""
-	if k, err := en.kernel(e); err == nil {
+	var prog *report.KernelProgram
+	if e.Program != nil {
+		prog = &report.KernelProgram{Command: e.Program.Command, Files: e.Program.Hashes, Runtime: e.Program.Runtime, Identity: e.Program.Identity()}
+	} else if k, err := en.kernel(e); err == nil {
 		kernelModule = en.KernelModule(k)
 	}
 	return report.Provenance{
@@ -29,6 +32,7 @@ func (en *Engine) provenance(e *sim.Experiment, workers int, executor string, st
 		Kernel:        e.Kernel.Name,
 		KernelVersion: e.Kernel.Version,
 		KernelModule:  kernelModule,
+		Program:       prog,
 		Seed:          e.Seed,
 		SeedScheme:    sim.SeedScheme,
 		Generator:     rng.Algorithm,

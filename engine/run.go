@@ -177,7 +177,7 @@ func (en *Engine) checkPriorRun(dir string, e *sim.Experiment) error {
 	var why string
 	if err != nil {
 		why = err.Error()
-	} else if prior, perr := sim.Parse(path, src, en.kernels); perr != nil {
+	} else if prior, perr := en.loadSaved(dir, path, src); perr != nil {
 		why = "it does not load: " + perr.Error()
 	} else {
 		why = newJournalHeader(prior).compatible(newJournalHeader(e))

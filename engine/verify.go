@@ -57,7 +57,7 @@ func (en *Engine) Verify(dir string, n int) (*Verification, error) {
 		return nil, err
 	}
 	pv := res.Provenance
-	if _, ok := en.kernels.Kernel(pv.Kernel); !ok && pv.Kernel != "" {
+	if _, ok := en.kernels.Kernel(pv.Kernel); !ok && pv.Kernel != "" && pv.Program == nil {
 		need := "the module that provides it"
 		if pv.KernelModule != "" {
 			need = "module " + pv.KernelModule
@@ -129,10 +129,11 @@ func (en *Engine) rerunChunks(e *sim.Experiment, chunks []int64, want *sim.Chunk
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), len(chunks)) {
-		cr, err := en.newChunkRunner(e)
+		cr, err := en.newSimulator(e)
 		if err != nil {
 			return nil, err
 		}
+		defer cr.Close()
 		wg.Go(func() {
 			for k := range next {
 				g := chunks[k]
@@ -181,7 +182,7 @@ func sameBits(a, b float64) bool { return math.Float64bits(a) == math.Float64bit
 // runRecovered runs chunk g, turning a kernel's panic into an error
 // (Chunk reruns it without recovering, for the whole stack). The
 // accumulators are a copy.
-func runRecovered(cr *chunkRunner, g int64) (accs []sim.Acc, err error) {
+func runRecovered(cr simulator, g int64) (accs []sim.Acc, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			accs, err = nil, fmt.Errorf("the kernel panicked: %v", p)

@@ -125,32 +125,61 @@ type jsonFailure struct {
 }
 
 type jsonProvenance struct {
-	File          string    `json:"file"`
-	FileSHA256    string    `json:"file_sha256"`
-	Experiment    string    `json:"experiment"`
-	Kernel        string    `json:"kernel"`
-	KernelVersion int       `json:"kernel_version"`
-	KernelModule  string    `json:"kernel_module,omitempty"`
-	Seed          uint64    `json:"seed"`
-	SeedScheme    string    `json:"seed_scheme"`
-	Generator     string    `json:"generator"`
-	Module        string    `json:"module,omitempty"`
-	Version       string    `json:"version"`
-	Simrun        string    `json:"simrun_version,omitempty"`
-	Revision      string    `json:"revision"`
-	Modified      bool      `json:"modified"`
-	GoVersion     string    `json:"go_version"`
-	OS            string    `json:"os"`
-	Arch          string    `json:"arch"`
-	NumCPU        int       `json:"num_cpu"`
-	Workers       int       `json:"workers"`
-	Executor      string    `json:"executor"`
-	Start         time.Time `json:"start"`
-	End           time.Time `json:"end"`
-	WallSeconds   jsonFloat `json:"wall_seconds"`
-	Host          string    `json:"host"`
-	Command       []string  `json:"command"`
-	Runs          []jsonRun `json:"runs,omitempty"`
+	File          string       `json:"file"`
+	FileSHA256    string       `json:"file_sha256"`
+	Experiment    string       `json:"experiment"`
+	Kernel        string       `json:"kernel"`
+	KernelVersion int          `json:"kernel_version"`
+	KernelModule  string       `json:"kernel_module,omitempty"`
+	KernelProgram *jsonProgram `json:"kernel_program,omitempty"`
+	Seed          uint64       `json:"seed"`
+	SeedScheme    string       `json:"seed_scheme"`
+	Generator     string       `json:"generator"`
+	Module        string       `json:"module,omitempty"`
+	Version       string       `json:"version"`
+	Simrun        string       `json:"simrun_version,omitempty"`
+	Revision      string       `json:"revision"`
+	Modified      bool         `json:"modified"`
+	GoVersion     string       `json:"go_version"`
+	OS            string       `json:"os"`
+	Arch          string       `json:"arch"`
+	NumCPU        int          `json:"num_cpu"`
+	Workers       int          `json:"workers"`
+	Executor      string       `json:"executor"`
+	Start         time.Time    `json:"start"`
+	End           time.Time    `json:"end"`
+	WallSeconds   jsonFloat    `json:"wall_seconds"`
+	Host          string       `json:"host"`
+	Command       []string     `json:"command"`
+	Runs          []jsonRun    `json:"runs,omitempty"`
+}
+
+type jsonProgram struct {
+	Command  []string       `json:"command"`
+	Files    []sim.FileHash `json:"files"`
+	Runtime  string         `json:"runtime,omitempty"`
+	Identity string         `json:"identity"`
+}
+
+func toJSONProgram(p *KernelProgram) *jsonProgram {
+	if p == nil {
+		return nil
+	}
+	return &jsonProgram{Command: nonNil(p.Command), Files: nonNilFiles(p.Files), Runtime: p.Runtime, Identity: p.Identity}
+}
+
+func fromJSONProgram(p *jsonProgram) *KernelProgram {
+	if p == nil {
+		return nil
+	}
+	return &KernelProgram{Command: p.Command, Files: p.Files, Runtime: p.Runtime, Identity: p.Identity}
+}
+
+func nonNilFiles(f []sim.FileHash) []sim.FileHash {
+	if f == nil {
+		return []sim.FileHash{}
+	}
+	return f
 }
 
 type jsonRun struct {
@@ -197,6 +226,7 @@ func toJSONProvenance(p Provenance) jsonProvenance {
 		Kernel:        p.Kernel,
 		KernelVersion: p.KernelVersion,
 		KernelModule:  p.KernelModule,
+		KernelProgram: toJSONProgram(p.Program),
 		Seed:          p.Seed,
 		SeedScheme:    p.SeedScheme,
 		Generator:     p.Generator,
@@ -230,6 +260,7 @@ func fromJSON(j *jsonResults) *Results {
 			Kernel:        p.Kernel,
 			KernelVersion: p.KernelVersion,
 			KernelModule:  p.KernelModule,
+			Program:       fromJSONProgram(p.KernelProgram),
 			Seed:          p.Seed,
 			SeedScheme:    p.SeedScheme,
 			Generator:     p.Generator,

@@ -40,6 +40,14 @@ type PointResult struct {
 
 // Provenance records what produced a set of results, enough to run it again
 // and to tell two runs apart.
+// KernelProgram is what identifies a kernel run as a program.
+type KernelProgram struct {
+	Command  []string       // the program and its arguments
+	Files    []sim.FileHash // the SHA-256 of each file of its code
+	Runtime  string         // the interpreter or compiler it reported
+	Identity string         // sim.Program.Identity: a hash of the command and files
+}
+
 type Provenance struct {
 	File          string // experiment file, as given by the user
 	FileSHA256    string // hex SHA-256 of the file's bytes
@@ -47,7 +55,10 @@ type Provenance struct {
 	Kernel        string // kernel name
 	KernelVersion int    // sim.KernelSpec.Version
 	KernelModule  string // the module that provides the kernel, "path@version"; "" when unknown
-	Seed          uint64 // experiment seed
+	// Program describes a kernel run as a program of its own
+	// (docs/external-kernels.md); nil for a kernel compiled into simrun.
+	Program *KernelProgram
+	Seed    uint64 // experiment seed
 
 	SeedScheme string // sim.SeedScheme: how chunk streams are derived
 	Generator  string // rng.Algorithm: the generator and float conversion
