@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/simrun/simrun/engine"
+	"github.com/simrun/simrun/internal/kerneltest"
 	"github.com/simrun/simrun/kernels"
 	"github.com/simrun/simrun/report"
 )
@@ -19,6 +20,10 @@ import (
 // with SIMRUN_TEST_AS_MAIN=1, as the simrun command itself, so that tests
 // can kill and interrupt a real simrun process.
 func TestMain(m *testing.M) {
+	if len(os.Args) > 2 && os.Args[1] == "kernel" {
+		// The test binary plays an experiment's kernel program.
+		os.Exit(kerneltest.Play(os.Args[2:]))
+	}
 	testEngine.Serve()
 	if os.Getenv("SIMRUN_TEST_AS_MAIN") == "1" {
 		os.Exit(mainExit(testEngine, os.Args[1:]))

@@ -54,7 +54,7 @@ func (en *Engine) setupChunks(init []byte) (runner.Handler, error) {
 		return nil, err
 	}
 	if e.Program != nil {
-		return en.newProgramRunner(e, started), nil
+		return en.newProgramRunner(e, started, runner.InWorker()), nil
 	}
 	return en.newChunkRunner(e)
 }
@@ -71,7 +71,7 @@ type simulator interface {
 // newSimulator returns the simulator of e's kernel, run in this process.
 func (en *Engine) newSimulator(e *sim.Experiment) (simulator, error) {
 	if e.Program != nil {
-		return en.newProgramRunner(e, nil), nil
+		return en.newProgramRunner(e, nil, false), nil
 	}
 	return en.newChunkRunner(e)
 }

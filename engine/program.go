@@ -17,6 +17,7 @@ import (
 
 	"github.com/simrun/simrun/external"
 	"github.com/simrun/simrun/kernels"
+	"github.com/simrun/simrun/runner"
 	"github.com/simrun/simrun/sim"
 )
 
@@ -74,15 +75,17 @@ func (c catalog) Describe(p *sim.Program) (sim.KernelSpec, error) {
 		if err != nil {
 			return sim.KernelSpec{}, err
 		}
-		prog, err := external.Start(external.Command{Argv: p.Command, Dir: p.Dir, Stderr: c.en.stderr()})
+		prog, err := external.Start(external.Command{Argv: p.Command, Dir: p.Dir, Stderr: c.en.stderr(), NewGroup: !runner.InWorker()})
 		if err != nil {
 			return sim.KernelSpec{}, err
 		}
 		spec = prog.Spec()
 		if c.keep != nil {
 			*c.keep = prog
-		} else if err := prog.Close(); err != nil {
-			return sim.KernelSpec{}, err
+		} else {
+			// Its spec is all it was started for: how it exits (killed,
+			// if it ignores the end of its input) does not matter.
+			prog.Close()
 		}
 		p.Hashes, p.Runtime, p.Declared = hashes, spec.Runtime, spec.Raw
 	}
@@ -97,13 +100,19 @@ func (c catalog) Describe(p *sim.Program) (sim.KernelSpec, error) {
 
 // hashFiles returns the SHA-256 of each file that holds p's code.
 func hashFiles(p *sim.Program) ([]sim.FileHash, error) {
+	path := func(f string) string {
+		if filepath.IsAbs(f) {
+			return f
+		}
+		return filepath.Join(p.Dir, f)
+	}
 	exists := func(f string) bool {
-		fi, err := os.Stat(filepath.Join(p.Dir, f))
+		fi, err := os.Stat(path(f))
 		return err == nil && fi.Mode().IsRegular()
 	}
 	var hashes []sim.FileHash
 	for _, f := range p.CodeFiles(exists) {
-		b, err := os.ReadFile(filepath.Join(p.Dir, f))
+		b, err := os.ReadFile(path(f))
 		if err != nil {
 			if errors.Is(err, os.ErrNotExist) {
 				return nil, fmt.Errorf("%s, a file of the kernel's code, does not exist in %s (paths are relative to the experiment file)", f, p.Dir)
@@ -168,7 +177,7 @@ func (r *references) value(params sim.Params, name string) float64 {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.k == nil {
-		r.k = external.NewKernel(external.Command{Argv: r.prog.Command, Dir: r.prog.Dir, Stderr: r.en.stderr()}, nil)
+		r.k = external.NewKernel(external.Command{Argv: r.prog.Command, Dir: r.prog.Dir, Stderr: r.en.stderr(), NewGroup: true}, nil)
 		r.idle = time.AfterFunc(idleStop, r.stop)
 	}
 	r.idle.Reset(idleStop)
@@ -210,8 +219,12 @@ type programRunner struct {
 	accs   []sim.Acc
 }
 
-func (en *Engine) newProgramRunner(e *sim.Experiment, started *external.Program) *programRunner {
-	c := external.Command{Argv: e.Program.Command, Dir: e.Program.Dir, Stderr: en.stderr()}
+// newProgramRunner returns the runner of e's program: started, if not nil,
+// is one already running. In a worker process (inWorker) the program stays
+// in the worker's process group, which the pool kills; elsewhere it has a
+// group of its own.
+func (en *Engine) newProgramRunner(e *sim.Experiment, started *external.Program, inWorker bool) *programRunner {
+	c := external.Command{Argv: e.Program.Command, Dir: e.Program.Dir, Stderr: en.stderr(), NewGroup: !inWorker}
 	return &programRunner{e: e, layout: e.Layout(), k: external.NewKernel(c, started), point: -1}
 }
 

@@ -3,8 +3,9 @@ package external
 import "syscall"
 
 // sysProcAttr kills the program when the thread that started it dies, as
-// a backstop: the program stays in its starter's process group, which is
-// what runner kills.
-func sysProcAttr() *syscall.SysProcAttr {
-	return &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+// a backstop to the kill of its process group.
+func sysProcAttr(newGroup bool) *syscall.SysProcAttr {
+	return &syscall.SysProcAttr{Setpgid: newGroup, Pdeathsig: syscall.SIGKILL}
 }
+
+func killGroup(pid int) { syscall.Kill(-pid, syscall.SIGKILL) }

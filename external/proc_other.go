@@ -1,7 +1,11 @@
-//go:build !linux
+//go:build unix && !linux
 
 package external
 
 import "syscall"
 
-func sysProcAttr() *syscall.SysProcAttr { return nil }
+func sysProcAttr(newGroup bool) *syscall.SysProcAttr {
+	return &syscall.SysProcAttr{Setpgid: newGroup}
+}
+
+func killGroup(pid int) { syscall.Kill(-pid, syscall.SIGKILL) }

@@ -25,6 +25,11 @@ type Command struct {
 	// Handshake bounds the time the program may take to declare its spec;
 	// 0 means DefaultHandshake.
 	Handshake time.Duration
+	// NewGroup starts the program in a process group of its own, which
+	// is killed whole when the program is: for a program started outside
+	// a worker process, whose group nobody else kills. Without it the
+	// program stays in the group of the process that starts it.
+	NewGroup bool
 }
 
 // DefaultHandshake is how long a program may take to answer the
@@ -78,7 +83,7 @@ func Start(c Command) (*Program, error) {
 	p := &Program{c: c, name: commandLine(c.Argv), point: -1, exited: make(chan struct{})}
 	cmd := exec.Command(c.Argv[0], c.Argv[1:]...)
 	cmd.Dir = c.Dir
-	cmd.SysProcAttr = sysProcAttr()
+	cmd.SysProcAttr = sysProcAttr(c.NewGroup)
 	p.stderr = newTail(c.Stderr)
 	cmd.Stderr = p.stderr
 	// Whatever the program leaves behind holding its standard error, Wait
@@ -98,6 +103,10 @@ func Start(c Command) (*Program, error) {
 	p.cmd, p.in, p.out = cmd, in, bufio.NewReaderSize(out, 64<<10)
 	go func() {
 		p.waitErr = cmd.Wait()
+		if c.NewGroup {
+			// What it started and left running goes with it.
+			killGroup(cmd.Process.Pid)
+		}
 		p.stderr.Flush()
 		close(p.exited)
 	}()
@@ -589,6 +598,9 @@ func (p *Program) Close() error {
 
 // kill kills the program, and waits for it.
 func (p *Program) kill() {
+	if p.c.NewGroup {
+		killGroup(p.cmd.Process.Pid)
+	}
 	p.cmd.Process.Kill()
 	p.in.Close()
 	<-p.exited

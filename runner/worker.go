@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"sync/atomic"
 	"time"
 )
 
@@ -45,6 +46,7 @@ func Serve(handlers map[string]Setup) {
 	}
 	// Unset it so that a handler may itself start pools.
 	os.Unsetenv(envWorker)
+	inWorker.Store(true)
 	dieWithGroup()
 	returned := false
 	defer func() {
@@ -66,6 +68,13 @@ func Serve(handlers map[string]Setup) {
 	}
 	os.Exit(0)
 }
+
+var inWorker atomic.Bool
+
+// InWorker reports whether this process is a worker process, which Main
+// or Serve made serve a pool: what its handler starts is then killed with
+// it (see Shutdown in the package documentation).
+func InWorker() bool { return inWorker.Load() }
 
 // serve runs the worker side of the protocol for the handler name, looked
 // up in handlers and then among the registered ones: init, then tasks
