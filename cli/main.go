@@ -21,7 +21,8 @@
 //	simrun status OUTDIR          progress of a run or of its shards, from the journals
 //	simrun repair DIR             keep every intact chunk of a damaged journal, dropping the damage
 //	simrun validate FILE...       check experiment files
-//	simrun kernels [NAME]         list kernels: parameters, defaults, bounds, observables
+//	simrun kernels [NAME|FILE]    list kernels: parameters, defaults, bounds, observables
+//	simrun new LANGUAGE [NAME]    write the helper for a kernel in python or c, a kernel and an experiment
 //	simrun version                print the module, versions, VCS revision and kernels
 //
 // Exit codes:
@@ -138,6 +139,7 @@ var subcommands = map[string]func(c *command, ctx context.Context, args []string
 	"status":   (*command).status,
 	"repair":   (*command).repair,
 	"validate": (*command).validate,
+	"new":      (*command).new,
 	"kernels":  (*command).kernels,
 	"version":  (*command).version,
 }

@@ -27,7 +27,7 @@ func (en *Engine) shards(outDir string) (e *sim.Experiment, n int, have map[int]
 // that ran different files.
 func (en *Engine) shardExperiment(outDir string, n int, have map[int]bool) (*sim.Experiment, error) {
 	var first []byte
-	var firstPath string
+	var firstPath, firstDir string
 	for i := range n {
 		if !have[i] {
 			continue
@@ -38,14 +38,14 @@ func (en *Engine) shardExperiment(outDir string, n int, have map[int]bool) (*sim
 			return nil, inputErrorf("engine: shard %d/%d: %w", i, n, err)
 		}
 		if first == nil {
-			first, firstPath = b, path
+			first, firstPath, firstDir = b, path, filepath.Dir(path)
 			continue
 		}
 		if !bytes.Equal(b, first) {
 			return nil, inputErrorf("engine: shards ran different experiments: %s differs from %s; merge only shards of one experiment", path, firstPath)
 		}
 	}
-	return en.Load(firstPath)
+	return en.loadSaved(firstDir, firstPath, first)
 }
 
 // Merge combines the shards of a sharded run in outDir (runs with

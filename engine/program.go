@@ -164,7 +164,7 @@ type references struct {
 	mu     sync.Mutex
 	k      *external.Kernel
 	idle   *time.Timer
-	warned bool
+	failed bool // a request failed: the program is asked no more
 }
 
 // idleStop is how long a program that computes references is kept
@@ -176,6 +176,9 @@ const idleStop = 2 * time.Second
 func (r *references) value(params sim.Params, name string) float64 {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.failed {
+		return math.NaN()
+	}
 	if r.k == nil {
 		r.k = external.NewKernel(external.Command{Argv: r.prog.Command, Dir: r.prog.Dir, Stderr: r.en.stderr(), NewGroup: true}, nil)
 		r.idle = time.AfterFunc(idleStop, r.stop)
@@ -188,9 +191,10 @@ func (r *references) value(params sim.Params, name string) float64 {
 		}
 		return err
 	})
-	if err != nil && !r.warned {
-		r.warned = true
-		slog.Warn(fmt.Sprintf("engine: reference %q at %s: %v (it is left out)", name, params.Key(), err))
+	if err != nil {
+		// One message, rather than one per point of a curve.
+		r.failed = true
+		slog.Warn(fmt.Sprintf("engine: reference %q at %s: %v (the program's references are left out)", name, params.Key(), err))
 	}
 	return v
 }

@@ -132,6 +132,7 @@
  *                                           in the value ends the C string)
  * int         sk_has(const sk_params *p, const char *name)     (1 if present)
  * int64_t     sk_point(const sk_params *p)   the point's number P in the sweep
+ *                                           (-1 for references outside a run)
  * int64_t     sk_chunk(const sk_params *p)   the chunk's index C in its point
  * uint64_t    sk_seed(const sk_params *p)    the chunk's SEED, in [0, 2^63), to
  *                                           seed another generator (sk_chunk
@@ -877,13 +878,18 @@ SK__INTERNAL void sk__point(sk__session *s, char *line, size_t len)
     char *c, *tok;
     size_t tl;
     uint64_t pt;
+    int neg;
     /* A copy: the input buffer is reused, the point's values are kept. */
     p->buf_ = (char *)sk__grow(p->buf_, &p->bufcap_, len + 1 + SK__SLACK, 1);
     memcpy(p->buf_, line, len + 1);
     c = p->buf_ + 6;
-    if (!sk__u64(&c, &pt) || pt > INT64_MAX)
+    /* P may be negative: simrun asks for references at point -1, outside
+     * any sweep (simrun check). */
+    neg = *c == '-';
+    c += neg;
+    if (!sk__u64(&c, &pt) || pt > (uint64_t)INT64_MAX + neg)
         sk__malformed(s, line, len, "P is not an integer");
-    p->point_ = (int64_t)pt;
+    p->point_ = neg ? (pt == 0 ? 0 : -(int64_t)(pt - 1) - 1) : (int64_t)pt;
     p->n_ = 0;
     while ((tok = sk__token(&c, &tl)) != NULL) {
         char *eq = (char *)memchr(tok, '=', tl), *r, *w;
