@@ -14,7 +14,7 @@ LDFLAGS  := -X github.com/simrun/simrun/buildinfo.Revision=$(REVISION) -X github
 # and no crasher (golang/go#75804, fixed in Go 1.27).
 FUZZTIME ?= 500000x
 
-.PHONY: all build demo figures test lint race fuzz bench clean
+.PHONY: helpers all build demo figures test lint race fuzz bench clean
 
 all: build
 
@@ -50,7 +50,17 @@ test: lint
 	$(GO) test -count=1 ./...
 	$(GO) test -count=1 -tags purego ./kernels
 	bash scripts/example-test.sh
+	$(MAKE) helpers
 	$(MAKE) fuzz FUZZTIME=20000x
+
+# The helpers for kernels in other languages, by their own tests: the
+# Python helper under Debian's python3 (with numpy, scripts/deps.sh test),
+# the C header, and the awk kernel written from the protocol page.
+PYTHON ?= /usr/bin/python3
+helpers:
+	$(PYTHON) -m unittest discover -s external/lang/python
+	bash external/lang/c/test.sh
+	sh examples/dice-awk/test.sh
 
 # go vet and staticcheck (a pinned version, fetched by the go command).
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2

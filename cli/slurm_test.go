@@ -353,3 +353,27 @@ func TestSlurmResume(t *testing.T) {
 	}
 	sameResults(t, out, csv, stats)
 }
+
+// TestSlurmPythonKernel runs the Python example (examples/walk-python, a
+// kernel program with numpy) as a 3-task array with its merge job: the
+// merged results are the bytes of a local run, and check passes.
+func TestSlurmPythonKernel(t *testing.T) {
+	needSlurm(t)
+	dir := t.TempDir()
+	copyDir(t, filepath.Join("..", "examples", "walk-python"), dir)
+	usePythonWithNumpy(t, dir) // the jobs inherit PATH
+	file := filepath.Join(dir, "walk.toml")
+	csv, stats := cleanRun(t, file, filepath.Join(dir, "clean"))
+	bin := buildSimrun(t)
+	out := filepath.Join(dir, "slurm-run")
+	j, _ := submit(t, bin, "--array", "3", "--cpus-per-task", "1", "--time", "5", "--out", out, file)
+	waitJobs(t, j, out, nil)
+	checkCompleted(t, j, out, 3)
+	if _, err := os.Stat(filepath.Join(out, "results.csv")); err != nil {
+		t.Fatalf("no merged results: %v\n%s", err, jobLogs(j, out))
+	}
+	sameResults(t, out, csv, stats)
+	if stdout, stderr, code := simrun(t, "check", out); code != 0 {
+		t.Errorf("check of the merged run: exit %d:\n%s%s", code, stdout, stderr)
+	}
+}
