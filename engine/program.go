@@ -208,19 +208,24 @@ func (r *references) stop() {
 	}
 }
 
-// programRunner simulates chunks in a worker by sending them to the
-// kernel's program, a batch at a time (runner.BatchHandler).
+// programRunner simulates chunks by sending them to the kernel's program:
+// in a worker process as a runner.Forwarder, chunks streaming to the
+// program while its replies come back; elsewhere one chunk at a time.
 type programRunner struct {
 	e      *sim.Experiment
 	layout sim.ChunkLayout
-	k      *external.Kernel
+	c      external.Command
+	prog   *external.Program // the program started to read its spec, if any
+	k      *external.Kernel  // for Handle and run, made on first use
 
+	// Used by the goroutine that sends chunks.
 	point  int64
 	params sim.Params
 	key    string
 	reqs   []external.Request
-	out    []byte
-	accs   []sim.Acc
+
+	out  []byte
+	accs []sim.Acc
 }
 
 // newProgramRunner returns the runner of e's program: started, if not nil,
@@ -229,7 +234,7 @@ type programRunner struct {
 // group of its own.
 func (en *Engine) newProgramRunner(e *sim.Experiment, started *external.Program, inWorker bool) *programRunner {
 	c := external.Command{Argv: e.Program.Command, Dir: e.Program.Dir, Stderr: en.stderr(), NewGroup: !inWorker}
-	return &programRunner{e: e, layout: e.Layout(), k: external.NewKernel(c, started), point: -1}
+	return &programRunner{e: e, layout: e.Layout(), c: c, prog: started, point: -1}
 }
 
 // request builds the request of chunk g.
@@ -243,8 +248,11 @@ func (r *programRunner) request(g int64) external.Request {
 	return external.Request{ID: g, Point: point, Params: r.params, Chunk: chunk, N: r.e.Budget.ChunkSamples(chunk), State: rg.State()}
 }
 
-// HandleBatch implements runner.BatchHandler.
-func (r *programRunner) HandleBatch(tasks [][]byte, result func(out []byte, err error) error) error {
+// Forward implements runner.Forwarder.
+func (r *programRunner) Forward(tasks [][]byte) error {
+	if r.prog == nil {
+		return errors.New("engine: no program started for the worker")
+	}
 	r.reqs = r.reqs[:0]
 	for _, t := range tasks {
 		g, n := binary.Uvarint(t)
@@ -253,14 +261,24 @@ func (r *programRunner) HandleBatch(tasks [][]byte, result func(out []byte, err 
 		}
 		r.reqs = append(r.reqs, r.request(int64(g)))
 	}
-	return r.k.Do(r.reqs, func(i int, rep external.Reply, err error) error {
-		if err != nil {
-			return result(nil, r.chunkError(&r.reqs[i], err))
-		}
-		r.out = sim.AppendAccs(r.out[:0], rep.Accs)
-		return result(r.out, nil)
-	})
+	return r.prog.Send(r.reqs)
 }
+
+// Result implements runner.Forwarder.
+func (r *programRunner) Result() ([]byte, error, error) {
+	a, err := r.prog.Receive()
+	if err != nil {
+		return nil, nil, err
+	}
+	if a.Err != nil {
+		return nil, r.chunkError(a.Req, a.Err), nil
+	}
+	r.out = sim.AppendAccs(r.out[:0], a.Reply.Accs)
+	return r.out, nil, nil
+}
+
+// Ready implements runner.Forwarder.
+func (r *programRunner) Ready() bool { return r.prog.Ready() }
 
 // Handle implements runner.Handler, for in-process workers: one chunk at
 // a time, and a program that dies fails the chunk.
@@ -277,6 +295,9 @@ func (r *programRunner) Handle(dst, task []byte) ([]byte, error) {
 }
 
 func (r *programRunner) run(g int64) ([]sim.Acc, error) {
+	if r.k == nil {
+		r.k = external.NewKernel(r.c, r.prog)
+	}
 	r.reqs = append(r.reqs[:0], r.request(g))
 	var cerr error
 	err := r.k.Do(r.reqs, func(_ int, rep external.Reply, err error) error {
@@ -303,4 +324,12 @@ func (r *programRunner) chunkError(req *external.Request, err error) error {
 }
 
 // Close stops the program.
-func (r *programRunner) Close() error { return r.k.Close() }
+func (r *programRunner) Close() error {
+	if r.k != nil {
+		return r.k.Close()
+	}
+	if r.prog != nil {
+		return r.prog.Close()
+	}
+	return nil
+}

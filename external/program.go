@@ -2,6 +2,7 @@ package external
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -61,9 +62,19 @@ type Program struct {
 	exited  chan struct{} // closed once Wait has returned
 	waitErr error
 
-	point int64  // the point of the last point line sent, or -1
-	wbuf  []byte // requests being written
-	dead  error  // why no more requests can be sent
+	sendMu sync.Mutex // held by Send
+	point  int64      // the point of the last point line sent, or -1
+	wbuf   []byte     // requests being written
+
+	qmu    sync.Mutex
+	queued *sync.Cond // of qmu: a request was sent
+	sent   []Request  // sent[head:] are not answered yet
+	head   int
+
+	// Used by Receive only.
+	cur  Request   // the request being answered
+	accs []sim.Acc // its accumulators
+	dead error     // why the program can answer no more
 }
 
 // Start starts the program of c and reads its spec. An error names the
@@ -81,6 +92,7 @@ func Start(c Command) (*Program, error) {
 		c.Handshake = DefaultHandshake
 	}
 	p := &Program{c: c, name: commandLine(c.Argv), point: -1, exited: make(chan struct{})}
+	p.queued = sync.NewCond(&p.qmu)
 	cmd := exec.Command(c.Argv[0], c.Argv[1:]...)
 	cmd.Dir = c.Dir
 	cmd.SysProcAttr = sysProcAttr(c.NewGroup)
@@ -168,6 +180,7 @@ func (p *Program) handshake() error {
 		return fmt.Errorf("%w%s", err, p.stderrNote())
 	}
 	p.spec = spec
+	p.accs = make([]sim.Acc, len(spec.Kernel.Observables))
 	return nil
 }
 
@@ -216,6 +229,86 @@ func (e *ProtocolError) Error() string {
 // more requests: it broke the protocol, and was killed.
 var errBroken = errors.New("external: the program broke the protocol")
 
+// Send writes reqs to the program as one batch, ended by a flush, for
+// Receive to read their replies. It may be called from one goroutine while
+// Receive is called from another. An error means the program is gone.
+func (p *Program) Send(reqs []Request) error {
+	p.sendMu.Lock()
+	defer p.sendMu.Unlock()
+	p.wbuf = p.appendRequests(p.wbuf[:0], reqs)
+	p.qmu.Lock()
+	p.sent = append(p.sent, reqs...)
+	p.qmu.Unlock()
+	p.queued.Signal()
+	if _, err := p.in.Write(p.wbuf); err != nil {
+		return fmt.Errorf("command %s: sending requests: %w", p.name, err)
+	}
+	return nil
+}
+
+// An Answer is the reply to one Request, or its error: a *ReplyError, or a
+// *ProtocolError, after which the program has been killed.
+type Answer struct {
+	Req   *Request // valid until the next Receive
+	Reply Reply
+	Err   error
+}
+
+// Receive reads the reply to the oldest request sent and not yet
+// answered, waiting for one to be sent if there is none: a caller that
+// has started a Send (on another goroutine) may Receive its replies. A
+// non-nil error means the program can answer no more: it died, or it
+// broke the protocol in an earlier reply.
+func (p *Program) Receive() (Answer, error) {
+	if p.dead != nil {
+		return Answer{}, p.dead
+	}
+	p.qmu.Lock()
+	// The request may be on its way: Send queues it first thing.
+	for p.head == len(p.sent) {
+		p.queued.Wait()
+	}
+	p.cur = p.sent[p.head]
+	p.head++
+	unanswered := len(p.sent) - p.head + 1
+	if p.head >= 1024 && 2*p.head >= len(p.sent) {
+		// Requests stream in while replies are read, so the queue may
+		// never drain: move what is left to the front.
+		p.sent = p.sent[:copy(p.sent, p.sent[p.head:])]
+		p.head = 0
+	}
+	p.qmu.Unlock()
+	line, err := readLine(p.out)
+	if err != nil {
+		p.dead = p.deathError(fmt.Sprintf("with %s unanswered", plural(unanswered, "request")), err)
+		p.kill()
+		return Answer{}, p.dead
+	}
+	rep, rerr := p.parseReply(line, &p.cur, p.accs)
+	var perr *ProtocolError
+	if errors.As(rerr, &perr) {
+		p.dead = fmt.Errorf("%w: %w", errBroken, rerr)
+		p.kill()
+	}
+	return Answer{Req: &p.cur, Reply: rep, Err: rerr}, nil
+}
+
+// Ready reports whether the reply Receive reads next has arrived.
+func (p *Program) Ready() bool {
+	if p.dead != nil {
+		return true // Receive returns at once
+	}
+	b, _ := p.out.Peek(p.out.Buffered())
+	return bytes.IndexByte(b, '\n') >= 0
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
 // Do sends reqs to the program in one batch and calls result for each, in
 // order, with its reply or its error: a *ReplyError, or a *ProtocolError
 // (after which the program is killed and Do returns an error wrapping
@@ -227,40 +320,25 @@ func (p *Program) Do(reqs []Request, result func(i int, r Reply, err error) erro
 	if p.dead != nil {
 		return 0, p.dead
 	}
-	p.wbuf = p.appendRequests(p.wbuf[:0], reqs)
 	// The program answers while it reads: the requests are written from
 	// another goroutine, so that neither side waits on a full pipe.
 	werr := make(chan error, 1)
-	go func(b []byte) {
-		_, err := p.in.Write(b)
-		werr <- err
-	}(p.wbuf)
-	nobs := len(p.spec.Kernel.Observables)
-	accs := make([]sim.Acc, nobs)
+	go func() { werr <- p.Send(reqs) }()
 	for i := range reqs {
-		line, err := readLine(p.out)
+		a, err := p.Receive()
 		if err != nil {
-			p.dead = p.deathError(fmt.Sprintf("with %d of %d requests unanswered", len(reqs)-i, len(reqs)), err)
-			p.kill()
 			<-werr
-			return i, p.dead
+			return i, err
 		}
-		rep, rerr := p.parseReply(line, &reqs[i], accs)
-		var perr *ProtocolError
-		if errors.As(rerr, &perr) {
-			p.dead = fmt.Errorf("%w: %w", errBroken, rerr)
-			p.kill()
-			<-werr
-			if err := result(i, Reply{}, rerr); err != nil {
-				return i + 1, err
-			}
-			return i + 1, p.dead
-		}
-		if err := result(i, rep, rerr); err != nil {
+		if err := result(i, a.Reply, a.Err); err != nil {
 			p.dead = err
 			p.kill()
 			<-werr
 			return i + 1, err
+		}
+		if p.dead != nil { // the reply broke the protocol
+			<-werr
+			return i + 1, p.dead
 		}
 	}
 	if err := <-werr; err != nil {
@@ -348,21 +426,24 @@ func appendPercent(b []byte, s string) []byte {
 }
 
 // parseReply checks one reply line against its request.
+//
+// It works on the bytes of the line, which the reader reuses, without
+// converting the line to a string: a reply per chunk is simrun's hot path
+// for a fast kernel.
 func (p *Program) parseReply(line []byte, req *Request, accs []sim.Acc) (Reply, error) {
-	s := string(line)
 	bad := func(format string, args ...any) (Reply, error) {
-		return Reply{}, &ProtocolError{Command: p.name, Line: line, Msg: fmt.Sprintf(format, args...)}
+		return Reply{}, &ProtocolError{Command: p.name, Line: bytes.Clone(line), Msg: fmt.Sprintf(format, args...)}
 	}
-	kind, rest, _ := strings.Cut(s, " ")
-	idStr, rest, _ := strings.Cut(rest, " ")
-	switch kind {
+	kind, rest, _ := bytes.Cut(line, space)
+	idTok, rest, _ := bytes.Cut(rest, space)
+	switch string(kind) {
 	case "ok", "values", "error":
 	default:
 		return bad("a reply starts with ok, values or error")
 	}
-	id, err := strconv.ParseInt(idStr, 10, 64)
-	if err != nil {
-		return bad("%q is not a request ID", idStr)
+	id, ok := parseInt(idTok)
+	if !ok {
+		return bad("%q is not a request ID", idTok)
 	}
 	if id != req.ID {
 		what := "chunk"
@@ -371,22 +452,22 @@ func (p *Program) parseReply(line []byte, req *Request, accs []sim.Acc) (Reply, 
 		}
 		return bad("it answers request %d, but the next request to answer is %s %d (replies come in the order of the requests)", id, what, req.ID)
 	}
-	if kind == "error" {
-		return Reply{}, &ReplyError{Msg: unescape(rest)}
+	if string(kind) == "error" {
+		return Reply{}, &ReplyError{Msg: unescape(string(rest))}
 	}
 	if req.Ref != "" {
-		if kind != "ok" {
+		if string(kind) != "ok" {
 			return bad("a reference is answered with ok ID VALUE")
 		}
-		v, err := strconv.ParseFloat(rest, 64)
-		if err != nil || strings.Contains(rest, " ") {
+		v, err := strconv.ParseFloat(string(rest), 64)
+		if err != nil || bytes.Contains(rest, space) {
 			return bad("the value of reference %q is %q, not one number", req.Ref, rest)
 		}
 		return Reply{Value: v}, nil
 	}
 	f := fields{s: rest}
 	clear(accs)
-	if kind == "ok" {
+	if string(kind) == "ok" {
 		for o := range accs {
 			var a sim.Acc
 			n, ok := f.int()
@@ -433,19 +514,21 @@ func (p *Program) parseReply(line []byte, req *Request, accs []sim.Acc) (Reply, 
 	return Reply{Accs: accs}, nil
 }
 
+var space = []byte{' '}
+
 // fields reads space-separated numbers; after a failure, problem says
 // what it found instead.
 type fields struct {
-	s    string
+	s    []byte
 	last string // the field that failed, or "" at the end of the line
 }
 
-func (f *fields) next() (string, bool) {
-	if f.s == "" {
+func (f *fields) next() ([]byte, bool) {
+	if len(f.s) == 0 {
 		f.last = ""
-		return "", false
+		return nil, false
 	}
-	tok, rest, _ := strings.Cut(f.s, " ")
+	tok, rest, _ := bytes.Cut(f.s, space)
 	f.s = rest
 	return tok, true
 }
@@ -455,12 +538,11 @@ func (f *fields) int() (int64, bool) {
 	if !ok {
 		return 0, false
 	}
-	n, err := strconv.ParseInt(tok, 10, 64)
-	if err != nil {
-		f.last = tok
-		return 0, false
+	n, ok := parseInt(tok)
+	if !ok {
+		f.last = string(tok)
 	}
-	return n, true
+	return n, ok
 }
 
 // float reads a finite number.
@@ -469,21 +551,51 @@ func (f *fields) float() (float64, bool) {
 	if !ok {
 		return 0, false
 	}
-	x, err := strconv.ParseFloat(tok, 64)
+	if n, ok := parseInt(tok); ok && n > -1<<53 && n < 1<<53 && !(n == 0 && tok[0] == '-') {
+		// An integer (a count, a 0, a kernel's integer values), exactly.
+		return float64(n), true
+	}
+	x, err := strconv.ParseFloat(string(tok), 64)
 	if err != nil || x-x != 0 {
-		f.last = tok
+		f.last = string(tok)
 		return 0, false
 	}
 	return x, true
 }
 
-func (f *fields) end() bool { return f.s == "" }
+func (f *fields) end() bool { return len(f.s) == 0 }
 
 func (f *fields) problem() string {
 	if f.last == "" {
 		return "but the line ends"
 	}
 	return fmt.Sprintf("but found %q (counts are integers; values are finite numbers)", f.last)
+}
+
+// parseInt parses a decimal integer, with an optional '-', as
+// strconv.ParseInt does, without a string.
+func parseInt(b []byte) (int64, bool) {
+	neg := len(b) > 0 && b[0] == '-'
+	if neg {
+		b = b[1:]
+	}
+	if len(b) == 0 || len(b) > 19 {
+		return 0, false
+	}
+	var n uint64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + uint64(c-'0')
+	}
+	switch {
+	case neg && n <= 1<<63:
+		return -int64(n), true
+	case !neg && n < 1<<63:
+		return int64(n), true
+	}
+	return 0, false
 }
 
 // readLine reads one line without its "\n" (and a "\r" before it).

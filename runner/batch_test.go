@@ -19,32 +19,45 @@ import (
 	"github.com/simrun/simrun/runner"
 )
 
-// batcher is a BatchHandler: a task is a uvarint n, and its result n*n
-// followed by the number of tasks in its batch. The task 0 kills the
-// worker (HandleBatch fails) the first time, if the file named by the
-// init does not exist, which it then creates.
-type batcher struct{ marker string }
+// forwarder is a Forwarder that forwards to itself: a task is a uvarint
+// n, and its result n*n followed by the number of tasks forwarded with it.
+// The task 0 is fatal (Result fails, ending the worker) the first time, if
+// the file named by the init does not exist, which it then creates.
+type forwarder struct {
+	marker string
+	queued chan [2]uint64 // n, batch size
+	out    []byte
+}
 
-func (b batcher) Handle(dst, task []byte) ([]byte, error) {
+func (f *forwarder) Handle(dst, task []byte) ([]byte, error) {
 	n, _ := binary.Uvarint(task)
 	return binary.AppendUvarint(binary.AppendUvarint(dst, n*n), 1), nil
 }
 
-func (b batcher) HandleBatch(tasks [][]byte, result func([]byte, error) error) error {
+func (f *forwarder) Forward(tasks [][]byte) error {
 	for _, t := range tasks {
 		n, _ := binary.Uvarint(t)
-		if n == 0 && b.marker != "" {
-			if _, err := os.Stat(b.marker); err != nil {
-				os.WriteFile(b.marker, nil, 0o666)
-				return errors.New("dying as asked")
-			}
-		}
-		if err := result(binary.AppendUvarint(binary.AppendUvarint(nil, n*n), uint64(len(tasks))), nil); err != nil {
-			return err
-		}
+		f.queued <- [2]uint64{n, uint64(len(tasks))}
 	}
 	return nil
 }
+
+func (f *forwarder) Result() ([]byte, error, error) {
+	t := <-f.queued
+	if t[0] == 0 && f.marker != "" {
+		if _, err := os.Stat(f.marker); err != nil {
+			os.WriteFile(f.marker, nil, 0o666)
+			return nil, nil, errors.New("dying as asked")
+		}
+	}
+	if t[0] == 7 {
+		return nil, errors.New("seven fails"), nil
+	}
+	f.out = binary.AppendUvarint(binary.AppendUvarint(f.out[:0], t[0]*t[0]), t[1])
+	return f.out, nil, nil
+}
+
+func (f *forwarder) Ready() bool { return len(f.queued) > 0 }
 
 // closer is a handler that creates the file named by its init when it is
 // closed.
@@ -54,7 +67,9 @@ func (c closer) Handle(dst, task []byte) ([]byte, error) { return append(dst, ta
 func (c closer) Close() error                            { return os.WriteFile(c.path, []byte("closed"), 0o666) }
 
 func init() {
-	runner.Register("batch", func(init []byte) (runner.Handler, error) { return batcher{marker: string(init)}, nil })
+	runner.Register("forward", func(init []byte) (runner.Handler, error) {
+		return &forwarder{marker: string(init), queued: make(chan [2]uint64, 1<<16)}, nil
+	})
 	runner.Register("closer", func(init []byte) (runner.Handler, error) { return closer{path: string(init)}, nil })
 	// child: starts a shell that starts a sleep, and returns the pids of
 	// both: a grandchild of the worker, which no Pdeathsig reaches.
@@ -77,9 +92,14 @@ func init() {
 	})
 }
 
-func TestBatchHandler(t *testing.T) {
-	p := start(t, runner.Config{Handler: "batch", Workers: 2})
-	outs, err := p.Map(testContext(t), squares(2000))
+func TestForwarder(t *testing.T) {
+	p := start(t, runner.Config{Handler: "forward", Workers: 2})
+	outs, err := p.Map(testContext(t), squares(20000)[1:])
+	var te *runner.TaskError
+	if !errors.As(err, &te) || te.Msg != "seven fails" {
+		t.Fatalf("Map: %v, want the error of task 7", err)
+	}
+	outs, err = p.Map(testContext(t), squares(20000)[8:])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,29 +107,35 @@ func TestBatchHandler(t *testing.T) {
 	for i, out := range outs {
 		sq, k := binary.Uvarint(out)
 		batch, _ := binary.Uvarint(out[k:])
-		if sq != uint64(i*i) {
-			t.Fatalf("task %d: %d, want %d", i, sq, i*i)
+		if want := uint64((i + 8) * (i + 8)); sq != want {
+			t.Fatalf("task %d: %d, want %d", i+8, sq, want)
 		}
 		most = max(most, batch)
 	}
 	if most < 2 {
-		t.Errorf("HandleBatch got at most %d tasks at once, want batches", most)
+		t.Errorf("Forward got at most %d tasks at once, want frames of several", most)
 	}
 }
 
-// TestBatchHandlerFails: a HandleBatch that fails ends its worker, and the
-// tasks it had not answered go to another worker.
-func TestBatchHandlerFails(t *testing.T) {
+// TestForwarderFails: a fatal error from Result ends its worker, and the
+// tasks not answered go to another worker.
+func TestForwarderFails(t *testing.T) {
 	marker := filepath.Join(t.TempDir(), "died")
 	out := new(syncBuffer)
-	p := start(t, runner.Config{Handler: "batch", Init: []byte(marker), Workers: 1, Retries: 1, Stderr: out})
-	outs, err := p.Map(testContext(t), squares(500))
+	p := start(t, runner.Config{Handler: "forward", Init: []byte(marker), Workers: 1, Retries: 1, Stderr: out})
+	tasks := squares(500)
+	tasks[7] = uv(8) // no failing task here
+	outs, err := p.Map(testContext(t), tasks)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i, o := range outs {
-		if sq, _ := binary.Uvarint(o); sq != uint64(i*i) {
-			t.Fatalf("task %d: %d, want %d", i, sq, i*i)
+		n := uint64(i)
+		if i == 7 {
+			n = 8
+		}
+		if sq, _ := binary.Uvarint(o); sq != n*n {
+			t.Fatalf("task %d: %d, want %d", i, sq, n*n)
 		}
 	}
 	if s := p.Stats(); s.Died != 1 {

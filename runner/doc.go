@@ -191,13 +191,15 @@
 // 70 after an internal error, and 0 when its input ends. Worker processes
 // need a Unix system; InProcess pools run anywhere.
 //
-// # Batches
+// # Forwarders
 //
-// A Handler that is a BatchHandler gets, in a worker process, all the
-// tasks of a frame (those that fit in the worker's window) in one call:
-// for a handler that forwards tasks to another program, so that it pays
-// one round trip per batch rather than per task. Its error ends the
-// worker, like a crash, and the tasks it had not answered are retried.
+// A Handler that is a Forwarder passes tasks on to another program, such
+// as a kernel in another language. In a worker process, one goroutine
+// forwards each frame of tasks as it arrives while another reads the
+// results of earlier ones, so that the program always has tasks queued
+// and pays no round trip per task; the results go to the pool whenever
+// the program has no more ready. A fatal error from it ends the worker,
+// like a crash, and the tasks not answered are retried.
 //
 // # Panics
 //

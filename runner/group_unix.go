@@ -5,6 +5,7 @@ package runner
 import (
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 )
 
@@ -30,6 +31,7 @@ func dieWithGroup() {
 	if ppgid, err := syscall.Getpgid(os.Getppid()); err != nil || ppgid == pgid {
 		return
 	}
+	ownGroup.Store(true)
 	c := make(chan os.Signal, 1)
 	signal.Notify(c, syscall.SIGTERM)
 	go func() {
@@ -37,4 +39,18 @@ func dieWithGroup() {
 		syscall.Kill(-pgid, syscall.SIGKILL)
 		os.Exit(1) // not reached, unless the group was left
 	}()
+}
+
+// ownGroup is set in a worker that leads a process group of its own.
+var ownGroup atomic.Bool
+
+// exitWithGroup ends a worker process with status code, and first kills
+// what it started and left in its group. A worker whose pool died sees
+// the end of its input, and may exit that way before the SIGTERM of its
+// Pdeathsig is handled; its pool cannot kill its group then.
+func exitWithGroup(code int) {
+	if ownGroup.Load() {
+		killOthersInGroup(syscall.Getpgrp())
+	}
+	os.Exit(code)
 }

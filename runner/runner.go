@@ -19,22 +19,27 @@ type Handler interface {
 	Handle(dst, task []byte) ([]byte, error)
 }
 
-// A BatchHandler is a Handler that can also run several tasks at once: one
-// that forwards tasks to another program, for which a round trip per task
-// would cost more than the task. A worker process hands it each frame of
-// tasks the pool sends (the tasks that fit in the worker's window) in one
-// call; in-process workers and single tasks still go through Handle.
-//
-// HandleBatch runs tasks in order and calls result once for each, in
-// order, with the task's output or its error (as Handle returns them); out
-// is only valid during the call. A non-nil error from HandleBatch is not a
-// task's failure but the worker's: the worker process exits, as if it had
-// crashed, and the pool deals with the tasks not yet reported as with any
-// dead worker (retries, Config.Retries). It returns at once with the error
-// of result, if any.
-type BatchHandler interface {
+// A Forwarder is a Handler that passes tasks on to another program (one
+// it started) and reads their results back. A worker process forwards each
+// frame of tasks the pool sends as soon as it arrives, from one goroutine,
+// while another reads the results of the tasks before it: the program
+// always has tasks queued, and no task waits for a round trip. In-process
+// workers, and single tasks, still go through Handle.
+type Forwarder interface {
 	Handler
-	HandleBatch(tasks [][]byte, result func(out []byte, err error) error) error
+	// Forward passes tasks on, in order; it may block while the other
+	// side is busy. tasks are only valid during the call.
+	Forward(tasks [][]byte) error
+	// Result returns the result of the oldest task forwarded and not
+	// yet returned, waiting for it: its output, valid until the next
+	// call, or its error (as Handle returns them). A non-nil fatal error
+	// is not the task's failure but the worker's: the worker process
+	// exits, as if it had crashed, and the pool deals with the tasks not
+	// yet answered as with any dead worker (Config.Retries).
+	Result() (out []byte, err, fatal error)
+	// Ready reports whether Result would return without waiting, so
+	// that the worker sends the pool what it has before it waits.
+	Ready() bool
 }
 
 // HandlerFunc adapts a function to a Handler.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -54,7 +55,7 @@ func Serve(handlers map[string]Setup) {
 			// Without this, the other goroutines would keep the
 			// process alive, serving nothing.
 			fmt.Fprintf(os.Stderr, "runner: worker for %q: %v\n", name, errGoexit)
-			os.Exit(workerExitCode)
+			exitWithGroup(workerExitCode)
 		}
 	}()
 	in, out, err := workerFiles()
@@ -64,9 +65,9 @@ func Serve(handlers map[string]Setup) {
 	returned = true
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "runner: worker for %q: %v\n", name, err)
-		os.Exit(workerExitCode)
+		exitWithGroup(workerExitCode)
 	}
-	os.Exit(0)
+	exitWithGroup(0)
 }
 
 var inWorker atomic.Bool
@@ -109,8 +110,10 @@ func serve(name string, handlers map[string]Setup, in io.Reader, out io.Writer) 
 	s := &server{h: h, out: out}
 	err = s.run(br)
 	if c, ok := h.(io.Closer); ok {
-		if cerr := c.Close(); err == nil && cerr != nil {
-			err = fmt.Errorf("closing the handler: %w", cerr)
+		// Every result has gone: a failure to close is no failure of
+		// the worker's, only news for its log.
+		if cerr := c.Close(); cerr != nil {
+			fmt.Fprintf(os.Stderr, "runner: worker for %q: closing the handler: %v\n", name, cerr)
 		}
 	}
 	return err
@@ -170,8 +173,6 @@ type server struct {
 	h       Handler
 	out     io.Writer
 	scratch []byte
-	ids     []uint64 // the tasks of a frame, for a BatchHandler
-	tasks   [][]byte
 
 	res   []byte    // result frame being built, from resultsHead on
 	nres  int       // results in res
@@ -215,6 +216,9 @@ func (s *server) run(br *bufio.Reader) error {
 	}()
 
 	s.res = make([]byte, resultsHead, resultsHead+flushBytes+1<<10)
+	if fw, ok := s.h.(Forwarder); ok {
+		return s.forward(fw, frames, free, &readErr)
+	}
 	for {
 		var f []byte
 		var ok bool
@@ -233,20 +237,14 @@ func (s *server) run(br *bufio.Reader) error {
 			}
 			return readErr
 		}
-		if bh, ok := s.h.(BatchHandler); ok {
-			if err := s.doBatch(bh, f); err != nil {
+		for p := f; len(p) > 0; {
+			id, task, rest, err := nextTask(p)
+			if err != nil {
 				return err
 			}
-		} else {
-			for p := f; len(p) > 0; {
-				id, task, rest, err := nextTask(p)
-				if err != nil {
-					return err
-				}
-				p = rest
-				if err := s.do(id, task); err != nil {
-					return err
-				}
+			p = rest
+			if err := s.do(id, task); err != nil {
+				return err
 			}
 		}
 		select {
@@ -267,51 +265,148 @@ func (s *server) do(id uint64, task []byte) error {
 	return s.add(id, out, status)
 }
 
-// doBatch runs the tasks of frame f with one call of h.HandleBatch. An
-// error it returns ends the worker; so does a panic, which is not the
-// fault of one task.
-func (s *server) doBatch(h BatchHandler, f []byte) error {
-	s.ids = s.ids[:0]
-	s.tasks = s.tasks[:0]
-	for p := f; len(p) > 0; {
-		id, task, rest, err := nextTask(p)
-		if err != nil {
-			return err
+// forward serves a Forwarder: one goroutine forwards the frames as they
+// arrive, this one reads the results and sends them to the pool, each
+// batch as soon as the Forwarder has no more ready.
+func (s *server) forward(fw Forwarder, frames <-chan []byte, free chan<- []byte, readErr *error) error {
+	q := newSentQueue()
+	var sendErr error
+	go func() {
+		defer q.close()
+		var tasks [][]byte
+		var sent []sentTask
+		for f := range frames {
+			tasks, sent = tasks[:0], sent[:0]
+			now := time.Now()
+			for p := f; len(p) > 0; {
+				id, task, rest, err := nextTask(p)
+				if err != nil {
+					sendErr = err
+					return
+				}
+				p = rest
+				tasks = append(tasks, task)
+				sent = append(sent, sentTask{id, now})
+			}
+			q.push(sent)
+			if err := fw.Forward(tasks); err != nil {
+				sendErr = fmt.Errorf("handler: %w", err)
+				return
+			}
+			select {
+			case free <- f[:0]:
+			default:
+			}
 		}
-		p = rest
-		s.ids = append(s.ids, id)
-		s.tasks = append(s.tasks, task)
-	}
-	if s.nres == 0 {
-		s.start = time.Now()
-	}
-	k := 0
-	err := h.HandleBatch(s.tasks, func(out []byte, err error) error {
-		if k >= len(s.ids) {
-			return fmt.Errorf("runner: HandleBatch reported %d results for %d tasks", k+1, len(s.ids))
+		sendErr = *readErr
+	}()
+	var flushed time.Time
+	for {
+		t, ok := q.pop(func() error { return s.flush() })
+		if !ok {
+			if err := s.flush(); err != nil {
+				return err
+			}
+			return sendErr
+		}
+		if s.nres == 0 {
+			// Busy since the task was sent, or since the last results
+			// went, whichever is later.
+			s.start = t.sent
+			if flushed.After(s.start) {
+				s.start = flushed
+			}
+		}
+		out, err, fatal := fw.Result()
+		if fatal != nil {
+			// What was answered goes, so that only the rest is retried.
+			if err := s.flush(); err != nil {
+				return err
+			}
+			return fmt.Errorf("handler: %w", fatal)
 		}
 		status := byte(statusOK)
 		if err != nil {
 			out, status = append(s.scratch[:0], err.Error()...), statusError
+			s.scratch = out
 		}
-		if s.nres == 0 {
-			s.start = time.Now()
+		if err := s.add(t.id, out, status); err != nil {
+			return err
 		}
-		id := s.ids[k]
-		k++
-		return s.add(id, out, status)
-	})
-	if err == nil && k < len(s.ids) {
-		err = fmt.Errorf("runner: HandleBatch reported %d results for %d tasks", k, len(s.ids))
+		if !fw.Ready() {
+			if err := s.flush(); err != nil {
+				return err
+			}
+			flushed = time.Now()
+		}
 	}
-	if err != nil {
-		// What was answered is sent, so that only the rest is retried.
-		if ferr := s.flush(); ferr != nil {
-			return ferr
+}
+
+// A sentTask is a task forwarded and not yet answered.
+type sentTask struct {
+	id   uint64
+	sent time.Time
+}
+
+// sentQueue is the tasks forwarded, oldest first, shared by the goroutine
+// that forwards them and the one that reads their results.
+type sentQueue struct {
+	mu     sync.Mutex
+	cond   *sync.Cond
+	q      []sentTask // q[head:] are waiting
+	head   int
+	closed bool
+}
+
+func newSentQueue() *sentQueue {
+	q := new(sentQueue)
+	q.cond = sync.NewCond(&q.mu)
+	return q
+}
+
+func (q *sentQueue) push(ts []sentTask) {
+	q.mu.Lock()
+	q.q = append(q.q, ts...)
+	q.mu.Unlock()
+	q.cond.Signal()
+}
+
+func (q *sentQueue) close() {
+	q.mu.Lock()
+	q.closed = true
+	q.mu.Unlock()
+	q.cond.Signal()
+}
+
+// pop returns the oldest task; if there is none yet, it calls idle once
+// (to send the results held) and waits. It returns false once the queue
+// is closed and empty, or if idle fails.
+func (q *sentQueue) pop(idle func() error) (sentTask, bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.head == len(q.q) && !q.closed {
+		q.mu.Unlock()
+		err := idle()
+		q.mu.Lock()
+		if err != nil {
+			return sentTask{}, false
 		}
-		return fmt.Errorf("handler: %w", err)
 	}
-	return nil
+	for q.head == len(q.q) && !q.closed {
+		q.cond.Wait()
+	}
+	if q.head == len(q.q) {
+		return sentTask{}, false
+	}
+	t := q.q[q.head]
+	q.head++
+	if q.head >= 1024 && 2*q.head >= len(q.q) {
+		// Tasks stream in while results are read, so the queue may
+		// never drain: move what is left to the front.
+		q.q = q.q[:copy(q.q, q.q[q.head:])]
+		q.head = 0
+	}
+	return t, true
 }
 
 // add adds one task's result to the batch, flushing it if it is full or

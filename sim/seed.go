@@ -16,18 +16,17 @@ const SeedScheme = "sha256(\"simrun/chunk/v1\\x00\" || u64le(seed) || u64le(len(
 // thus depends on what the point is, never on where it sits in the sweep,
 // how many workers run it, or in which order chunks finish.
 func ChunkRand(seed uint64, key string, chunk int64) rng.Xoshiro256 {
-	h := sha256.New()
-	var b [8]byte
-	h.Write([]byte("simrun/chunk/v1\x00"))
-	binary.LittleEndian.PutUint64(b[:], seed)
-	h.Write(b[:])
-	binary.LittleEndian.PutUint64(b[:], uint64(len(key)))
-	h.Write(b[:])
-	h.Write([]byte(key))
-	binary.LittleEndian.PutUint64(b[:], uint64(chunk))
-	h.Write(b[:])
-	var sum [sha256.Size]byte
-	h.Sum(sum[:0])
+	// The message is hashed in one piece (Sum256), from a buffer on the
+	// stack when the key is short: the same bytes as writing it in parts,
+	// without the allocation of a hash.Hash, once for every chunk.
+	const tag = "simrun/chunk/v1\x00"
+	var buf [256]byte
+	b := append(buf[:0], tag...)
+	b = binary.LittleEndian.AppendUint64(b, seed)
+	b = binary.LittleEndian.AppendUint64(b, uint64(len(key)))
+	b = append(b, key...)
+	b = binary.LittleEndian.AppendUint64(b, uint64(chunk))
+	sum := sha256.Sum256(b)
 	var s [4]uint64
 	for i := range s {
 		s[i] = binary.LittleEndian.Uint64(sum[8*i:])
