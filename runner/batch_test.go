@@ -94,12 +94,12 @@ func init() {
 
 func TestForwarder(t *testing.T) {
 	p := start(t, runner.Config{Handler: "forward", Workers: 2})
-	outs, err := p.Map(testContext(t), squares(20000)[1:])
+	_, err := p.Map(testContext(t), squares(20000)[1:])
 	var te *runner.TaskError
 	if !errors.As(err, &te) || te.Msg != "seven fails" {
 		t.Fatalf("Map: %v, want the error of task 7", err)
 	}
-	outs, err = p.Map(testContext(t), squares(20000)[8:])
+	outs, err := p.Map(testContext(t), squares(20000)[8:])
 	if err != nil {
 		t.Fatal(err)
 	}
