@@ -2,8 +2,13 @@
 
 package external
 
-import "syscall"
+import (
+	"os"
+	"syscall"
+)
 
 func sysProcAttr(newGroup bool) *syscall.SysProcAttr { return nil }
 
 func killGroup(pid int) {}
+
+func setPipeSize(f *os.File, n int) {}

@@ -48,6 +48,10 @@ const stopGrace = 500 * time.Millisecond
 // limit.
 const maxLine = 256 << 20
 
+// pipeSize is the size asked for the pipe of requests: a frame of a
+// worker's window of chunks, about a hundred bytes each.
+const pipeSize = 1 << 20
+
 // A Program is a running kernel program whose handshake is done. Its
 // methods are not safe for concurrent use.
 type Program struct {
@@ -101,17 +105,26 @@ func Start(c Command) (*Program, error) {
 	// Whatever the program leaves behind holding its standard error, Wait
 	// does not wait for more than this once it has exited.
 	cmd.WaitDelay = stopGrace
-	in, err := cmd.StdinPipe()
+	inR, in, err := os.Pipe()
 	if err != nil {
 		return nil, fmt.Errorf("command %s: %w", p.name, err)
 	}
+	cmd.Stdin = inR
 	out, err := cmd.StdoutPipe()
 	if err != nil {
+		inR.Close()
+		in.Close()
 		return nil, fmt.Errorf("command %s: %w", p.name, err)
 	}
-	if err := cmd.Start(); err != nil {
+	err = cmd.Start()
+	inR.Close()
+	if err != nil {
+		in.Close()
 		return nil, fmt.Errorf("command %s: %w", p.name, startErr(err))
 	}
+	// A batch of requests then fits in the pipe: simrun writes it in one
+	// go, not in pieces, each waiting for the program to read the last.
+	setPipeSize(in, pipeSize)
 	p.cmd, p.in, p.out = cmd, in, bufio.NewReaderSize(out, 64<<10)
 	go func() {
 		p.waitErr = cmd.Wait()
@@ -434,8 +447,8 @@ func (p *Program) parseReply(line []byte, req *Request, accs []sim.Acc) (Reply, 
 	bad := func(format string, args ...any) (Reply, error) {
 		return Reply{}, &ProtocolError{Command: p.name, Line: bytes.Clone(line), Msg: fmt.Sprintf(format, args...)}
 	}
-	kind, rest, _ := bytes.Cut(line, space)
-	idTok, rest, _ := bytes.Cut(rest, space)
+	kind, rest := cut(line)
+	idTok, rest := cut(rest)
 	switch string(kind) {
 	case "ok", "values", "error":
 	default:
@@ -528,9 +541,18 @@ func (f *fields) next() ([]byte, bool) {
 		f.last = ""
 		return nil, false
 	}
-	tok, rest, _ := bytes.Cut(f.s, space)
+	tok, rest := cut(f.s)
 	f.s = rest
 	return tok, true
+}
+
+// cut splits b at its first space (bytes.Cut with a separator of one
+// byte, without its general search).
+func cut(b []byte) (before, after []byte) {
+	if i := bytes.IndexByte(b, ' '); i >= 0 {
+		return b[:i], b[i+1:]
+	}
+	return b, nil
 }
 
 func (f *fields) int() (int64, bool) {
