@@ -67,8 +67,8 @@ func sameSpec(want, got Spec) error {
 	switch {
 	case w.Name != g.Name || w.Version != g.Version:
 		return fmt.Errorf("declared kernel %s version %d, where it had declared %s version %d", g.Name, g.Version, w.Name, w.Version)
-	case !slices.Equal(mapKeys(w.Observables), mapKeys(g.Observables)):
-		return fmt.Errorf("declared observables %v, where it had declared %v", mapKeys(g.Observables), mapKeys(w.Observables))
+	case !slices.Equal(obsNames(w.Observables), obsNames(g.Observables)):
+		return fmt.Errorf("declared observables %v, where it had declared %v", obsNames(g.Observables), obsNames(w.Observables))
 	}
 	return nil
 }

@@ -485,7 +485,7 @@ func (p *Program) parseReply(line []byte, req *Request, accs []sim.Acc) (Reply, 
 			var a sim.Acc
 			n, ok := f.int()
 			if !ok {
-				return bad("want %d accumulators (N MEAN M2 MIN MAX for each observable, in order: %s), %s", len(accs), strings.Join(mapKeys(p.spec.Kernel.Observables), ", "), f.problem())
+				return bad("want %d accumulators (N MEAN M2 MIN MAX for each observable, in order: %s), %s", len(accs), strings.Join(obsNames(p.spec.Kernel.Observables), ", "), f.problem())
 			}
 			var v [4]float64
 			for j := range v {
@@ -510,7 +510,7 @@ func (p *Program) parseReply(line []byte, req *Request, accs []sim.Acc) (Reply, 
 		for o := range accs {
 			k, ok := f.int()
 			if !ok || k < 0 {
-				return bad("want a count and the values for each of the %d observables (%s), %s", len(accs), strings.Join(mapKeys(p.spec.Kernel.Observables), ", "), f.problem())
+				return bad("want a count and the values for each of the %d observables (%s), %s", len(accs), strings.Join(obsNames(p.spec.Kernel.Observables), ", "), f.problem())
 			}
 			for range k {
 				x, ok := f.float()

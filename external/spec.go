@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/simrun/simrun/sim"
@@ -134,7 +135,7 @@ func parseSpec(line []byte) (Spec, error) {
 		case refs[r.Name]:
 			return Spec{}, fmt.Errorf("its spec declares reference %q twice", r.Name)
 		case !obs[r.Of]:
-			return Spec{}, fmt.Errorf(`its spec's reference %q has "of": %q, which is not an observable; valid: %s`, r.Name, r.Of, strings.Join(mapKeys(k.Observables), ", "))
+			return Spec{}, fmt.Errorf(`its spec's reference %q has "of": %q, which is not an observable; valid: %s`, r.Name, r.Of, strings.Join(obsNames(k.Observables), ", "))
 		case r.Stat != "" && r.Stat != "mean" && r.Stat != "sd":
 			return Spec{}, fmt.Errorf(`its spec's reference %q has "stat": %q; want "mean" or "sd"`, r.Name, r.Stat)
 		}
@@ -144,7 +145,7 @@ func parseSpec(line []byte) (Spec, error) {
 	return Spec{Kernel: k, Runtime: w.Runtime, Raw: append([]byte(nil), line...)}, nil
 }
 
-func mapKeys(obs []sim.ObservableSpec) []string {
+func obsNames(obs []sim.ObservableSpec) []string {
 	out := make([]string, len(obs))
 	for i, o := range obs {
 		out[i] = o.Name
@@ -157,7 +158,7 @@ func convertParam(w wireParam) (sim.ParamSpec, error) {
 	switch {
 	case !paramName.MatchString(w.Name):
 		return sim.ParamSpec{}, fmt.Errorf(`"name": %q; want letters, digits and '_', not starting with a digit`, w.Name)
-	case contains(reservedParams, w.Name):
+	case slices.Contains(reservedParams, w.Name):
 		return sim.ParamSpec{}, fmt.Errorf(`"name": %q is a column of results.csv (%s); give the parameter another name`, w.Name, strings.Join(reservedParams, ", "))
 	}
 	p := sim.ParamSpec{Name: w.Name, Doc: w.Doc}
@@ -244,15 +245,6 @@ func defaultValue(k sim.Kind, raw json.RawMessage) (sim.Value, error) {
 		}
 		return sim.Value{}, errors.New("want a string")
 	}
-}
-
-func contains(s []string, x string) bool {
-	for _, y := range s {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 // jsonMsg shortens encoding/json's errors ("json: unknown field "x"").
