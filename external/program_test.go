@@ -1,135 +1,28 @@
 package external
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"math"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/simrun/simrun/internal/kerneltest"
 	"github.com/simrun/simrun/sim"
 	"github.com/simrun/simrun/sim/rng"
 )
 
-// TestMain lets the test binary play a kernel program: started as
-// "TESTBINARY kernel MODE", it speaks the protocol, well or badly as MODE
-// says, as os/exec's tests let their binary play the child.
+// TestMain lets the test binary play a kernel program (kerneltest.Play):
+// started as "TESTBINARY kernel MODE", it speaks the protocol, well or
+// badly as MODE says.
 func TestMain(m *testing.M) {
-	if len(os.Args) == 3 && os.Args[1] == "kernel" {
-		os.Exit(playKernel(os.Args[2]))
+	if len(os.Args) > 2 && os.Args[1] == "kernel" {
+		os.Exit(kerneltest.Play(os.Args[2:]))
 	}
 	os.Exit(m.Run())
-}
-
-const goodSpec = `{"protocol": 1, "name": "fake", "version": 2, "runtime": "go test",
- "params": [{"name": "a", "type": "int", "default": 2, "min": 0}, {"name": "s", "type": "string", "default": "x"}],
- "observables": [{"name": "u", "iid": true}, {"name": "a2"}],
- "references": [{"name": "ten_a", "of": "a2", "exact": true}]}`
-
-// playKernel is a kernel program: observable u is N uniforms drawn from
-// the chunk's state, a2 is N copies of 2a; reference ten_a is 10a. MODE
-// makes it misbehave.
-func playKernel(mode string) int {
-	in := bufio.NewScanner(os.Stdin)
-	in.Buffer(nil, 1<<20)
-	out := bufio.NewWriter(os.Stdout)
-	if !in.Scan() {
-		return 1
-	}
-	switch mode {
-	case "exit-handshake":
-		fmt.Fprintln(os.Stderr, "ImportError: No module named numpy")
-		return 3
-	case "garbage-handshake":
-		fmt.Println("hello")
-		return 0
-	case "refuse":
-		fmt.Println(`error numpy is\nmissing`)
-		return 0
-	case "hang-handshake":
-		time.Sleep(time.Minute)
-		return 0
-	case "unknown-field":
-		fmt.Println(`{"protocol": 1, "name": "fake", "observables": [{"name": "u"}], "colour": "red"}`)
-	case "no-observables":
-		fmt.Println(`{"protocol": 1, "name": "fake"}`)
-	case "protocol-2":
-		fmt.Println(`{"protocol": 2, "name": "fake", "observables": [{"name": "u"}]}`)
-	case "reserved-param":
-		fmt.Println(`{"protocol": 1, "name": "fake", "params": [{"name": "mean", "type": "float"}], "observables": [{"name": "u"}]}`)
-	case "bad-default":
-		fmt.Println(`{"protocol": 1, "name": "fake", "params": [{"name": "p", "type": "float", "default": 2, "max": 1}], "observables": [{"name": "u"}]}`)
-	default:
-		fmt.Println(strings.ReplaceAll(goodSpec, "\n", ""))
-	}
-	var a int64
-	var s string
-	for in.Scan() {
-		f := strings.Fields(in.Text())
-		switch f[0] {
-		case "point":
-			for _, kv := range f[2:] {
-				k, v, _ := strings.Cut(kv, "=")
-				switch k {
-				case "a":
-					a, _ = strconv.ParseInt(v, 10, 64)
-				case "s":
-					s = v
-				}
-			}
-		case "reference":
-			fmt.Fprintf(out, "ok %s %d\n", f[1], 10*a)
-		case "chunk":
-			id, _ := strconv.ParseInt(f[1], 10, 64)
-			n, _ := strconv.ParseInt(f[3], 10, 64)
-			var st [4]uint64
-			for i := range st {
-				st[i], _ = strconv.ParseUint(f[5+i], 10, 64)
-			}
-			r := rng.New(st)
-			var u, c sim.Acc
-			for range n {
-				u.Add(r.Float64())
-				c.Add(float64(2 * a))
-			}
-			ok := fmt.Sprintf("ok %d %d %v %v %v %v %d %v %v %v %v", id, u.N, u.Mean, u.M2, u.Min, u.Max, c.N, c.Mean, c.M2, c.Min, c.Max)
-			switch {
-			case mode == "crash":
-				fmt.Fprintln(os.Stderr, "Traceback (most recent call last):\nZeroDivisionError: division by zero")
-				return 1
-			case mode == "error":
-				fmt.Fprintf(out, "error %d ValueError: s = %s\\n  at line \\\\7\n", id, s)
-			case mode == "values":
-				fmt.Fprintf(out, "values %d 2 0.25 0.75 1 %d\n", id, 2*a)
-			case mode == "bad-second" && id%3 == 2, mode == "garbage":
-				fmt.Fprintf(out, "oops %d\n", id)
-			case mode == "wrong-id":
-				fmt.Fprintf(out, "ok %d 1 1 0 1 1 1 1 0 1 1\n", id+7)
-			case mode == "nonfinite":
-				fmt.Fprintf(out, "ok %d 1 nan 0 1 1 1 1 0 1 1\n", id)
-			case mode == "short":
-				fmt.Fprintf(out, "ok %d 1 1 0 1 1\n", id)
-			case mode == "extra":
-				fmt.Fprintln(out, ok, 5)
-			case mode == "negative-m2":
-				fmt.Fprintf(out, "ok %d 2 1 -1 1 1 1 1 0 1 1\n", id)
-			default:
-				fmt.Fprintln(out, ok)
-			}
-		case "flush":
-			out.Flush()
-		}
-	}
-	if mode == "ignore-eof" {
-		time.Sleep(time.Minute)
-	}
-	out.Flush()
-	return 0
 }
 
 func testCommand(mode string) Command {
@@ -144,7 +37,7 @@ func TestStartSpec(t *testing.T) {
 	defer p.Close()
 	s := p.Spec()
 	k := s.Kernel
-	if k.Name != "fake" || k.Version != 2 || s.Runtime != "go test" {
+	if k.Name != "fake" || k.Version != 1 || s.Runtime != "go test" {
 		t.Errorf("spec: name %q version %d runtime %q", k.Name, k.Version, s.Runtime)
 	}
 	if len(k.Params) != 2 || k.Params[0].Kind != sim.Int || k.Params[0].Default != sim.IntValue(2) || k.Params[0].Range == nil || k.Params[0].Range.Min != 0 || !math.IsInf(k.Params[0].Range.Max, 1) {
@@ -153,7 +46,7 @@ func TestStartSpec(t *testing.T) {
 	if len(k.Observables) != 2 || !k.Observables[0].IID || k.Observables[1].IID {
 		t.Errorf("observables: %+v", k.Observables)
 	}
-	if len(k.References) != 1 || k.References[0].Of != "a2" || !k.References[0].Exact {
+	if len(k.References) != 1 || k.References[0].Of != "u" || !k.References[0].Exact {
 		t.Errorf("references: %+v", k.References)
 	}
 	if err := p.Close(); err != nil {
@@ -271,10 +164,10 @@ func TestDo(t *testing.T) {
 			}
 		}
 	}
-	ref := []Request{{ID: 5, Point: -1, Params: requests(t, p, 1)[0].Params, Ref: "ten_a"}}
+	ref := []Request{{ID: 5, Point: -1, Params: requests(t, p, 1)[0].Params, Ref: "half"}}
 	var v float64
-	if _, err := p.Do(ref, func(_ int, r Reply, err error) error { v = r.Value; return err }); err != nil || v != 30 {
-		t.Errorf("reference: %v, %v; want 30", v, err)
+	if _, err := p.Do(ref, func(_ int, r Reply, err error) error { v = r.Value; return err }); err != nil || v != 0.5 {
+		t.Errorf("reference: %v, %v; want 0.5", v, err)
 	}
 }
 
@@ -285,7 +178,7 @@ func TestDoReplies(t *testing.T) {
 		accs string // the accumulators of the first request, if no error
 	}{
 		{mode: "values", accs: "[{2 0.5 0.125 0.25 0.75} {1 6 0 6 6}]"},
-		{mode: "error", want: "ValueError: s = a%20b%25\n  at line \\7"},
+		{mode: "error-all", want: "ValueError: s = a%20b%25\n  at line \\7"},
 		{mode: "garbage", want: `broke the kernel protocol: a reply starts with ok, values or error, in the reply "oops 100"`},
 		{mode: "wrong-id", want: "it answers request 107, but the next request to answer is chunk 100"},
 		{mode: "nonfinite", want: `observable "u": want N MEAN M2 MIN MAX, but found "nan"`},
@@ -347,7 +240,7 @@ func TestKernelRestarts(t *testing.T) {
 	}
 
 	stderr := new(strings.Builder)
-	c := testCommand("crash")
+	c := testCommand("crash-always")
 	c.Stderr = stderr
 	k = NewKernel(c, nil)
 	defer k.Close()
@@ -356,7 +249,7 @@ func TestKernelRestarts(t *testing.T) {
 	if err == nil || len(got) != 0 {
 		t.Fatalf("Do of a program that crashes: %v, %d answers", err, len(got))
 	}
-	for _, w := range []string{"exited with exit status 1 with 3 requests unanswered", "ZeroDivisionError: division by zero"} {
+	for _, w := range []string{"exited with exit status 1 with 3 requests unanswered", "MemoryError: crash-always as asked"} {
 		if !strings.Contains(err.Error(), w) {
 			t.Errorf("error %q\ndoes not contain %q", err, w)
 		}
@@ -370,7 +263,7 @@ func TestKernelRestarts(t *testing.T) {
 }
 
 func TestCloseKillsStubborn(t *testing.T) {
-	p, err := Start(testCommand("ignore-eof"))
+	p, err := Start(testCommand("stubborn"))
 	if err != nil {
 		t.Fatal(err)
 	}
