@@ -81,7 +81,7 @@ func TestExternalFailures(t *testing.T) {
 		{name: "exits", command: []string{"sh", "-c", "echo ModuleNotFoundError: numpy >&2; exit 4"}, code: 2,
 			want: []string{"exits.toml:2: kernel.command:", "exited with exit status 4 before declaring its spec", "ModuleNotFoundError: numpy"}},
 		{name: "error", command: []string{bin, "kernel", "error"}, sweep: "[1, 13]", code: 1,
-			want: []string{"ValueError: a = 13 is unlucky", `File "fake.py", line 13`, "point 1 (a=13), chunk ", "the requests that reproduce it", "simrun chunk"}},
+			want: []string{"ValueError: a = 13 is unlucky", `File "fake.py", line 13`, "point 1 (a=13,s=\"x\"), chunk ", "the requests that reproduce it", "simrun chunk"}},
 		{name: "crash-once", command: []string{bin, "kernel", "crash-once", filepath.Join(dir, "crashed")}, same: true},
 		{name: "crash-always", command: []string{bin, "kernel", "crash-always"}, code: 1,
 			want: []string{"MemoryError: crash-always as asked", "exited with exit status 1"}},
