@@ -48,10 +48,6 @@ const stopGrace = 500 * time.Millisecond
 // limit.
 const maxLine = 256 << 20
 
-// flushEachBelow is the size of batch up to which every request is
-// followed by a flush (appendRequests).
-const flushEachBelow = 64
-
 // pipeSize is the size asked for the pipe of requests: a frame of a
 // worker's window of chunks, about a hundred bytes each.
 const pipeSize = 1 << 20
@@ -366,18 +362,8 @@ func (p *Program) Do(reqs []Request, result func(i int, r Reply, err error) erro
 }
 
 // appendRequests encodes reqs as protocol lines, then a flush.
-//
-// A small batch (a worker's window is small only when chunks are slow)
-// has a flush after every request: each reply then comes back as soon as
-// its chunk is done, the pool sends the next chunk while the program works
-// on those it holds, and the program never waits for a batch to make the
-// round trip. A large batch of fast chunks is flushed once.
 func (p *Program) appendRequests(b []byte, reqs []Request) []byte {
-	each := len(reqs) <= flushEachBelow
 	for i := range reqs {
-		if each && i > 0 {
-			b = append(b, "flush\n"...)
-		}
 		r := &reqs[i]
 		if r.Point != p.point || r.Point < 0 {
 			// A point outside the sweep (a reference curve between
