@@ -208,6 +208,10 @@ func (r *references) stop() {
 	}
 }
 
+// programQueued is the work a worker pool keeps queued in each worker of
+// a program's kernel (runner.Config.Queued).
+const programQueued = 25 * time.Millisecond
+
 // programRunner simulates chunks by sending them to the kernel's program:
 // in a worker process as a runner.Forwarder, chunks streaming to the
 // program while its replies come back; elsewhere one chunk at a time.

@@ -242,6 +242,14 @@ func (x *execution) run(ctx context.Context) error {
 	cfg.Workers, cfg.InProcess = x.o.Workers, x.o.InProcess
 	cfg.Stderr, cfg.Logger = x.o.Stderr, x.o.Logger
 	cfg.Retries, cfg.TaskTimeout = x.o.Run.Retries, x.o.Run.Timeout
+	if x.e.Program != nil {
+		// A program answers a batch of chunks at a time, and each batch
+		// costs a round trip through two more processes: with more work
+		// queued, it works on the next batch while one travels, and there
+		// are fewer of them. The last chunks of a run are still spread
+		// over the workers within about this much work.
+		cfg.Queued = programQueued
+	}
 	// The pool outlives a cancellation by the grace period, so that
 	// running chunks can finish and be journaled; Stream stops
 	// dispatching at once.

@@ -23,8 +23,9 @@ const (
 	minWindow     = 2
 	maxWindow     = 1024
 	// targetQueued is the work the adaptive window keeps queued in each
-	// worker: enough that its pipe never runs dry, little enough that the
-	// last tasks of a Stream are spread over the workers. The window also
+	// worker by default (Config.Queued): enough that its pipe never runs
+	// dry, little enough that the last tasks of a Stream are spread over
+	// the workers. The window also
 	// covers the results a worker holds for up to flushDelay before it
 	// sends them, so that about targetQueued is still queued when they go.
 	targetQueued = 2 * time.Millisecond
@@ -350,7 +351,11 @@ func (w *worker) adaptLocked(busy time.Duration, n int) {
 	w.nSum = w.nSum*0.75 + float64(n)
 	win := float64(maxWindow)
 	if w.busySum > 0 {
-		win = min(win, float64(targetQueued+flushDelay)*w.nSum/w.busySum)
+		queued := w.p.cfg.Queued
+		if queued <= 0 {
+			queued = targetQueued
+		}
+		win = min(win, float64(queued+flushDelay)*w.nSum/w.busySum)
 	}
 	w.window = max(minWindow, int(win))
 }

@@ -188,6 +188,8 @@ func Start(ctx context.Context, cfg Config) (*Pool, error) {
 		return nil, fmt.Errorf("runner: Config.Workers is %d", cfg.Workers)
 	case cfg.Window < 0:
 		return nil, fmt.Errorf("runner: Config.Window is %d", cfg.Window)
+	case cfg.Queued < 0:
+		return nil, fmt.Errorf("runner: Config.Queued is %v", cfg.Queued)
 	case cfg.MaxPending < 0:
 		return nil, fmt.Errorf("runner: Config.MaxPending is %d", cfg.MaxPending)
 	case cfg.Retries < 0:

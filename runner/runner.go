@@ -111,9 +111,14 @@ type Config struct {
 	InProcess bool
 	// Window is the largest number of tasks sent to one worker and not yet
 	// answered. 0 sizes it from the measured time per task so that about
-	// 2 ms of work is queued in each worker, besides the results it holds
-	// back for up to 2 ms to send them together (between 2 and 1024 tasks).
+	// Queued of work is queued in each worker, besides the results it
+	// holds back for up to 2 ms to send them together (between 2 and 1024
+	// tasks).
 	Window int
+	// Queued is the work the adaptive window keeps queued in each worker;
+	// 0 means 2 ms. A Forwarder wants more: its program answers a batch
+	// at a time, and works on the next while the answers travel.
+	Queued time.Duration
 	// MaxPending bounds the tasks submitted with Submit and not yet
 	// finished: Submit blocks while that many are pending. 0 is unbounded.
 	MaxPending int
