@@ -90,8 +90,10 @@ fuzz:
 # BENCHFLAGS=-quick tries the harness at small sizes (give it -out and -png).
 BENCHFLAGS ?=
 bench: build
+	bash scripts/deps.sh bench
 	sh bench/setup.sh
 	$(GO) run ./bench/cmd/benchsim -go $(GO) -simrun $(BIN) -python /usr/bin/python3 $(BENCHFLAGS)
+	$(GO) run ./bench/cmd/benchext -simrun $(BIN) -python /usr/bin/python3 $(BENCHFLAGS)
 
 clean:
 	rm -rf bin results
