@@ -43,17 +43,17 @@ import (
 	"flag"
 	"fmt"
 	"log"
-	"math"
 	"os"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/simrun/simrun/bench/internal/benchkit"
 )
 
 // Targets and sizes.
@@ -234,18 +234,6 @@ func (m *measurements) record(cmd string) {
 	}
 }
 
-func loadavg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "?"
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "?"
-	}
-	return strings.Join(f[:3], " ")
-}
-
 // simrunRun runs `simrun run` on experiment x into a new directory, checks
 // that every chunk ran, and removes the directory.
 func simrunRun(c *config, m *measurements, x *expFile) (time.Duration, error) {
@@ -255,16 +243,16 @@ func simrunRun(c *config, m *measurements, x *expFile) (time.Duration, error) {
 	}
 	defer os.RemoveAll(out)
 	args := []string{c.simrun, "run", "--quiet", "--workers", strconv.Itoa(c.workers), "--out", "DIR", x.path}
-	m.record(shellJoin(args))
+	m.record(benchkit.ShellJoin(args))
 	args[0], args[len(args)-2] = c.simrunBin, out
-	r, err := run(proc{argv: args}, false)
+	r, err := benchkit.Run(benchkit.Cmd{Argv: args})
 	if err != nil {
 		return 0, err
 	}
 	if err := checkResults(filepath.Join(out, "results.csv"), x.chunks()); err != nil {
 		return 0, fmt.Errorf("%s: %v", x.path, err)
 	}
-	return r.wall, nil
+	return r.Wall, nil
 }
 
 // checkResults checks that results.csv counts every chunk, so that a rate
@@ -293,8 +281,8 @@ func checkResults(path string, chunks int64) error {
 func build(c *config, m *measurements) error {
 	for _, name := range []string{"trivial", "spin"} {
 		args := []string{c.cc, "-O2", "-ffp-contract=off", "-I", "external/lang/c", "-o", filepath.Join(c.dir, name), filepath.Join(c.dir, name+".c"), "-lm"}
-		m.record(shellJoin(args))
-		if _, err := run(proc{argv: args}, false); err != nil {
+		m.record(benchkit.ShellJoin(args))
+		if _, err := benchkit.Run(benchkit.Cmd{Argv: args}); err != nil {
 			return err
 		}
 	}
@@ -303,11 +291,11 @@ func build(c *config, m *measurements) error {
 
 func measure(c *config) (*measurements, error) {
 	m := &measurements{start: time.Now().UTC()}
-	m.loadBefore = loadavg()
-	if l1, _ := strconv.ParseFloat(strings.Fields(m.loadBefore + " 0")[0], 64); l1 > 0.5 && !c.quick {
-		log.Printf("warning: 1-minute load average %s: other work on the machine will show in the figures", m.loadBefore)
+	m.loadBefore = benchkit.LoadAvg()
+	if !c.quick {
+		benchkit.WarnIfBusy(m.loadBefore)
 	}
-	m.machine = machineInfo()
+	m.machine = append(benchkit.Machine(), "tree: revision "+benchkit.Revision())
 	// A copy of the binary, run in its place: the tree's bin/simrun may be
 	// rebuilt while the benchmark runs. simrun's workers re-execute the
 	// binary they run from, the copy.
@@ -315,22 +303,22 @@ func measure(c *config) (*measurements, error) {
 	if err := copyFile(c.simrun, bin); err != nil {
 		return nil, err
 	}
-	m.simrunVersion = firstLine(output(bin, "version"))
+	m.simrunVersion = firstLine(benchkit.Output(bin, "version"))
 	if m.simrunVersion == "" {
 		return nil, fmt.Errorf("%s version: no output", c.simrun)
 	}
 	m.machine = append(m.machine, fmt.Sprintf("simrun binary: %s (`%s version`; a copy taken at the start is what runs)", m.simrunVersion, c.simrun))
 	c.simrunBin = bin
-	m.pyVersion = output(c.python, "-c", "import platform; print(platform.python_version())")
-	m.joblibVersion = output(c.python, "-c", "import joblib; print(joblib.__version__)")
+	m.pyVersion = benchkit.Output(c.python, "-c", "import platform; print(platform.python_version())")
+	m.joblibVersion = benchkit.Output(c.python, "-c", "import joblib; print(joblib.__version__)")
 	if m.joblibVersion == "" {
 		return nil, fmt.Errorf("%s cannot import joblib: run bash scripts/deps.sh bench (apt-get install -y python3-joblib)", c.python)
 	}
-	m.parallelVersion = strings.TrimPrefix(firstLine(output("parallel", "--version")), "GNU parallel ")
+	m.parallelVersion = strings.TrimPrefix(firstLine(benchkit.Output("parallel", "--version")), "GNU parallel ")
 	if m.parallelVersion == "" {
 		return nil, fmt.Errorf("no GNU parallel: run bash scripts/deps.sh bench (apt-get install -y parallel)")
 	}
-	m.ccVersion = firstLine(output(c.cc, "--version"))
+	m.ccVersion = firstLine(benchkit.Output(c.cc, "--version"))
 	if err := build(c, m); err != nil {
 		return nil, err
 	}
@@ -349,25 +337,25 @@ func measure(c *config) (*measurements, error) {
 		seqArgs = append(seqArgs, strconv.FormatInt(i, 10))
 	}
 	spin := filepath.Join(c.dir, "spin")
-	var alone []proc
+	var alone []benchkit.Cmd
 	var aloneLine []string
 	for i, r := range reqs {
-		alone = append(alone, proc{argv: []string{spin}, stdin: r})
+		alone = append(alone, benchkit.Cmd{Argv: []string{spin}, Stdin: r, Discard: true}) // replies to /dev/null
 		aloneLine = append(aloneLine, fmt.Sprintf("%s < DIR/spin-%d.req > /dev/null &", spin, i))
 	}
 
 	for rep := range c.reps {
-		m.repLoads = append(m.repLoads, loadavg())
+		m.repLoads = append(m.repLoads, benchkit.LoadAvg())
 		log.Printf("repetition %d/%d (load average %s)", rep+1, c.reps, m.repLoads[rep])
 
 		args := []string{c.python, filepath.Join(c.dir, "joblib_trivial.py"), "--tasks", strconv.FormatInt(c.joblibTasks, 10),
 			"--warmup", strconv.FormatInt(c.joblibWarmup, 10), "--workers", w}
-		m.record(shellJoin(args))
-		r, err := run(proc{argv: args}, false)
+		m.record(benchkit.ShellJoin(args))
+		r, err := benchkit.Run(benchkit.Cmd{Argv: args})
 		if err != nil {
 			return nil, err
 		}
-		rate, err := field(r.stdout, "tasks_per_s")
+		rate, err := benchkit.Field(r.Stdout, "tasks_per_s")
 		if err != nil {
 			return nil, err
 		}
@@ -375,12 +363,12 @@ func measure(c *config) (*measurements, error) {
 		log.Printf("  joblib: %s tasks/s", num(rate))
 
 		m.record(fmt.Sprintf("parallel -j %s true ::: $(seq %d)", w, c.parallelTasks))
-		r, err = run(proc{argv: seqArgs}, false)
+		r, err = benchkit.Run(benchkit.Cmd{Argv: seqArgs})
 		if err != nil {
 			return nil, err
 		}
-		m.parallel = append(m.parallel, r.wall)
-		log.Printf("  GNU parallel: %s tasks/s", num(float64(c.parallelTasks)/r.wall.Seconds()))
+		m.parallel = append(m.parallel, r.Wall)
+		log.Printf("  GNU parallel: %s tasks/s", num(float64(c.parallelTasks)/r.Wall.Seconds()))
 
 		wall, err := simrunRun(c, m, c.py)
 		if err != nil {
@@ -407,7 +395,7 @@ func measure(c *config) (*measurements, error) {
 					m.record("go run ./bench/cmd/benchext -write-requests DIR")
 				}
 				m.record(strings.Join(aloneLine, " ") + " wait")
-				wall, err := runTogether(alone)
+				wall, err := benchkit.RunTogether(alone...)
 				if err != nil {
 					return nil, err
 				}
@@ -424,42 +412,13 @@ func measure(c *config) (*measurements, error) {
 		}
 	}
 	m.end = time.Now().UTC()
-	m.loadAfter = loadavg()
+	m.loadAfter = benchkit.LoadAvg()
 	return m, nil
 }
 
 func firstLine(s string) string {
 	line, _, _ := strings.Cut(s, "\n")
 	return strings.TrimSpace(line)
-}
-
-func machineInfo() []string {
-	var info []string
-	cpu := "?"
-	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
-		for _, line := range strings.Split(string(b), "\n") {
-			if v, ok := strings.CutPrefix(line, "model name"); ok {
-				cpu = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(v), ":"))
-				break
-			}
-		}
-	}
-	info = append(info, fmt.Sprintf("CPU: %s, %d logical CPUs (runtime.NumCPU)", cpu, runtime.NumCPU()))
-	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
-		f := strings.Fields(string(b))
-		if len(f) >= 2 && f[0] == "MemTotal:" {
-			kb, _ := strconv.ParseFloat(f[1], 64)
-			info = append(info, fmt.Sprintf("memory: %.1f GiB", kb/(1<<20)))
-		}
-	}
-	info = append(info, "OS: "+output("uname", "-srm"))
-	info = append(info, "Go: "+runtime.Version()+" "+runtime.GOOS+"/"+runtime.GOARCH)
-	rev := output("git", "rev-parse", "--short", "HEAD")
-	if output("git", "status", "--porcelain", "--untracked-files=no") != "" {
-		rev += " with uncommitted changes"
-	}
-	info = append(info, "tree: revision "+rev)
-	return info
 }
 
 func copyFile(from, to string) error {
@@ -470,32 +429,11 @@ func copyFile(from, to string) error {
 	return os.WriteFile(to, b, 0o755)
 }
 
-func median(v []float64) float64 {
-	if len(v) == 0 {
-		return math.NaN()
-	}
-	s := slices.Clone(v)
-	slices.Sort(s)
-	n := len(s)
-	if n%2 == 1 {
-		return s[n/2]
-	}
-	return (s[n/2-1] + s[n/2]) / 2
-}
-
 // rates returns n/wall for each run.
 func rates(n int64, d []time.Duration) []float64 {
 	v := make([]float64, len(d))
 	for i, x := range d {
 		v[i] = float64(n) / x.Seconds()
-	}
-	return v
-}
-
-func secs(d []time.Duration) []float64 {
-	v := make([]float64, len(d))
-	for i, x := range d {
-		v[i] = x.Seconds()
 	}
 	return v
 }

@@ -6,8 +6,9 @@ import (
 	"bytes"
 	"fmt"
 	"math"
-	"os"
 	"strings"
+
+	"github.com/simrun/simrun/bench/internal/benchkit"
 )
 
 const (
@@ -36,13 +37,13 @@ func compute(c *config, m *measurements) figures {
 	f.parallel = rates(c.parallelTasks, m.parallel)
 	f.py = rates(c.py.chunks(), m.py)
 	f.c = rates(c.c.chunks(), m.c)
-	f.jm, f.pm, f.pym, f.cm = median(f.joblib), median(f.parallel), median(f.py), median(f.c)
-	f.alone, f.sim = secs(m.spinAlone), secs(m.spinSim)
-	f.am, f.sm = median(f.alone), median(f.sim)
+	f.jm, f.pm, f.pym, f.cm = benchkit.Median(f.joblib), benchkit.Median(f.parallel), benchkit.Median(f.py), benchkit.Median(f.c)
+	f.alone, f.sim = benchkit.Secs(m.spinAlone), benchkit.Secs(m.spinSim)
+	f.am, f.sm = benchkit.Median(f.alone), benchkit.Median(f.sim)
 	for i := range min(len(f.alone), len(f.sim)) {
 		f.overheads = append(f.overheads, f.sim[i]/f.alone[i]-1)
 	}
-	f.overhead = median(f.overheads)
+	f.overhead = benchkit.Median(f.overheads)
 	f.chunkMs = 1e3 * f.am * float64(c.workers) / float64(c.spin.chunks())
 	f.vsJoblib, f.vsParallel = f.pym/f.jm, f.pym/f.pm
 	f.metJoblib = f.pym >= f.jm
@@ -51,15 +52,6 @@ func compute(c *config, m *measurements) figures {
 	f.metSpin = f.overhead <= spinOverhead
 	return f
 }
-
-func verdict(ok bool) string {
-	if ok {
-		return "met"
-	}
-	return "**missed**"
-}
-
-func pct(x float64) string { return fmt.Sprintf("%+.1f%%", 100*x) }
 
 // num writes a rate with three significant digits: 1.23 M, 456 k, 789.
 func num(x float64) string {
@@ -77,26 +69,6 @@ func num(x float64) string {
 }
 
 func sec(x float64) string { return fmt.Sprintf("%.3f s", x) }
-
-func count(n int64) string {
-	s := fmt.Sprint(n)
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteString(",")
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-func runs(v []float64, format func(float64) string) string {
-	s := make([]string, len(v))
-	for i, x := range v {
-		s[i] = format(x)
-	}
-	return strings.Join(s, ", ")
-}
 
 // render returns the benchext block of docs/performance.md.
 func render(c *config, m *measurements, f figures) string {
@@ -121,25 +93,25 @@ func render(c *config, m *measurements, f figures) string {
 
 	p("### Targets\n\n")
 	p("| what | target | measured | |\n|---|---|---|---|\n")
-	p("| simrun with a Python kernel against joblib, trivial tasks | ≥ joblib's rate | %s chunks/s against %s tasks/s: %.2f× | %s |\n", num(f.pym), num(f.jm), f.vsJoblib, verdict(f.metJoblib))
-	p("| simrun with a Python kernel against GNU parallel, trivial tasks | ≥ %d× GNU parallel's rate | %s chunks/s against %s tasks/s: %.0f× | %s |\n", parallelFactor, num(f.pym), num(f.pm), f.vsParallel, verdict(f.metParallel))
-	p("| simrun with a C kernel, trivial chunks | ≥ %s chunks/s | %s chunks/s | %s |\n", count(int64(cTarget)), num(f.cm), verdict(f.metC))
+	p("| simrun with a Python kernel against joblib, trivial tasks | ≥ joblib's rate | %s chunks/s against %s tasks/s: %.2f× | %s |\n", num(f.pym), num(f.jm), f.vsJoblib, benchkit.Verdict(f.metJoblib))
+	p("| simrun with a Python kernel against GNU parallel, trivial tasks | ≥ %d× GNU parallel's rate | %s chunks/s against %s tasks/s: %.0f× | %s |\n", parallelFactor, num(f.pym), num(f.pm), f.vsParallel, benchkit.Verdict(f.metParallel))
+	p("| simrun with a C kernel, trivial chunks | ≥ %s chunks/s | %s chunks/s | %s |\n", benchkit.Count(int64(cTarget)), num(f.cm), benchkit.Verdict(f.metC))
 	p("| 1 ms chunks, simrun against the program alone | within %.0f%% | %s (median of %s; medians %s and %s) | %s |\n\n",
-		100*spinOverhead, pct(f.overhead), plural(len(f.overheads), "paired ratio"), sec(f.sm), sec(f.am), verdict(f.metSpin))
+		100*spinOverhead, benchkit.Pct(f.overhead), plural(len(f.overheads), "paired ratio"), sec(f.sm), sec(f.am), benchkit.Verdict(f.metSpin))
 
 	p("### Figures\n\n")
 	p("| measurement | work | median | runs |\n|---|---|---|---|\n")
 	p("| joblib `Parallel(n_jobs=%d)`, default (auto) batching, f(i) = i | %s calls (timed), after %s (warm-up) | %s tasks/s | %s |\n",
-		w, count(c.joblibTasks), count(c.joblibWarmup), num(f.jm), runs(f.joblib, num))
-	p("| GNU parallel, one process per task: `true` | %s tasks, whole command | %s tasks/s | %s |\n", count(c.parallelTasks), num(f.pm), runs(f.parallel, num))
-	p("| simrun, Python kernel (trivial.py: x = 1.0) | %s chunks of 1 sample | %s chunks/s | %s |\n", count(c.py.chunks()), num(f.pym), runs(f.py, num))
-	p("| simrun, C kernel (trivial.c: x = 1.0) | %s chunks of 1 sample | %s chunks/s | %s |\n", count(c.c.chunks()), num(f.cm), runs(f.c, num))
+		w, benchkit.Count(c.joblibTasks), benchkit.Count(c.joblibWarmup), num(f.jm), benchkit.Runs(f.joblib, num))
+	p("| GNU parallel, one process per task: `true` | %s tasks, whole command | %s tasks/s | %s |\n", benchkit.Count(c.parallelTasks), num(f.pm), benchkit.Runs(f.parallel, num))
+	p("| simrun, Python kernel (trivial.py: x = 1.0) | %s chunks of 1 sample | %s chunks/s | %s |\n", benchkit.Count(c.py.chunks()), num(f.pym), benchkit.Runs(f.py, num))
+	p("| simrun, C kernel (trivial.c: x = 1.0) | %s chunks of 1 sample | %s chunks/s | %s |\n", benchkit.Count(c.c.chunks()), num(f.cm), benchkit.Runs(f.c, num))
 	k, _ := c.spin.Params["k"].(int64)
-	p("| 1 ms chunks (spin.c, k = %s draws), %d copies of the program alone, each on half the requests | %s chunks | %s | %s |\n", count(k), w, count(c.spin.chunks()), sec(f.am), runs(f.alone, sec))
-	p("| 1 ms chunks, through `simrun run` | %s chunks | %s | %s |\n", count(c.spin.chunks()), sec(f.sm), runs(f.sim, sec))
-	p("| 1 ms chunks, simrun / alone − 1, each pair (run one after the other) | | %s | %s |\n\n", pct(f.overhead), runs(f.overheads, pct))
+	p("| 1 ms chunks (spin.c, k = %s draws), %d copies of the program alone, each on half the requests | %s chunks | %s | %s |\n", benchkit.Count(k), w, benchkit.Count(c.spin.chunks()), sec(f.am), benchkit.Runs(f.alone, sec))
+	p("| 1 ms chunks, through `simrun run` | %s chunks | %s | %s |\n", benchkit.Count(c.spin.chunks()), sec(f.sm), benchkit.Runs(f.sim, sec))
+	p("| 1 ms chunks, simrun / alone − 1, each pair (run one after the other) | | %s | %s |\n\n", benchkit.Pct(f.overhead), benchkit.Runs(f.overheads, benchkit.Pct))
 	p("A chunk of spin.c costs %.2f ms here (%d × the programs' wall time alone / %s chunks; k is fixed in spin_c.toml for about %.0f ms on this machine). The programs alone read the request streams simrun would send (the handshake, the point line and every chunk line with simrun's own chunk states, written by `benchext -write-requests`; a flush every %d chunks, where simrun's batches vary) from files, and write their replies to /dev/null.\n\n",
-		f.chunkMs, w, count(c.spin.chunks()), spinTargetMs, requestBatch)
+		f.chunkMs, w, benchkit.Count(c.spin.chunks()), spinTargetMs, requestBatch)
 
 	p("### Commands\n\nRun from the repository root (DIR is a new directory each time); the experiment files, kernels and peers are in [bench/external](../bench/external):\n\n```sh\n")
 	for _, cmd := range m.commands {
@@ -158,17 +130,17 @@ func summary(c *config, m *measurements, f figures) string {
 		p("(-quick: small sizes, one run; the figures mean nothing)\n")
 	}
 	p("load average %s before, %s after; medians of %s, %d workers\n", m.loadBefore, m.loadAfter, plural(c.reps, "run"), c.workers)
-	p("  joblib Parallel, trivial           %12s tasks/s   (%s)\n", num(f.jm), runs(f.joblib, num))
-	p("  GNU parallel, true                 %12s tasks/s   (%s)\n", num(f.pm), runs(f.parallel, num))
-	p("  simrun, Python kernel              %12s chunks/s  (%s)\n", num(f.pym), runs(f.py, num))
-	p("  simrun, C kernel                   %12s chunks/s  (%s)\n", num(f.cm), runs(f.c, num))
-	p("  1 ms chunks (%.2f ms), alone        %12s           (%s)\n", f.chunkMs, sec(f.am), runs(f.alone, sec))
-	p("  1 ms chunks, simrun                %12s           (%s)\n", sec(f.sm), runs(f.sim, sec))
+	p("  joblib Parallel, trivial           %12s tasks/s   (%s)\n", num(f.jm), benchkit.Runs(f.joblib, num))
+	p("  GNU parallel, true                 %12s tasks/s   (%s)\n", num(f.pm), benchkit.Runs(f.parallel, num))
+	p("  simrun, Python kernel              %12s chunks/s  (%s)\n", num(f.pym), benchkit.Runs(f.py, num))
+	p("  simrun, C kernel                   %12s chunks/s  (%s)\n", num(f.cm), benchkit.Runs(f.c, num))
+	p("  1 ms chunks (%.2f ms), alone        %12s           (%s)\n", f.chunkMs, sec(f.am), benchkit.Runs(f.alone, sec))
+	p("  1 ms chunks, simrun                %12s           (%s)\n", sec(f.sm), benchkit.Runs(f.sim, sec))
 	p("targets:\n")
-	p("  Python kernel ≥ joblib             %.2f×   %s\n", f.vsJoblib, strings.Trim(verdict(f.metJoblib), "*"))
-	p("  Python kernel ≥ %d× GNU parallel  %.0f×   %s\n", parallelFactor, f.vsParallel, strings.Trim(verdict(f.metParallel), "*"))
-	p("  C kernel ≥ 1 M chunks/s            %s   %s\n", num(f.cm), strings.Trim(verdict(f.metC), "*"))
-	p("  1 ms chunks within %.0f%% of alone    %s   %s\n", 100*spinOverhead, pct(f.overhead), strings.Trim(verdict(f.metSpin), "*"))
+	p("  Python kernel ≥ joblib             %.2f×   %s\n", f.vsJoblib, strings.Trim(benchkit.Verdict(f.metJoblib), "*"))
+	p("  Python kernel ≥ %d× GNU parallel  %.0f×   %s\n", parallelFactor, f.vsParallel, strings.Trim(benchkit.Verdict(f.metParallel), "*"))
+	p("  C kernel ≥ 1 M chunks/s            %s   %s\n", num(f.cm), strings.Trim(benchkit.Verdict(f.metC), "*"))
+	p("  1 ms chunks within %.0f%% of alone    %s   %s\n", 100*spinOverhead, benchkit.Pct(f.overhead), strings.Trim(benchkit.Verdict(f.metSpin), "*"))
 	return b.String()
 }
 
@@ -176,29 +148,18 @@ func summary(c *config, m *measurements, f figures) string {
 // with the block at the end of the file.
 func writeDoc(c *config, m *measurements, f figures) error {
 	block := render(c, m, f)
-	old, err := os.ReadFile(c.out)
-	if err != nil && !os.IsNotExist(err) {
-		return err
-	}
-	s := string(old)
-	i, j := strings.Index(s, beginMarker), strings.Index(s, endMarker)
-	if i >= 0 && j > i {
-		rest := strings.TrimPrefix(s[j+len(endMarker):], "\n")
-		s = s[:i] + block + rest
-	} else {
+	return benchkit.UpdateFile(c.out, func(s string) string {
+		if s, ok := benchkit.ReplaceBlock(s, beginMarker, endMarker, block); ok {
+			return s
+		}
 		if s != "" && !strings.HasSuffix(s, "\n") {
 			s += "\n"
 		}
 		if s != "" && !strings.HasSuffix(s, "\n\n") {
 			s += "\n"
 		}
-		s += section + "\n\n" + block
-	}
-	tmp := c.out + ".tmp"
-	if err := os.WriteFile(tmp, []byte(s), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, c.out)
+		return s + section + "\n\n" + block
+	})
 }
 
 func plural(n int, what string) string {

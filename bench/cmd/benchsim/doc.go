@@ -6,9 +6,10 @@ import (
 	"bytes"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/simrun/simrun/bench/internal/benchkit"
 )
 
 const (
@@ -40,29 +41,29 @@ type figures struct {
 
 func compute(c *config, m *measurements) figures {
 	var f figures
-	f.piSim, f.piPy = median(secs(m.piSim[c.workers])), median(secs(m.piPy))
-	one := secs(m.piSim[1])
+	f.piSim, f.piPy = benchkit.Median(benchkit.Secs(m.piSim[c.workers])), benchkit.Median(benchkit.Secs(m.piPy))
+	one := benchkit.Secs(m.piSim[1])
 	for w := 1; w <= c.workers; w++ {
 		f.piWorkers = append(f.piWorkers, w)
-		f.piByWorkers = append(f.piByWorkers, median(secs(m.piSim[w])))
-		f.speedup = append(f.speedup, median(ratios(one, secs(m.piSim[w]))))
+		f.piByWorkers = append(f.piByWorkers, benchkit.Median(benchkit.Secs(m.piSim[w])))
+		f.speedup = append(f.speedup, benchkit.Median(ratios(one, benchkit.Secs(m.piSim[w]))))
 	}
-	f.halfAlone, f.pair = median(secs(m.halfAlone)), median(secs(m.halfPair))
-	ref := ratios(secs(m.halfAlone), secs(m.halfPair))
+	f.halfAlone, f.pair = benchkit.Median(benchkit.Secs(m.halfAlone)), benchkit.Median(benchkit.Secs(m.halfPair))
+	ref := ratios(benchkit.Secs(m.halfAlone), benchkit.Secs(m.halfPair))
 	for i := range ref {
 		ref[i] *= 2
 	}
-	f.refSpeedup = median(ref)
+	f.refSpeedup = benchkit.Median(ref)
 	f.relEfficiency = math.NaN()
 	if c.workers >= 2 {
-		s2 := ratios(one, secs(m.piSim[2]))
-		f.relEfficiency = median(ratios(s2, ref))
+		s2 := ratios(one, benchkit.Secs(m.piSim[2]))
+		f.relEfficiency = benchkit.Median(ratios(s2, ref))
 	}
-	f.sweepSim, f.sweepPy = median(secs(m.sweepSim)), median(secs(m.sweepPy))
+	f.sweepSim, f.sweepPy = benchkit.Median(benchkit.Secs(m.sweepSim)), benchkit.Median(benchkit.Secs(m.sweepPy))
 	f.trivProc, f.trivIn = m.gb.get("Chunks/trivial/process", "chunks/s"), m.gb.get("Chunks/trivial/inprocess", "chunks/s")
 	f.poolProc, f.poolIn = m.gb.get("PoolTrivial/process", "tasks/s"), m.gb.get("PoolTrivial/inprocess", "tasks/s")
-	f.trivCLI = median(m.trivialCLI)
-	f.pyMap1, f.pyMap, f.pySubmit = median(m.pyRate["map1"]), median(m.pyRate["map"]), median(m.pyRate["submit"])
+	f.trivCLI = benchkit.Median(m.trivialCLI)
+	f.pyMap1, f.pyMap, f.pySubmit = benchkit.Median(m.pyRate["map1"]), benchkit.Median(m.pyRate["map"]), benchkit.Median(m.pyRate["submit"])
 	f.piNs = m.gb.get("Pi", "ns/op")
 	f.isingFlips = m.gb.get("IsingMetropolis", "flips/s")
 	over := func(prefix string) float64 {
@@ -73,25 +74,16 @@ func compute(c *config, m *measurements) figures {
 	for _, mr := range m.mem {
 		var hwm, rss, wall []float64
 		for _, r := range mr.runs {
-			hwm = append(hwm, float64(r.hwm))
-			rss = append(rss, float64(r.maxRSS))
-			wall = append(wall, r.wall.Seconds())
+			hwm = append(hwm, float64(r.HWM))
+			rss = append(rss, float64(r.MaxRSS))
+			wall = append(wall, r.Wall.Seconds())
 		}
-		f.memHWM = append(f.memHWM, median(hwm))
-		f.memRSS = append(f.memRSS, median(rss))
-		f.memWall = append(f.memWall, median(wall))
+		f.memHWM = append(f.memHWM, benchkit.Median(hwm))
+		f.memRSS = append(f.memRSS, benchkit.Median(rss))
+		f.memWall = append(f.memWall, benchkit.Median(wall))
 	}
 	return f
 }
-
-func verdict(ok bool) string {
-	if ok {
-		return "met"
-	}
-	return "**missed**"
-}
-
-func pct(x float64) string { return fmt.Sprintf("%+.1f%%", 100*x) }
 
 func rate(x float64) string {
 	switch {
@@ -113,26 +105,6 @@ func sec(x float64) string {
 }
 
 func mb(x float64) string { return fmt.Sprintf("%.0f MB", x/1e6) }
-
-func count(n int64) string {
-	s := fmt.Sprint(n)
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteString(",")
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-func runs(v []float64, format func(float64) string) string {
-	s := make([]string, len(v))
-	for i, x := range v {
-		s[i] = format(x)
-	}
-	return strings.Join(s, ", ")
-}
 
 // render returns the benchsim block of docs/performance.md.
 func render(c *config, m *measurements, f figures) string {
@@ -157,27 +129,27 @@ func render(c *config, m *measurements, f figures) string {
 
 	p("### Targets of the core issue\n\n")
 	p("| what | target | measured | |\n|---|---|---|---|\n")
-	p("| pi kernel, one core | ≤ 2.5 ns/sample | %.2f ns/sample (runs: %s) | %s |\n", f.piNs, runs(m.gb["Pi"]["ns/op"], func(x float64) string { return fmt.Sprintf("%.2f", x) }), verdict(f.piNs <= 2.5))
-	p("| trivial chunks through the process pool | ≥ 1,000,000 chunks/s | %s end to end (in-process %s); bare pool %s | %s |\n", rate(f.trivProc), rate(f.trivIn), rate(f.poolProc), verdict(f.trivProc >= 1e6))
+	p("| pi kernel, one core | ≤ 2.5 ns/sample | %.2f ns/sample (runs: %s) | %s |\n", f.piNs, benchkit.Runs(m.gb["Pi"]["ns/op"], func(x float64) string { return fmt.Sprintf("%.2f", x) }), benchkit.Verdict(f.piNs <= 2.5))
+	p("| trivial chunks through the process pool | ≥ 1,000,000 chunks/s | %s end to end (in-process %s); bare pool %s | %s |\n", rate(f.trivProc), rate(f.trivIn), rate(f.poolProc), benchkit.Verdict(f.trivProc >= 1e6))
 	// BenchmarkChunks runs 2 workers and calibrates the spin kernel's work
 	// once per run, so the chunk's real cost is 2 × ns/op in-process.
 	cost := func(name string) string {
 		return fmt.Sprintf("%.2f ms", 2*m.gb.get(name, "ns/op")/1e6)
 	}
-	p("| process pool vs in-process, 10 ms chunks | within 3%% | %s end to end (chunks of %s); %s bare pool | %s |\n", pct(f.over10), cost("Chunks/10ms/inprocess"), pct(f.pool10), verdict(f.over10 <= 0.03))
-	p("| process pool vs in-process, 1 ms chunks | within 10%% | %s end to end (chunks of %s); %s bare pool | %s |\n\n", pct(f.over1), cost("Chunks/1ms/inprocess"), pct(f.pool1), verdict(f.over1 <= 0.10))
+	p("| process pool vs in-process, 10 ms chunks | within 3%% | %s end to end (chunks of %s); %s bare pool | %s |\n", benchkit.Pct(f.over10), cost("Chunks/10ms/inprocess"), benchkit.Pct(f.pool10), benchkit.Verdict(f.over10 <= 0.03))
+	p("| process pool vs in-process, 1 ms chunks | within 10%% | %s end to end (chunks of %s); %s bare pool | %s |\n\n", benchkit.Pct(f.over1), cost("Chunks/1ms/inprocess"), benchkit.Pct(f.pool1), benchkit.Verdict(f.over1 <= 0.10))
 
 	p("### Targets of the benchmark issue\n\n")
 	p("| what | target | measured | |\n|---|---|---|---|\n")
-	p("| pi, %s samples, all %d cores, against multiprocessing + numpy | ≥ 6× faster | %.1f× (%s against %s) | %s |\n", sci(c.piSamples), c.workers, ratioPi, sec(f.piSim), sec(f.piPy), verdict(ratioPi >= 6))
-	p("| trivial chunks through the process pool | ≥ 2,000,000 chunks/s | %s end to end (`go test`), %s for `simrun run` of %s chunks; bare pool %s | %s |\n", rate(f.trivProc), rate(f.trivCLI), count(c.memChunks), rate(f.poolProc), verdict(f.trivProc >= 2e6))
-	p("| process pool vs in-process, 10 ms / 1 ms chunks | within 3%% / 10%% | %s / %s end to end | %s |\n", pct(f.over10), pct(f.over1), verdict(f.over10 <= 0.03 && f.over1 <= 0.10))
+	p("| pi, %s samples, all %d cores, against multiprocessing + numpy | ≥ 6× faster | %.1f× (%s against %s) | %s |\n", sci(c.piSamples), c.workers, ratioPi, sec(f.piSim), sec(f.piPy), benchkit.Verdict(ratioPi >= 6))
+	p("| trivial chunks through the process pool | ≥ 2,000,000 chunks/s | %s end to end (`go test`), %s for `simrun run` of %s chunks; bare pool %s | %s |\n", rate(f.trivProc), rate(f.trivCLI), benchkit.Count(c.memChunks), rate(f.poolProc), benchkit.Verdict(f.trivProc >= 2e6))
+	p("| process pool vs in-process, 10 ms / 1 ms chunks | within 3%% / 10%% | %s / %s end to end | %s |\n", benchkit.Pct(f.over10), benchkit.Pct(f.over1), benchkit.Verdict(f.over10 <= 0.03 && f.over1 <= 0.10))
 	if c.workers >= 2 {
-		p("| parallel efficiency, 2 workers, against two independent processes | ≥ 97%% | %.1f%% (median of %d paired ratios; median speed-ups %.3f and %.3f) | %s |\n", 100*f.relEfficiency, c.reps*piScalingRuns, f.speedup[1], f.refSpeedup, verdict(f.relEfficiency >= 0.97))
+		p("| parallel efficiency, 2 workers, against two independent processes | ≥ 97%% | %.1f%% (median of %d paired ratios; median speed-ups %.3f and %.3f) | %s |\n", 100*f.relEfficiency, c.reps*piScalingRuns, f.speedup[1], f.refSpeedup, benchkit.Verdict(f.relEfficiency >= 0.97))
 	}
-	p("| ising2d Metropolis, one core | ≥ 250 M flips/s | %.0f M flips/s | %s |\n", f.isingFlips/1e6, verdict(f.isingFlips >= 250e6))
+	p("| ising2d Metropolis, one core | ≥ 250 M flips/s | %.0f M flips/s | %s |\n", f.isingFlips/1e6, benchkit.Verdict(f.isingFlips >= 250e6))
 	if len(f.memHWM) == 2 {
-		p("| parent's peak RSS, %s chunks | < 200 MB, flat in samples | %s with 1 sample a chunk, %s with 10 | %s |\n\n", count(c.memChunks), mb(f.memHWM[0]), mb(f.memHWM[1]), verdict(f.memHWM[0] < 200e6 && f.memHWM[1] < 200e6 && memFlat))
+		p("| parent's peak RSS, %s chunks | < 200 MB, flat in samples | %s with 1 sample a chunk, %s with 10 | %s |\n\n", benchkit.Count(c.memChunks), mb(f.memHWM[0]), mb(f.memHWM[1]), benchkit.Verdict(f.memHWM[0] < 200e6 && f.memHWM[1] < 200e6 && memFlat))
 	}
 
 	p("### simrun against multiprocessing + numpy\n\n")
@@ -186,7 +158,7 @@ func render(c *config, m *measurements, f figures) string {
 	p("| pi: %s points in %d chunks of %s (Python: Pool.map, chunksize 1, numpy in batches of %s) | %s | %s | %.1f× |\n",
 		sci(c.piSamples), c.piChunks, sci(c.piSamples/c.piChunks), sci(c.pyBatch), sec(f.piSim), sec(f.piPy), ratioPi)
 	p("| sweep: %s points, point w = the mean of w uniforms, w = 1 … %s (simrun: spin kernel, `work` swept, 1 sample; Python: Pool.map, chunksize %d) | %s | %s | %.1f× |\n",
-		count(c.sweepPoints), count(c.sweepPoints), c.sweepChunksize, sec(f.sweepSim), sec(f.sweepPy), f.sweepPy/f.sweepSim)
+		benchkit.Count(c.sweepPoints), benchkit.Count(c.sweepPoints), c.sweepChunksize, sec(f.sweepSim), sec(f.sweepPy), f.sweepPy/f.sweepSim)
 	p("| trivial tasks, Pool.map chunksize 1 | %s end to end | %s | %.0f× |\n", rate(f.trivProc), rate(f.pyMap1), f.trivProc/f.pyMap1)
 	p("| trivial tasks, Pool.map chunksize %d | %s end to end | %s | %.2f× |\n", c.trivChunksize, rate(f.trivProc), rate(f.pyMap), f.trivProc/f.pyMap)
 	p("| trivial tasks, ProcessPoolExecutor.submit | %s end to end | %s | %.0f× |\n", rate(f.trivProc), rate(f.pySubmit), f.trivProc/f.pySubmit)
@@ -201,7 +173,7 @@ func render(c *config, m *measurements, f figures) string {
 	p("| reference: two independent `simrun run --workers 1` of %s points at once, against one alone | %s (one alone: %s) | %.3f | %.1f%% |\n\n", sci(m.halfSamples), sec(f.pair), sec(f.halfAlone), f.refSpeedup, 100*f.refSpeedup/2)
 	p("Speed-ups are medians of the per-repetition ratios. The reference is what this VM's second core gives two processes that share nothing; the target compares simrun's speed-up with it.\n\n")
 
-	p("### Memory: the parent with %s trivial chunks (spin, work = 0)\n\n", count(c.memChunks))
+	p("### Memory: the parent with %s trivial chunks (spin, work = 0)\n\n", benchkit.Count(c.memChunks))
 	p("| samples a chunk | parent's peak RSS (VmHWM) | `/usr/bin/time -v` maximum RSS | wall |\n|---|---|---|---|\n")
 	for i, mr := range m.mem {
 		p("| %d | %s | %s | %s |\n", mr.samplesPerChunk, mb(f.memHWM[i]), mb(f.memRSS[i]), sec(f.memWall[i]))
@@ -221,7 +193,7 @@ func render(c *config, m *measurements, f figures) string {
 		{"Chunks/10ms/process", "ns/op"}, {"Chunks/10ms/inprocess", "ns/op"},
 	} {
 		v := m.gb[row.name][row.unit]
-		p("| %s | %s %s | %s |\n", row.name, num(median(v)), row.unit, runs(v, num))
+		p("| %s | %s %s | %s |\n", row.name, num(benchkit.Median(v)), row.unit, benchkit.Runs(v, num))
 	}
 	p("\nOne op of Pi is one sample; of IsingMetropolis one sweep of 64×64 spins. The pool and chunk benchmarks run 2 workers and report ns per chunk of the pool as a whole, so a 1 ms chunk shows as about 0.5 ms/op. BenchmarkChunks sets the spin kernel's work for \"1ms\" and \"10ms\" from one timing at its start, so its chunks cost what 2 × the in-process ns/op says, which is the figure given in the targets.\n\n")
 
@@ -247,7 +219,7 @@ func sci(n int64) string {
 	}
 	switch {
 	case e < 3:
-		return count(n * int64(math.Pow10(e)))
+		return benchkit.Count(n * int64(math.Pow10(e)))
 	case n == 1:
 		return fmt.Sprintf("10^%d", e)
 	}
@@ -277,24 +249,13 @@ func relTo(from, to string) string {
 // writeDoc replaces the benchsim block of c.out (or appends one).
 func writeDoc(c *config, m *measurements) error {
 	block := render(c, m, compute(c, m))
-	old, err := os.ReadFile(c.out)
-	if err != nil && !os.IsNotExist(err) {
-		return err
-	}
-	s := string(old)
-	i, j := strings.Index(s, beginMarker), strings.Index(s, endMarker)
-	if i >= 0 && j > i {
-		rest := strings.TrimPrefix(s[j+len(endMarker):], "\n")
-		s = s[:i] + block + rest
-	} else {
+	return benchkit.UpdateFile(c.out, func(s string) string {
+		if s, ok := benchkit.ReplaceBlock(s, beginMarker, endMarker, block); ok {
+			return s
+		}
 		if s != "" && !strings.HasSuffix(s, "\n\n") {
 			s += "\n"
 		}
-		s += block
-	}
-	tmp := c.out + ".tmp"
-	if err := os.WriteFile(tmp, []byte(s), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, c.out)
+		return s + block
+	})
 }

@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/simrun/simrun/bench/internal/benchkit"
 )
 
 // goBench holds the metrics of `go test -bench` runs: name (without the
@@ -25,9 +27,9 @@ func runGoBench(gb goBench, goCmd, pkg, pattern, benchtime string, count int) (s
 	cmd := exec.Command(goCmd, args...)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()
-	line := "go " + shellJoin(args)
+	line := "go " + benchkit.ShellJoin(args)
 	if err != nil {
-		return line, fmt.Errorf("%s: %v\n%s", line, err, tail(string(out), 3000))
+		return line, fmt.Errorf("%s: %v\n%s", line, err, benchkit.Tail(string(out), 3000))
 	}
 	sc := bufio.NewScanner(strings.NewReader(string(out)))
 	for sc.Scan() {
@@ -53,17 +55,5 @@ func runGoBench(gb goBench, goCmd, pkg, pattern, benchtime string, count int) (s
 
 // get returns the median of a benchmark's metric, or NaN.
 func (gb goBench) get(name, unit string) float64 {
-	return median(gb[name][unit])
-}
-
-func shellJoin(args []string) string {
-	q := make([]string, len(args))
-	for i, a := range args {
-		if a == "" || strings.ContainsAny(a, " '\"$^|()*?[]\\<>&;") {
-			q[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
-		} else {
-			q[i] = a
-		}
-	}
-	return strings.Join(q, " ")
+	return benchkit.Median(gb[name][unit])
 }

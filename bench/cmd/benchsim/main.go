@@ -23,7 +23,6 @@ import (
 	"flag"
 	"fmt"
 	"log"
-	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -31,6 +30,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/simrun/simrun/bench/internal/benchkit"
 )
 
 // piScalingRuns is how many times each simrun pi command runs per
@@ -138,7 +139,7 @@ type measurements struct {
 
 type memRun struct {
 	samplesPerChunk int64
-	runs            []result
+	runs            []benchkit.Result // MaxRSS of the parent and the workers it reaped; HWM of the parent alone
 }
 
 func (m *measurements) record(cmd string) {
@@ -155,15 +156,15 @@ func experiment(c *config, name, body string) (string, error) {
 }
 
 // simrunRun runs `simrun run` on file into a new directory, removed after.
-func simrunRun(c *config, m *measurements, pollHWM bool, file string, workers int) (result, error) {
+func simrunRun(c *config, m *measurements, pollHWM bool, file string, workers int) (benchkit.Result, error) {
 	out, err := os.MkdirTemp(c.tmp, "out-")
 	if err != nil {
-		return result{}, err
+		return benchkit.Result{}, err
 	}
 	defer os.RemoveAll(out)
 	args := simrunArgs(file, workers, out)
 	m.record(recordLine(c, args))
-	return run(pollHWM, c.simrun, args...)
+	return benchkit.Run(benchkit.Cmd{Argv: append([]string{c.simrun}, args...), PollHWM: pollHWM})
 }
 
 func simrunArgs(file string, workers int, out string) []string {
@@ -189,7 +190,7 @@ func recordLine(c *config, args []string) string {
 	if a[0] == "python" {
 		name, a = c.python, a[1:]
 	}
-	return name + " " + shellJoin(a)
+	return name + " " + benchkit.ShellJoin(a)
 }
 
 func mustWd() string {
@@ -197,22 +198,10 @@ func mustWd() string {
 	return wd
 }
 
-func python(c *config, m *measurements, script string, args ...string) (result, error) {
+func python(c *config, m *measurements, script string, args ...string) (benchkit.Result, error) {
 	full := append([]string{filepath.Join(c.pyDir, script)}, args...)
 	m.record(recordLine(c, append([]string{"python"}, full...)))
-	return run(false, c.python, full...)
-}
-
-func loadavg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "?"
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "?"
-	}
-	return strings.Join(f[:3], " ")
+	return benchkit.Run(benchkit.Cmd{Argv: append([]string{c.python}, full...)})
 }
 
 func measure(c *config) (*measurements, error) {
@@ -223,13 +212,13 @@ func measure(c *config) (*measurements, error) {
 		cfg:    c,
 		start:  time.Now().UTC(),
 	}
-	m.loadBefore = loadavg()
-	if l1, _ := strconv.ParseFloat(strings.Fields(m.loadBefore + " 0")[0], 64); l1 > 0.5 && !c.quick {
-		log.Printf("warning: 1-minute load average %s: other work on the machine will show in the figures", m.loadBefore)
+	m.loadBefore = benchkit.LoadAvg()
+	if !c.quick {
+		benchkit.WarnIfBusy(m.loadBefore)
 	}
-	m.machine = machineInfo(c)
-	m.pyVersion = output(c.python, "-c", "import platform; print(platform.python_version())")
-	m.npVersion = output(c.python, "-c", "import numpy; print(numpy.__version__)")
+	m.machine = append(benchkit.Machine(), "simrun: revision "+benchkit.Revision())
+	m.pyVersion = benchkit.Output(c.python, "-c", "import platform; print(platform.python_version())")
+	m.npVersion = benchkit.Output(c.python, "-c", "import numpy; print(numpy.__version__)")
 	if m.npVersion == "" {
 		return nil, fmt.Errorf("%s cannot import numpy: run bench/setup.sh (apt-get install -y python3-numpy)", c.python)
 	}
@@ -256,17 +245,17 @@ func measure(c *config) (*measurements, error) {
 				if err != nil {
 					return nil, err
 				}
-				m.piSim[w] = append(m.piSim[w], r.wall)
+				m.piSim[w] = append(m.piSim[w], r.Wall)
 			}
 			r, err := simrunRun(c, m, false, halfFile, 1)
 			if err != nil {
 				return nil, err
 			}
-			m.halfAlone = append(m.halfAlone, r.wall)
+			m.halfAlone = append(m.halfAlone, r.Wall)
 			d1, d2 := filepath.Join(c.tmp, "pair1"), filepath.Join(c.tmp, "pair2")
 			a, b := simrunArgs(halfFile, 1, d1), simrunArgs(halfFile, 1, d2)
 			m.record(recordLine(c, a) + " & " + recordLine(c, b) + " & wait")
-			wall, err := runPair(append([]string{c.simrun}, a...), append([]string{c.simrun}, b...))
+			wall, err := benchkit.RunTogether(benchkit.Cmd{Argv: append([]string{c.simrun}, a...)}, benchkit.Cmd{Argv: append([]string{c.simrun}, b...)})
 			os.RemoveAll(d1)
 			os.RemoveAll(d2)
 			if err != nil {
@@ -279,7 +268,7 @@ func measure(c *config) (*measurements, error) {
 		if err != nil {
 			return nil, err
 		}
-		m.piPy = append(m.piPy, r.wall)
+		m.piPy = append(m.piPy, r.Wall)
 	}
 
 	// Many small points.
@@ -293,12 +282,12 @@ func measure(c *config) (*measurements, error) {
 		if err != nil {
 			return nil, err
 		}
-		m.sweepSim = append(m.sweepSim, r.wall)
+		m.sweepSim = append(m.sweepSim, r.Wall)
 		r, err = python(c, m, "sweep.py", "--points", fmt.Sprint(c.sweepPoints), "--chunksize", fmt.Sprint(c.sweepChunksize), "--workers", fmt.Sprint(c.workers))
 		if err != nil {
 			return nil, err
 		}
-		m.sweepPy = append(m.sweepPy, r.wall)
+		m.sweepPy = append(m.sweepPy, r.Wall)
 	}
 
 	// Trivial tasks through multiprocessing.
@@ -312,7 +301,7 @@ func measure(c *config) (*measurements, error) {
 			if err != nil {
 				return nil, err
 			}
-			rate, err := field(r.stdout, "tasks_per_s")
+			rate, err := benchkit.Field(r.Stdout, "tasks_per_s")
 			if err != nil {
 				return nil, err
 			}
@@ -335,7 +324,7 @@ func measure(c *config) (*measurements, error) {
 			}
 			mr.runs = append(mr.runs, r)
 			if per == 1 {
-				m.trivialCLI = append(m.trivialCLI, float64(c.memChunks)/r.wall.Seconds())
+				m.trivialCLI = append(m.trivialCLI, float64(c.memChunks)/r.Wall.Seconds())
 			}
 		}
 		m.mem = append(m.mem, mr)
@@ -369,58 +358,8 @@ func measure(c *config) (*measurements, error) {
 		}
 	}
 	m.end = time.Now().UTC()
-	m.loadAfter = loadavg()
+	m.loadAfter = benchkit.LoadAvg()
 	return m, nil
-}
-
-func machineInfo(c *config) []string {
-	var info []string
-	cpu := "?"
-	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
-		for _, line := range strings.Split(string(b), "\n") {
-			if v, ok := strings.CutPrefix(line, "model name"); ok {
-				cpu = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(v), ":"))
-				break
-			}
-		}
-	}
-	info = append(info, fmt.Sprintf("CPU: %s, %d logical CPUs (runtime.NumCPU)", cpu, runtime.NumCPU()))
-	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
-		f := strings.Fields(string(b))
-		if len(f) >= 2 && f[0] == "MemTotal:" {
-			kb, _ := strconv.ParseFloat(f[1], 64)
-			info = append(info, fmt.Sprintf("memory: %.1f GiB", kb/(1<<20)))
-		}
-	}
-	info = append(info, "OS: "+output("uname", "-srm"))
-	info = append(info, "Go: "+runtime.Version()+" "+runtime.GOOS+"/"+runtime.GOARCH)
-	rev := output("git", "rev-parse", "--short", "HEAD")
-	if output("git", "status", "--porcelain", "--untracked-files=no") != "" {
-		rev += " with uncommitted changes"
-	}
-	info = append(info, "simrun: revision "+rev)
-	return info
-}
-
-func median(v []float64) float64 {
-	if len(v) == 0 {
-		return math.NaN()
-	}
-	s := slices.Clone(v)
-	slices.Sort(s)
-	n := len(s)
-	if n%2 == 1 {
-		return s[n/2]
-	}
-	return (s[n/2-1] + s[n/2]) / 2
-}
-
-func secs(d []time.Duration) []float64 {
-	v := make([]float64, len(d))
-	for i, x := range d {
-		v[i] = x.Seconds()
-	}
-	return v
 }
 
 // ratios returns a[i]/b[i] per repetition.

@@ -14,6 +14,8 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
+
+	"github.com/simrun/simrun/bench/internal/benchkit"
 )
 
 var (
@@ -84,7 +86,7 @@ func writePlot(path string, m *measurements) error {
 		ratio float64
 	}{
 		{fmt.Sprintf("pi, %s points, all cores", sci(c.piSamples)), f.piPy / f.piSim},
-		{fmt.Sprintf("sweep of %s small points", count(c.sweepPoints)), f.sweepPy / f.sweepSim},
+		{fmt.Sprintf("sweep of %s small points", benchkit.Count(c.sweepPoints)), f.sweepPy / f.sweepSim},
 		{"trivial chunks vs Pool.map(chunksize=1)", f.trivProc / f.pyMap1},
 		{fmt.Sprintf("trivial chunks vs Pool.map(chunksize=%d)", c.trivChunksize), f.trivProc / f.pyMap},
 		{"trivial chunks vs executor.submit", f.trivProc / f.pySubmit},
