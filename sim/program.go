@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/simrun/simrun/internal/shell"
 )
 
 // Program is a kernel that runs as a program of its own, in any language,
@@ -46,14 +48,10 @@ func (p *Program) Identity() string {
 
 // CommandLine is the command as a user would type it, for messages.
 func (p *Program) CommandLine() string {
-	q := make([]string, len(p.Command))
-	for i, a := range p.Command {
-		if a == "" || strings.ContainsAny(a, " \t\n'\"\\$`*?[]{}()<>|&;#~") {
-			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
-		}
-		q[i] = a
+	if len(p.Command) == 0 {
+		return ""
 	}
-	return strings.Join(q, " ")
+	return shell.Join(p.Command[0], p.Command[1:]...)
 }
 
 // CodeFiles returns the paths, relative to Dir, of the files that hold
