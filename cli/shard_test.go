@@ -1,9 +1,12 @@
 package cli
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/simrun/simrun/engine"
 )
 
 // TestShardsMergeIdentical runs an experiment as 4 shards, merges them,
@@ -48,5 +51,41 @@ func TestMergeRefusesMixedExperiments(t *testing.T) {
 	_, stderr, code := simrun(t, "merge", out)
 	if code != 2 || !strings.Contains(stderr, "different experiments") {
 		t.Errorf("merge of mixed shards: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// TestArrayTaskRunsWholeExperiment: a plain run inside an array job (a
+// researcher's own array script, one experiment per task) runs the whole
+// experiment and writes results.csv, the bytes of a run anywhere else;
+// only --shard auto takes the shard from the array task.
+func TestArrayTaskRunsWholeExperiment(t *testing.T) {
+	dir := t.TempDir()
+	file := writeFile(t, dir, "walk.toml", walkFigureExperiment)
+	csv, stats := cleanRun(t, file, filepath.Join(dir, "clean"))
+	t.Setenv("SLURM_ARRAY_TASK_ID", "1")
+	t.Setenv("SLURM_ARRAY_TASK_MIN", "0")
+	t.Setenv("SLURM_ARRAY_TASK_MAX", "2")
+	t.Setenv("SLURM_ARRAY_TASK_COUNT", "3")
+	out := filepath.Join(dir, "task")
+	if _, stderr, code := simrun(t, "run", "--quiet", "--workers", "2", "--out", out, file); code != 0 {
+		t.Fatalf("run in an array task: exit %d: %s", code, stderr)
+	}
+	sameResults(t, out, csv, stats)
+	if _, err := os.Stat(filepath.Join(out, "shards")); !os.IsNotExist(err) {
+		t.Errorf("a plain run in an array task made shards (%v)", err)
+	}
+
+	auto := filepath.Join(dir, "auto")
+	stdout, stderr, code := simrun(t, "run", "--workers", "2", "--shard", "auto", "--out", auto, file)
+	if code != 0 || !strings.Contains(stdout, "shard 1/3:") {
+		t.Fatalf("--shard auto: exit %d:\n%s%s", code, stdout, stderr)
+	}
+	if _, err := os.Stat(engine.ShardDir(auto, engine.Shard{Index: 1, Count: 3})); err != nil {
+		t.Errorf("--shard auto ran no shard 1/3: %v", err)
+	}
+
+	t.Setenv("SLURM_ARRAY_TASK_ID", "")
+	if _, stderr, code := simrun(t, "run", "--quiet", "--shard", "auto", "--out", auto, file); code != 2 || !strings.Contains(stderr, "no Slurm array task") {
+		t.Errorf("--shard auto outside an array: exit %d: %s", code, stderr)
 	}
 }
