@@ -33,7 +33,7 @@ func (c *command) run(ctx context.Context, args []string) error {
 	fs.IntVar(&retries, "retries", sim.DefaultRun.Retries, "rerun a chunk whose worker died at most `N` times (overrides [run] retries)")
 	fs.DurationVar(&timeout, "timeout", 0, "time limit `D` of one chunk, such as 10m; 0 for none (overrides [run] timeout)")
 	fs.StringVar(&onError, "on-error", sim.OnErrorStop, "what a failed chunk does: `stop` the run, or continue with its point marked failed (overrides [run] on_error)")
-	shardFlag := fs.String("shard", "", "run only shard `I/N` of the chunks, into OUTDIR/shards/I-of-N; auto: this Slurm array task's shard, from SLURM_ARRAY_TASK_ID (without --shard, an array task runs the whole experiment)")
+	shardFlag := fs.String("shard", "", "run only shard `I/N` of the chunks, into OUTDIR/shards/I-of-N; auto: this array task's shard, from the environment of Slurm, Grid Engine or LSF; auto/N: of N, for PBS and Kubernetes, which do not say N (without --shard, an array task runs the whole experiment)")
 	pos, err := parseArgs(fs, args, 1, "one experiment file")
 	if err != nil {
 		return err
@@ -50,21 +50,18 @@ func (c *command) run(ctx context.Context, args []string) error {
 	// Sharding is asked for, never inferred: a researcher's own array
 	// script that runs one whole experiment per task must not get a
 	// third of each.
-	switch *shardFlag {
-	case "":
-	case "auto":
-		s, ok, err := engine.SlurmShard(os.Getenv)
+	switch {
+	case *shardFlag == "":
+	case strings.HasPrefix(*shardFlag, "auto"):
+		s, err := engine.AutoShard(*shardFlag, os.Getenv)
 		if err != nil {
 			return err
-		}
-		if !ok {
-			return usagef("simrun run: --shard auto: this is no Slurm array task (SLURM_ARRAY_TASK_ID is not set); give the shard as --shard I/N")
 		}
 		o.Shard = &s
 	default:
 		s, err := engine.ParseShard(*shardFlag)
 		if err != nil {
-			return usagef("simrun run: --%v (or auto, in a Slurm array task)", err)
+			return usagef("simrun run: --%v (or auto, in an array task)", err)
 		}
 		o.Shard = &s
 	}

@@ -85,7 +85,7 @@ func TestArrayTaskRunsWholeExperiment(t *testing.T) {
 	}
 
 	t.Setenv("SLURM_ARRAY_TASK_ID", "")
-	if _, stderr, code := simrun(t, "run", "--quiet", "--shard", "auto", "--out", auto, file); code != 2 || !strings.Contains(stderr, "no Slurm array task") {
+	if _, stderr, code := simrun(t, "run", "--quiet", "--shard", "auto", "--out", auto, file); code != 2 || !strings.Contains(stderr, "this is no array task") {
 		t.Errorf("--shard auto outside an array: exit %d: %s", code, stderr)
 	}
 }

@@ -44,7 +44,8 @@ func ParseShard(v string) (Shard, error) {
 	return Shard{i, n}, nil
 }
 
-// SlurmShard returns the shard of a Slurm array task from its environment:
+// SlurmShard returns the shard of a Slurm array task from its environment
+// (as AutoShard does, for Slurm only):
 // task ID minus the array's smallest ID, of the array's task count. That
 // holds only for an array of consecutive IDs: a sparse one (--array=1,3,
 // as a resubmission of some shards is) cannot say how many shards there
