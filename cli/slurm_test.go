@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/simrun/simrun/engine"
+	"github.com/simrun/simrun/internal/shell"
 )
 
 const (
@@ -275,9 +276,10 @@ samples = 2000
 chunk_size = 50
 `
 
-// TestSlurmResume cancels one array task part way: the merge job never
-// runs, simrun status shows the incomplete shard, and submit --resume
-// completes the run with the bytes of a local run.
+// TestSlurmResume cancels one array task part way: the merge job runs,
+// fails and says which shard is missing and the command that resumes it,
+// simrun status shows the incomplete shard, and that command completes the
+// run with the bytes of a local run.
 func TestSlurmResume(t *testing.T) {
 	needSlurm(t)
 	dir := t.TempDir()
@@ -303,13 +305,6 @@ func TestSlurmResume(t *testing.T) {
 			t.Logf("cancelled %s after %.1f s, with %d chunks journaled", victim, time.Since(t0).Seconds(), journaled(engine.ShardDir(out, engine.Shard{Index: 2, Count: 4})))
 			cancelled = true
 		}
-		// The merge's afterok can no longer be met. The local cluster cancels
-		// such a job itself (kill_invalid_depend); others leave it pending.
-		for _, line := range q {
-			if cancelled && strings.HasPrefix(line, j.merge+" PENDING DependencyNeverSatisfied") {
-				slurmClient("scancel", j.merge)
-			}
-		}
 	})
 	if !cancelled {
 		t.Fatalf("the array ended before shard 2 had journaled 3 chunks; make spinSlurm slower\n%s", jobLogs(j, out))
@@ -318,8 +313,15 @@ func TestSlurmResume(t *testing.T) {
 	if states[victim] != "CANCELLED" {
 		t.Errorf("task %s ended %q, want CANCELLED: %v", victim, states[victim], states)
 	}
-	if st := states[j.merge]; st == "COMPLETED" || st == "RUNNING" {
-		t.Errorf("merge job %s %s after a cancelled task: %v", j.merge, st, states)
+	if st := states[j.merge]; st != "FAILED" {
+		t.Errorf("merge job %s ended %s after a cancelled task, want FAILED: %v", j.merge, st, states)
+	}
+	mergeLog, _ := os.ReadFile(filepath.Join(out, "slurm", "merge-"+j.merge+".out"))
+	resumeCmd := shell.Join(bin, append([]string{"submit", "--resume"}, args...)...)
+	for _, want := range []string{"shard 2/4", "not merged", resumeCmd} {
+		if !strings.Contains(string(mergeLog), want) {
+			t.Errorf("the merge job's log does not say %q:\n%s", want, mergeLog)
+		}
 	}
 	if _, err := os.Stat(filepath.Join(out, "results.csv")); err == nil {
 		t.Errorf("results.csv written although shard 2 was cancelled")

@@ -21,7 +21,7 @@ import (
 // simrun submit runs an experiment as a Slurm job array: it writes two
 // scripts into OUTDIR/slurm, array.sbatch (task I runs shard I of N with
 // `simrun run --shard I/N`) and merge.sbatch (`simrun merge OUTDIR`), and
-// submits the second to run once every task of the first has succeeded.
+// submits the second to run once every task of the first has ended.
 // Package slurm writes and submits them; here are the flags, the [slurm]
 // table they override, and --resume's choice of shards.
 
@@ -193,7 +193,7 @@ func overrideSlurm(s sim.SlurmSettings, fs *flag.FlagSet, f sim.SlurmSettings, e
 func printSubmitted(stdout io.Writer, j *slurm.Job, arrayID, mergeID string) {
 	jobs := mergeID
 	if arrayID != "" {
-		fmt.Fprintf(stdout, "submitted merge job %s: runs once every task of job %s has succeeded\n", mergeID, arrayID)
+		fmt.Fprintf(stdout, "submitted merge job %s: runs once every task of job %s has ended\n", mergeID, arrayID)
 		jobs = arrayID + "," + mergeID
 	} else {
 		fmt.Fprintf(stdout, "submitted merge job %s\n", mergeID)
@@ -203,9 +203,8 @@ func printSubmitted(stdout io.Writer, j *slurm.Job, arrayID, mergeID string) {
 	fmt.Fprintf(stdout, "  results:  %s (and results.json, report.md) when job %s has finished; its log: %s\n",
 		filepath.Join(j.OutDir, "results.csv"), mergeID, j.MergeLog(mergeID))
 	if arrayID != "" {
-		fmt.Fprintf(stdout, "If a task fails, job %s stays pending (DependencyNeverSatisfied): scancel %s, then simrun submit --resume with the same file and --array.\n", mergeID, mergeID)
+		fmt.Fprintf(stdout, "If a task fails, runs out of time or is cancelled, job %s says which shards are incomplete, and the simrun submit --resume command that runs them and merges again, in its log.\n", mergeID)
 	}
-
 }
 
 // flagWant drops the file example ("such as array = 16") from a [slurm]

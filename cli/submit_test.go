@@ -112,7 +112,7 @@ func TestSubmitDryRunGolden(t *testing.T) {
 	for _, want := range []string{
 		"nothing submitted",
 		"jobid=$(sbatch --parsable " + filepath.Join(out, "slurm", "array.sbatch") + ")",
-		`sbatch --parsable --dependency=afterok:"${jobid%%;*}" ` + filepath.Join(out, "slurm", "merge.sbatch"),
+		`sbatch --parsable --dependency=afterany:"${jobid%%;*}" ` + filepath.Join(out, "slurm", "merge.sbatch"),
 	} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, stdout)
@@ -169,7 +169,7 @@ func TestSubmitSlurmTableAndFlags(t *testing.T) {
 		t.Errorf("array.sbatch keeps a setting of the file that a flag overrides:\n%s", arr)
 	}
 	merge := script(t, out, "merge.sbatch")
-	for _, want := range []string{"--job-name=simrun-walk-merge\n", "--cpus-per-task=1\n", "--partition=long\n", "merge " + out + "\n"} {
+	for _, want := range []string{"--job-name=simrun-walk-merge\n", "--cpus-per-task=1\n", "--partition=long\n", "merge " + out + "; then\n", "submit --resume --array"} {
 		if !strings.Contains(merge, want) {
 			t.Errorf("merge.sbatch lacks %q:\n%s", want, merge)
 		}
@@ -214,13 +214,13 @@ func TestSubmit(t *testing.T) {
 	}
 	arrayScript, mergeScript := filepath.Join(out, "slurm", "array.sbatch"), filepath.Join(out, "slurm", "merge.sbatch")
 	calls := sbatchCalls(t, fake)
-	want := []string{"--parsable " + arrayScript, "--parsable --dependency=afterok:1001 " + mergeScript}
+	want := []string{"--parsable " + arrayScript, "--parsable --dependency=afterany:1001 " + mergeScript}
 	if strings.Join(calls, "\n") != strings.Join(want, "\n") {
 		t.Errorf("sbatch calls:\n%s\nwant:\n%s", strings.Join(calls, "\n"), strings.Join(want, "\n"))
 	}
 	for _, want := range []string{
 		"submitted array job 1001: 3 tasks of walk (shards 0 to 2 of 3, at most 2 at once)",
-		"submitted merge job 1002: runs once every task of job 1001 has succeeded",
+		"submitted merge job 1002: runs once every task of job 1001 has ended",
 		"squeue -j 1001,1002",
 		"simrun status " + out,
 		filepath.Join(out, "results.csv"),
@@ -302,7 +302,7 @@ func TestSubmitResume(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	arrayScript, mergeScript := filepath.Join(out, "slurm", "array.sbatch"), filepath.Join(out, "slurm", "merge.sbatch")
-	want := []string{"--parsable --array=1,3%2 " + arrayScript, "--parsable --dependency=afterok:1001 " + mergeScript}
+	want := []string{"--parsable --array=1,3%2 " + arrayScript, "--parsable --dependency=afterany:1001 " + mergeScript}
 	if calls := sbatchCalls(t, fake); strings.Join(calls, "\n") != strings.Join(want, "\n") {
 		t.Errorf("sbatch calls:\n%s\nwant:\n%s", strings.Join(calls, "\n"), strings.Join(want, "\n"))
 	}

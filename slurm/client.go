@@ -119,18 +119,21 @@ func (j *Job) arrayArgs(shards []int) []string {
 }
 
 // mergeArgs are the arguments of sbatch --parsable that submit the merge
-// to start once the array job arrayID has succeeded, or at once if
-// arrayID is "".
+// to start once every task of the array job arrayID has ended, however
+// it ended, or at once if arrayID is "". afterany, not afterok: one failed
+// task would leave an afterok merge pending forever
+// (DependencyNeverSatisfied); the merge itself checks the shards and says
+// what to resume.
 func (j *Job) mergeArgs(arrayID string) []string {
 	if arrayID == "" {
 		return []string{j.MergePath()}
 	}
-	return []string{"--dependency=afterok:" + arrayID, j.MergePath()}
+	return []string{"--dependency=afterany:" + arrayID, j.MergePath()}
 }
 
 // Submit submits the scripts that j.WriteScripts has written: the job
 // array for shards (indices of the array in increasing order), then the
-// merge, to start once every task of the array has succeeded. With no
+// merge, to start once every task of the array has ended, however it ended. With no
 // shards, it submits the merge alone, to start at once. It returns the
 // ids of the jobs, arrayID "" if there is no array.
 //

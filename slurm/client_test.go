@@ -133,16 +133,16 @@ func TestSubmit(t *testing.T) {
 		err              string // what the error holds, if any
 	}{
 		{"all shards", []int{0, 1, 2, 3}, ok,
-			[]string{"sbatch --parsable " + array, "sbatch --parsable '--dependency=afterok:1001' " + merge}, "1001", "1002", ""},
+			[]string{"sbatch --parsable " + array, "sbatch --parsable '--dependency=afterany:1001' " + merge}, "1001", "1002", ""},
 		{"some shards", []int{1, 3}, ok,
-			[]string{"sbatch --parsable '--array=1,3%2' " + array, "sbatch --parsable '--dependency=afterok:1001' " + merge}, "1001", "1002", ""},
+			[]string{"sbatch --parsable '--array=1,3%2' " + array, "sbatch --parsable '--dependency=afterany:1001' " + merge}, "1001", "1002", ""},
 		{"no shards, the merge alone", nil, ok[1:],
 			[]string{"sbatch --parsable " + merge}, "", "1002", ""},
 		{"the array fails", []int{0, 1, 2, 3}, []reply{{stderr: "sbatch: error: Batch job submission failed", exit: 1}},
 			[]string{"sbatch --parsable " + array}, "", "", "Batch job submission failed"},
 		{"the merge fails", []int{0, 1, 2, 3}, []reply{ok[0], {stderr: "sbatch: error: QOSMaxSubmitJobPerUserLimit", exit: 1}},
-			[]string{"sbatch --parsable " + array, "sbatch --parsable '--dependency=afterok:1001' " + merge}, "1001", "",
-			"QOSMaxSubmitJobPerUserLimit\nthe array job 1001 is submitted; submit the merge by hand: sbatch '--dependency=afterok:1001' " + merge},
+			[]string{"sbatch --parsable " + array, "sbatch --parsable '--dependency=afterany:1001' " + merge}, "1001", "",
+			"QOSMaxSubmitJobPerUserLimit\nthe array job 1001 is submitted; submit the merge by hand: sbatch '--dependency=afterany:1001' " + merge},
 	} {
 		t.Run(test.name, func(t *testing.T) {
 			f := &fakeSlurm{replies: test.replies}

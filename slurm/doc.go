@@ -2,7 +2,8 @@
 // job scripts of a Job, a job array whose task I runs shard I of N
 // (`simrun run --shard I/N`) and a merge job (`simrun merge OUTDIR`), and
 // submits them with sbatch, the merge to start once every task of the
-// array has succeeded.
+// array has ended: it merges, or says which shards are incomplete and the
+// simrun submit --resume command (Job.ResumeCommand) that runs them.
 //
 // A Job is plain data: the experiment's name, the absolute paths of its
 // file, output directory and simrun binary, and its sim.SlurmSettings.

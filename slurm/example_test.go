@@ -38,10 +38,13 @@ func ExampleJob_MergeScript() {
 	// # simrun submit, into /scratch/me/walk: results.csv, results.json,
 	// # the figures and report.md, the same bytes as an unsharded run.
 	// #
-	// # simrun submit runs it with --dependency=afterok:ARRAYJOB, so that it starts once
-	// # every task of the array job has succeeded. By hand:
+	// # simrun submit runs it with --dependency=afterany:ARRAYJOB, so that it
+	// # starts once every task of the array job has ended, however it ended. If a
+	// # shard is incomplete then (a task failed, ran out of time or was
+	// # cancelled), it says which, prints the command that runs the missing
+	// # shards and merges again, and fails. By hand:
 	// #
-	// #   sbatch --dependency=afterok:ARRAYJOB /scratch/me/walk/slurm/merge.sbatch
+	// #   sbatch --dependency=afterany:ARRAYJOB /scratch/me/walk/slurm/merge.sbatch
 	// #   bash /scratch/me/walk/slurm/merge.sbatch
 	// #
 	// #SBATCH --job-name=simrun-walk-merge
@@ -52,7 +55,11 @@ func ExampleJob_MergeScript() {
 	//
 	// set -euo pipefail
 	//
-	// exec /home/me/go/bin/simrun merge /scratch/me/walk
+	// if ! /home/me/go/bin/simrun merge /scratch/me/walk; then
+	// 	echo "simrun: not merged: the shards above are incomplete. To run them again and merge:" >&2
+	// 	printf '  %s\n' '/home/me/go/bin/simrun submit --resume --array 4 --partition short --out /scratch/me/walk /home/me/walk.toml' >&2
+	// 	exit 1
+	// fi
 }
 
 // Submitting every shard of a job, and its merge. (Not run: it needs a

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/simrun/simrun/internal/shell"
 	"github.com/simrun/simrun/sim"
 )
 
@@ -19,6 +20,37 @@ type Job struct {
 	OutDir   string            // absolute path of the output directory, which the shards and the merge write
 	Exe      string            // absolute path of the simrun binary the scripts run
 	Settings sim.SlurmSettings // the sbatch options; Settings.Array is the number of shards
+}
+
+// ResumeCommand is the simrun submit command that submits again the
+// shards of j that are incomplete, and the merge: every setting of j as
+// a flag, so that it holds whatever flags made j.
+func (j *Job) ResumeCommand() string {
+	s := j.Settings
+	args := []string{"submit", "--resume", "--array", strconv.Itoa(s.Array)}
+	for _, f := range []struct {
+		name string
+		v    string
+	}{
+		{"throttle", intFlag(s.Throttle)}, {"cpus-per-task", intFlag(s.CPUsPerTask)},
+		{"partition", s.Partition}, {"time", s.Time}, {"mem", s.Mem}, {"account", s.Account},
+	} {
+		if f.v != "" {
+			args = append(args, "--"+f.name, f.v)
+		}
+	}
+	for _, a := range s.SbatchArgs {
+		args = append(args, "--sbatch-arg", a)
+	}
+	args = append(args, "--out", j.OutDir, j.File)
+	return shell.Join(j.Exe, args...)
+}
+
+func intFlag(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return strconv.Itoa(n)
 }
 
 // Dir is the directory of the scripts and of the jobs' logs, OutDir/slurm.

@@ -136,11 +136,11 @@ func TestDryRunCommands(t *testing.T) {
 		want   string
 	}{
 		{"all shards", []int{0, 1, 2, 3}, "  jobid=$(sbatch --parsable " + dir + "array.sbatch)\n" +
-			"  sbatch --parsable --dependency=afterok:\"${jobid%%;*}\" " + dir + "merge.sbatch\n"},
+			"  sbatch --parsable --dependency=afterany:\"${jobid%%;*}\" " + dir + "merge.sbatch\n"},
 		{"some shards", []int{1, 3}, "  jobid=$(sbatch --parsable '--array=1,3%2' " + dir + "array.sbatch)\n" +
-			"  sbatch --parsable --dependency=afterok:\"${jobid%%;*}\" " + dir + "merge.sbatch\n"},
+			"  sbatch --parsable --dependency=afterany:\"${jobid%%;*}\" " + dir + "merge.sbatch\n"},
 		{"one shard", []int{2}, "  jobid=$(sbatch --parsable '--array=2%2' " + dir + "array.sbatch)\n" +
-			"  sbatch --parsable --dependency=afterok:\"${jobid%%;*}\" " + dir + "merge.sbatch\n"},
+			"  sbatch --parsable --dependency=afterany:\"${jobid%%;*}\" " + dir + "merge.sbatch\n"},
 		{"no shards", nil, "  sbatch --parsable " + dir + "merge.sbatch\n"},
 	} {
 		t.Run(test.name, func(t *testing.T) {
