@@ -379,3 +379,51 @@ func TestSlurmPythonKernel(t *testing.T) {
 		t.Errorf("check of the merged run: exit %d:\n%s%s", code, stdout, stderr)
 	}
 }
+
+// TestSlurmRequeue requeues a running array task, as a preemption would:
+// Slurm sends it SIGTERM, simrun journals its running chunks and exits,
+// the task runs again and resumes from its shard's journal, and the merge
+// job (afterany) waits for it: the campaign ends with the bytes of a local
+// run.
+func TestSlurmRequeue(t *testing.T) {
+	needSlurm(t)
+	dir := t.TempDir()
+	file := writeFile(t, dir, "spin.toml", spinSlurm)
+	csv, stats := cleanRun(t, file, filepath.Join(dir, "clean"))
+	bin := buildSimrun(t)
+	out := filepath.Join(dir, "slurm-run")
+	j, _ := submit(t, bin, "--array", "4", "--cpus-per-task", "1", "--time", "5", "--out", out, file)
+	victim := j.array + "_1"
+	shard := engine.ShardDir(out, engine.Shard{Index: 1, Count: 4})
+	requeued, released, before := false, false, 0
+	waitJobs(t, j, out, func(q []string) {
+		for _, line := range q {
+			// Slurm holds a requeued job back for two minutes
+			// (BeginTime); let it run now.
+			if requeued && !released && strings.HasPrefix(line, victim+" PENDING BeginTime") {
+				if o, err := slurmClient("scontrol", "update", "JobId="+victim, "StartTime=now"); err != nil {
+					t.Fatalf("scontrol update %s StartTime=now: %v: %s", victim, err, o)
+				}
+				released = true
+			}
+			if !requeued && strings.HasPrefix(line, victim+" RUNNING") && journaled(shard) >= 3 {
+				if o, err := slurmClient("scontrol", "requeue", victim); err != nil {
+					t.Fatalf("scontrol requeue %s: %v: %s", victim, err, o)
+				}
+				before, requeued = journaled(shard), true
+				t.Logf("requeued %s with %d of its 20 chunks journaled", victim, before)
+			}
+		}
+	})
+	if !requeued {
+		t.Fatalf("task %s ended before it could be requeued; make spinSlurm slower\n%s", victim, jobLogs(j, out))
+	}
+	checkCompleted(t, j, out, 4)
+	if _, err := os.Stat(filepath.Join(out, "results.csv")); err != nil {
+		t.Fatalf("no merged results after the requeue: %v\n%s", err, jobLogs(j, out))
+	}
+	sameResults(t, out, csv, stats)
+	if n := journaled(shard); n != 20 {
+		t.Errorf("shard 1's journal holds %d records, want each of its 20 chunks once (%d before the requeue)", n, before)
+	}
+}

@@ -45,6 +45,7 @@ func (c *command) submit(ctx context.Context, args []string) error {
 	fs.StringVar(&f.Mem, "mem", "", "memory `M` per task, such as 4G (overrides [slurm] mem)")
 	fs.IntVar(&f.CPUsPerTask, "cpus-per-task", 0, "CPUs `C` of each task, which runs as many workers (overrides [slurm] cpus_per_task)")
 	fs.StringVar(&f.Account, "account", "", "Slurm account `A` to charge (overrides [slurm] account)")
+	fs.IntVar(&f.SignalBefore, "signal-before", 0, "send each task SIGTERM `S` seconds before its time limit, to finish and journal its running chunks; default 300, at most a tenth of --time (overrides [slurm] signal_before)")
 	fs.Var(&extra, "sbatch-arg", "a further sbatch option `ARG` such as --qos=long; repeatable (replaces [slurm] sbatch_args)")
 	fs.StringVar(&out, "out", "", "write results to `DIR` instead of the directory the file names")
 	fs.BoolVar(&dryRun, "dry-run", false, "write and print the scripts and the sbatch commands, and submit nothing")
@@ -166,6 +167,8 @@ func overrideSlurm(s sim.SlurmSettings, fs *flag.FlagSet, f sim.SlurmSettings, e
 			s.Mem, v = f.Mem, f.Mem
 		case "account":
 			s.Account, v = f.Account, f.Account
+		case "signal-before":
+			s.SignalBefore, v = f.SignalBefore, int64(f.SignalBefore)
 		case "sbatch-arg":
 			s.SbatchArgs = extra
 			for _, a := range extra {

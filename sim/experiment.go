@@ -76,14 +76,18 @@ const (
 // table; its command-line flags override them. A zero field is unset:
 // the flag's default applies, or the option is left to Slurm.
 type SlurmSettings struct {
-	Array       int      // number of array tasks, one shard of the experiment each
-	Throttle    int      // at most this many array tasks running at once; 0 for no limit
-	Partition   string   // sbatch --partition
-	Time        string   // sbatch --time: a Slurm time limit such as "2:00:00"
-	Mem         string   // sbatch --mem: memory per node such as "4G"
-	CPUsPerTask int      // sbatch --cpus-per-task, and the workers of each task
-	Account     string   // sbatch --account
-	SbatchArgs  []string // further sbatch options, such as "--qos=long", one each
+	Array       int    // number of array tasks, one shard of the experiment each
+	Throttle    int    // at most this many array tasks running at once; 0 for no limit
+	Partition   string // sbatch --partition
+	Time        string // sbatch --time: a Slurm time limit such as "2:00:00"
+	Mem         string // sbatch --mem: memory per node such as "4G"
+	CPUsPerTask int    // sbatch --cpus-per-task, and the workers of each task
+	// SignalBefore is how many seconds before its time limit a task gets
+	// SIGTERM (sbatch --signal=B:TERM@S), to finish and journal its
+	// running chunks; 0 for simrun submit's default.
+	SignalBefore int
+	Account      string   // sbatch --account
+	SbatchArgs   []string // further sbatch options, such as "--qos=long", one each
 }
 
 // DefaultRun is the run settings of a file without a [run] table.

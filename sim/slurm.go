@@ -8,7 +8,7 @@ import (
 )
 
 // slurmKeys are the keys of the [slurm] table.
-var slurmKeys = []string{"array", "throttle", "partition", "time", "mem", "cpus_per_task", "account", "sbatch_args"}
+var slurmKeys = []string{"array", "throttle", "partition", "time", "mem", "cpus_per_task", "account", "signal_before", "sbatch_args"}
 
 // slurmSettings sets e.Slurm from the [slurm] table m (nil when absent or
 // not a table).
@@ -18,7 +18,7 @@ func (l *loader) slurmSettings(e *Experiment, m map[string]any) {
 		v := m[k]
 		key := []string{"slurm", k}
 		switch k {
-		case "array", "throttle", "cpus_per_task":
+		case "array", "throttle", "cpus_per_task", "signal_before":
 			n, ok := asInt(v)
 			if !ok {
 				l.errorf(key, "is %s, %s", describe(v), slurmWant(k))
@@ -35,6 +35,8 @@ func (l *loader) slurmSettings(e *Experiment, m map[string]any) {
 				s.Throttle = int(n)
 			case "cpus_per_task":
 				s.CPUsPerTask = int(n)
+			case "signal_before":
+				s.SignalBefore = int(n)
 			}
 		case "partition", "time", "mem", "account":
 			str, ok := v.(string)
@@ -95,6 +97,8 @@ func slurmWant(key string) string {
 		return "want an integer ≥ 0, the most array tasks running at once (0 for no limit), such as throttle = 4"
 	case "cpus_per_task":
 		return "want an integer in [1, 65536], the CPUs (and workers) of each array task, such as cpus_per_task = 4"
+	case "signal_before":
+		return "want an integer in [1, 65535], the seconds before its time limit that a task is told to stop (SIGTERM), finish its running chunks and journal them, such as signal_before = 300"
 	case "partition":
 		return `want a partition name without spaces or quotes, such as partition = "short"`
 	case "account":
@@ -137,6 +141,10 @@ var sbatchOwnOptions = map[string]string{
 	"-J":              "",
 	"--output":        "",
 	"-o":              "",
+	"--signal":        "signal_before",
+	"--requeue":       "",
+	"--no-requeue":    "",
+	"--open-mode":     "",
 }
 
 // CheckSlurm checks the value of one [slurm] key: an int64 for array,
@@ -163,6 +171,10 @@ func CheckSlurm(key string, v any) string {
 			}
 		case "cpus_per_task":
 			if v >= 1 && v <= 65536 {
+				return ""
+			}
+		case "signal_before":
+			if v >= 1 && v <= 65535 {
 				return ""
 			}
 		}

@@ -34,6 +34,7 @@ func (j *Job) ResumeCommand() string {
 	}{
 		{"throttle", intFlag(s.Throttle)}, {"cpus-per-task", intFlag(s.CPUsPerTask)},
 		{"partition", s.Partition}, {"time", s.Time}, {"mem", s.Mem}, {"account", s.Account},
+		{"signal-before", intFlag(s.SignalBefore)},
 	} {
 		if f.v != "" {
 			args = append(args, "--"+f.name, f.v)
@@ -205,4 +206,80 @@ func ShardList(shards []int, n int) string {
 		word = "shard"
 	}
 	return fmt.Sprintf("%s %s of %d", word, strings.ReplaceAll(ArraySpec(shards, 0), ",", ", "), n)
+}
+
+// DefaultSignalBefore is how many seconds before its time limit a task is
+// told to stop when neither [slurm] signal_before nor the flag says: five
+// minutes, time enough for most chunks to finish and be journaled, but at
+// most a tenth of a time limit that is known, so that a short job still
+// does its work, and at least half a minute (Slurm may signal up to a
+// minute early).
+const DefaultSignalBefore = 300
+
+// SignalBefore is the number of seconds before its time limit that an
+// array task gets SIGTERM (#SBATCH --signal=B:TERM@S): Settings.SignalBefore,
+// or DefaultSignalBefore bounded by the time limit.
+func (j *Job) SignalBefore() int {
+	if s := j.Settings.SignalBefore; s > 0 {
+		return s
+	}
+	s := DefaultSignalBefore
+	if limit, ok := timeLimitSeconds(j.Settings.Time); ok {
+		s = min(s, max(30, limit/10))
+	}
+	return s
+}
+
+// Grace is what an array task's simrun run is given as --grace, in
+// seconds: the time between the signal and the limit, less a margin for
+// writing the shard's journal and exiting.
+func (j *Job) Grace() int { return max(5, j.SignalBefore()-15) }
+
+// timeLimitSeconds reads a Slurm time limit ("MM", "MM:SS", "HH:MM:SS",
+// "D-HH", "D-HH:MM", "D-HH:MM:SS"); ok is false for none or unlimited.
+func timeLimitSeconds(t string) (int, bool) {
+	if t == "" {
+		return 0, false
+	}
+	days := 0
+	if d, rest, ok := strings.Cut(t, "-"); ok {
+		n, err := strconv.Atoi(d)
+		if err != nil {
+			return 0, false
+		}
+		days, t = n, rest
+		// D-HH, D-HH:MM, D-HH:MM:SS: hours first.
+		f := strings.Split(t, ":")
+		mult := []int{3600, 60, 1}
+		sec := days * 86400
+		for i, x := range f {
+			n, err := strconv.Atoi(x)
+			if err != nil || i >= len(mult) {
+				return 0, false
+			}
+			sec += n * mult[i]
+		}
+		return sec, true
+	}
+	f := strings.Split(t, ":")
+	var mult []int
+	switch len(f) {
+	case 1:
+		mult = []int{60} // MM
+	case 2:
+		mult = []int{60, 1} // MM:SS
+	case 3:
+		mult = []int{3600, 60, 1} // HH:MM:SS
+	default:
+		return 0, false
+	}
+	sec := 0
+	for i, x := range f {
+		n, err := strconv.Atoi(x)
+		if err != nil {
+			return 0, false
+		}
+		sec += n * mult[i]
+	}
+	return sec, true
 }

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/simrun/simrun/sim"
 )
 
 func TestArraySpec(t *testing.T) {
@@ -112,5 +114,44 @@ func TestCheckRefuses(t *testing.T) {
 				t.Error("MergeScript: no error")
 			}
 		})
+	}
+}
+
+func TestSignalBefore(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		s     sim.SlurmSettings
+		want  int
+		grace int
+	}{
+		{"no limit known", sim.SlurmSettings{}, 300, 285},
+		{"two hours", sim.SlurmSettings{Time: "2:00:00"}, 300, 285},
+		{"twenty minutes: a tenth", sim.SlurmSettings{Time: "20"}, 120, 105},
+		{"five minutes: at least 30 s", sim.SlurmSettings{Time: "5"}, 30, 15},
+		{"minutes and seconds", sim.SlurmSettings{Time: "40:00"}, 240, 225},
+		{"days", sim.SlurmSettings{Time: "1-12"}, 300, 285},
+		{"unlimited", sim.SlurmSettings{Time: "UNLIMITED"}, 300, 285},
+		{"set", sim.SlurmSettings{Time: "5", SignalBefore: 10}, 10, 5},
+	} {
+		j := &Job{Settings: tc.s}
+		if got, grace := j.SignalBefore(), j.Grace(); got != tc.want || grace != tc.grace {
+			t.Errorf("%s: SignalBefore %d, Grace %d; want %d, %d", tc.name, got, grace, tc.want, tc.grace)
+		}
+	}
+}
+
+func TestTimeLimitSeconds(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want int
+		ok   bool
+	}{
+		{"90", 5400, true}, {"1:30", 90, true}, {"2:00:00", 7200, true},
+		{"1-0", 86400, true}, {"1-2:30", 95400, true}, {"0-0:0:5", 5, true},
+		{"", 0, false}, {"infinite", 0, false}, {"1:2:3:4", 0, false},
+	} {
+		if got, ok := timeLimitSeconds(tc.in); got != tc.want || ok != tc.ok {
+			t.Errorf("timeLimitSeconds(%q) = %d, %v; want %d, %v", tc.in, got, ok, tc.want, tc.ok)
+		}
 	}
 }
