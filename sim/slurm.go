@@ -199,9 +199,22 @@ func CheckSlurm(key string, v any) string {
 			case strings.ContainsFunc(v, unsafeInScript):
 				return `want an sbatch option without spaces, quotes or backslashes (each becomes an #SBATCH line), such as "--qos=long"`
 			}
-			name, _, _ := strings.Cut(v, "=")
+			name, value, _ := strings.Cut(v, "=")
 			if !strings.HasPrefix(name, "--") {
 				name = name[:2]
+			} else if full := ownedByPrefix(name); full != "" && full != name {
+				// sbatch's getopt takes any unambiguous prefix of a long
+				// option: --arr is --array.
+				if own := sbatchOwnOptions[full]; own != "" {
+					return fmt.Sprintf("%s is %s, which has its own key: set %s in [slurm] instead", name, full, own)
+				}
+				return fmt.Sprintf("%s is %s, which the generated job script sets; leave it out", name, full)
+			}
+			switch {
+			case name == "--wrap":
+				return "--wrap replaces the job script with a command; leave it out (simrun writes the script)"
+			case name == "--export" && exportsStartupCode(value):
+				return "--export may not set BASH_ENV or ENV, which run code in the job's shell before simrun's script; leave them out"
 			}
 			if own, ok := sbatchOwnOptions[name]; ok {
 				if own == "" {
@@ -213,6 +226,36 @@ func CheckSlurm(key string, v any) string {
 		}
 	}
 	return slurmWant(key)
+}
+
+// ownedByPrefix returns the long option of sbatchOwnOptions (or --wrap)
+// that name, a long option as given, abbreviates or is, or "". A name of
+// "--" and one letter abbreviates too many options to be taken for one.
+func ownedByPrefix(name string) string {
+	if len(name) < 4 {
+		return ""
+	}
+	for full := range sbatchOwnOptions {
+		if strings.HasPrefix(full, "--") && strings.HasPrefix(full, name) {
+			return full
+		}
+	}
+	if strings.HasPrefix("--wrap", name) {
+		return "--wrap"
+	}
+	return ""
+}
+
+// exportsStartupCode reports whether an --export value sets BASH_ENV or
+// ENV, which a shell runs as code when it starts.
+func exportsStartupCode(value string) bool {
+	for _, kv := range strings.Split(value, ",") {
+		k, _, _ := strings.Cut(kv, "=")
+		if k == "BASH_ENV" || k == "ENV" {
+			return true
+		}
+	}
+	return false
 }
 
 // unsafeInScript reports the characters a value written into an #SBATCH
