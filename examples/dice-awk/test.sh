@@ -217,7 +217,8 @@ PY
 	if [ "$a" = busybox-awk ]; then set -- busybox awk; else set -- "$a"; fi
 	if python3 - "$@" <<'PY'
 import os, select, subprocess, sys
-p = subprocess.Popen(sys.argv[1:] + ["-f", "dice.awk"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+# Unbuffered: select sees the pipe, so no reply may wait in a buffer of ours.
+p = subprocess.Popen(sys.argv[1:] + ["-f", "dice.awk"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
 def reply(what, timeout=10):
     r, _, _ = select.select([p.stdout], [], [], timeout)
     if not r:

@@ -438,8 +438,9 @@ class OutputTest(KernelTest):
         # simrun waits for the replies of a batch before it sends more: the
         # kernel must answer at each flush without waiting for more input.
         path = self.write_kernel(kernel_source("def sample(params, rng, n):\n    return float(n)\n"))
+        # Unbuffered, so that select sees every reply on the pipe itself.
         p = subprocess.Popen([sys.executable, path], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, env=self.env)
+                             stderr=subprocess.PIPE, env=self.env, bufsize=0)
         try:
             def line():
                 ready, _, _ = select.select([p.stdout], [], [], 30)
