@@ -92,7 +92,20 @@ func (en *Engine) Run(ctx context.Context, e *sim.Experiment, o Options) (*Outco
 		j.Close()
 		return nil, err
 	}
-	if reused > 0 {
+	if o.Shard != nil {
+		// What a batch log should open with: which part of what this is.
+		own, have := int64(0), int64(0)
+		for g := range t.Len() {
+			if o.Shard.owns(g) {
+				own++
+				if t.Done(g) {
+					have++
+				}
+			}
+		}
+		o.Logger.Info(fmt.Sprintf("shard %s of %s: %d of its %d chunks, %s to run; %d journaled already in %s",
+			o.Shard, e.File, own, t.Len(), words.Count(own-have, "chunk"), have, filepath.Join(dir, JournalFile)))
+	} else if reused > 0 {
 		o.Logger.Info(fmt.Sprintf("resuming: %d of %d chunks are already in %s", reused, t.Len(), filepath.Join(dir, JournalFile)))
 	}
 	x := &execution{en: en, e: e, o: o, j: j, t: t}
