@@ -395,12 +395,18 @@ func TestSlurmRequeue(t *testing.T) {
 	j, _ := submit(t, bin, "--array", "4", "--cpus-per-task", "1", "--time", "5", "--out", out, file)
 	victim := j.array + "_1"
 	shard := engine.ShardDir(out, engine.Shard{Index: 1, Count: 4})
+	shardArgs := "--shard\x001/4\x00--out\x00" + out + "\x00" // in the command line of the task's simrun
 	requeued, released, before := false, false, 0
 	waitJobs(t, j, out, func(q []string) {
 		for _, line := range q {
 			// Slurm holds a requeued job back for two minutes
 			// (BeginTime); let it run now.
 			if requeued && !released && strings.HasPrefix(line, victim+" PENDING BeginTime") {
+				// Not before the first run of the task has exited: a
+				// preempted task is requeued for later, not at once.
+				for deadline := time.Now().Add(30 * time.Second); len(running(shardArgs)) > 0 && time.Now().Before(deadline); {
+					time.Sleep(50 * time.Millisecond)
+				}
 				if o, err := slurmClient("scontrol", "update", "JobId="+victim, "StartTime=now"); err != nil {
 					t.Fatalf("scontrol update %s StartTime=now: %v: %s", victim, err, o)
 				}
