@@ -38,6 +38,11 @@ func (c *command) submit(ctx context.Context, args []string) error {
 	var out string
 	var dryRun, resume bool
 	fs := c.newFlagSet("submit", "[flags] FILE")
+	fs.Usage = func() {
+		fmt.Fprintf(c.stderr, "usage: %s submit [flags] FILE\n", c.en.Program)
+		fs.PrintDefaults()
+		io.WriteString(c.stderr, submitNotes)
+	}
 	fs.IntVar(&f.Array, "array", 0, "split the run into `N` shards, one Slurm array task each (overrides [slurm] array)")
 	fs.IntVar(&f.Throttle, "throttle", 0, "run at most `K` array tasks at once; 0 for no limit (overrides [slurm] throttle)")
 	fs.StringVar(&f.Partition, "partition", "", "Slurm partition `P` (overrides [slurm] partition)")
@@ -144,6 +149,25 @@ func (c *command) submit(ctx context.Context, args []string) error {
 	printSubmitted(stdout, j, arrayID, mergeID)
 	return nil
 }
+
+// submitNotes end submit's help: what the scripts manage, and what a
+// task's exit status means.
+const submitNotes = `
+The scripts set these sbatch options themselves, and --sbatch-arg (or
+[slurm] sbatch_args) may not give them, nor abbreviate them as sbatch
+would read them: --array, --job-name, --output, --open-mode=append,
+--signal=B:TERM@S (see --signal-before), --requeue; --partition, --time,
+--mem, --cpus-per-task and --account have flags of their own; --wrap and
+an --export of BASH_ENV or ENV are refused.
+
+Each array task runs one shard: SIGTERM (S seconds before its time limit,
+or scancel) makes it finish and journal its running chunks, and a requeued
+task resumes from its journal. Its exit status: 0 its shard is complete;
+143 or 130 interrupted, resumable; 1 a chunk failed (a kernel error: a
+resubmission repeats it); 2 bad input. The merge job runs once every task
+has ended; if a shard is incomplete it fails, and its log names the shards
+and the simrun submit --resume command that runs them and merges again.
+`
 
 // overrideSlurm returns s with the settings flags of fs that were given,
 // whose values are in f and extra, checked as strictly as the file's.

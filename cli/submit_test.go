@@ -340,3 +340,17 @@ func TestSubmitResume(t *testing.T) {
 		}
 	}
 }
+
+// TestSubmitHelp: submit -h lists every flag, the sbatch options the
+// scripts manage and what a task's exit status means.
+func TestSubmitHelp(t *testing.T) {
+	_, stderr, code := simrun(t, "submit", "-h")
+	if code != 0 {
+		t.Fatalf("submit -h: exit %d", code)
+	}
+	for _, want := range []string{"-signal-before S", "-sbatch-arg ARG", "-resume", "--requeue", "--open-mode=append", "--wrap", "Its exit status: 0", "143 or 130 interrupted, resumable", "submit --resume"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("submit -h does not say %q:\n%s", want, stderr)
+		}
+	}
+}
