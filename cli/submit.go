@@ -50,6 +50,8 @@ func (c *command) submit(ctx context.Context, args []string) error {
 	fs.StringVar(&f.Mem, "mem", "", "memory `M` per task, such as 4G (overrides [slurm] mem)")
 	fs.IntVar(&f.CPUsPerTask, "cpus-per-task", 0, "CPUs `C` of each task, which runs as many workers (overrides [slurm] cpus_per_task)")
 	fs.StringVar(&f.Account, "account", "", "Slurm account `A` to charge (overrides [slurm] account)")
+	fs.StringVar(&f.MergeTime, "merge-time", "", "time limit `T` of the merge job; default the tasks' --time, at most 1:00:00 (overrides [slurm] merge_time)")
+	fs.StringVar(&f.MergeMem, "merge-mem", "", "memory `M` of the merge job; default Slurm's, not the tasks' --mem (overrides [slurm] merge_mem)")
 	fs.IntVar(&f.SignalBefore, "signal-before", 0, "send each task SIGTERM `S` seconds before its time limit, to finish and journal its running chunks; default 300, at most a tenth of --time (overrides [slurm] signal_before)")
 	fs.Var(&extra, "sbatch-arg", "a further sbatch option `ARG` such as --qos=long; repeatable (replaces [slurm] sbatch_args)")
 	fs.StringVar(&out, "out", "", "write results to `DIR` instead of the directory the file names")
@@ -193,6 +195,10 @@ func overrideSlurm(s sim.SlurmSettings, fs *flag.FlagSet, f sim.SlurmSettings, e
 			s.Account, v = f.Account, f.Account
 		case "signal-before":
 			s.SignalBefore, v = f.SignalBefore, int64(f.SignalBefore)
+		case "merge-time":
+			s.MergeTime, v = f.MergeTime, f.MergeTime
+		case "merge-mem":
+			s.MergeMem, v = f.MergeMem, f.MergeMem
 		case "sbatch-arg":
 			s.SbatchArgs = extra
 			for _, a := range extra {

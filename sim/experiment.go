@@ -86,8 +86,12 @@ type SlurmSettings struct {
 	// SIGTERM (sbatch --signal=B:TERM@S), to finish and journal its
 	// running chunks; 0 for simrun submit's default.
 	SignalBefore int
-	Account      string   // sbatch --account
-	SbatchArgs   []string // further sbatch options, such as "--qos=long", one each
+	// MergeTime and MergeMem are the merge job's time limit and memory:
+	// merging needs one CPU and little time, not an array task's
+	// resources. "" for simrun submit's default time and Slurm's memory.
+	MergeTime, MergeMem string
+	Account             string   // sbatch --account
+	SbatchArgs          []string // further sbatch options, such as "--qos=long", one each
 }
 
 // DefaultRun is the run settings of a file without a [run] table.

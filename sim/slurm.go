@@ -8,7 +8,7 @@ import (
 )
 
 // slurmKeys are the keys of the [slurm] table.
-var slurmKeys = []string{"array", "throttle", "partition", "time", "mem", "cpus_per_task", "account", "signal_before", "sbatch_args"}
+var slurmKeys = []string{"array", "throttle", "partition", "time", "mem", "cpus_per_task", "account", "signal_before", "merge_time", "merge_mem", "sbatch_args"}
 
 // slurmSettings sets e.Slurm from the [slurm] table m (nil when absent or
 // not a table).
@@ -38,7 +38,7 @@ func (l *loader) slurmSettings(e *Experiment, m map[string]any) {
 			case "signal_before":
 				s.SignalBefore = int(n)
 			}
-		case "partition", "time", "mem", "account":
+		case "partition", "time", "mem", "account", "merge_time", "merge_mem":
 			str, ok := v.(string)
 			if !ok {
 				l.errorf(key, "is %s, %s", describe(v), slurmWant(k))
@@ -57,6 +57,10 @@ func (l *loader) slurmSettings(e *Experiment, m map[string]any) {
 				s.Mem = str
 			case "account":
 				s.Account = str
+			case "merge_time":
+				s.MergeTime = str
+			case "merge_mem":
+				s.MergeMem = str
 			}
 		case "sbatch_args":
 			list, ok := v.([]any)
@@ -107,6 +111,10 @@ func slurmWant(key string) string {
 		return `want a Slurm time limit as a string: "MM", "MM:SS", "HH:MM:SS", "D-HH", "D-HH:MM" or "D-HH:MM:SS", such as time = "2:00:00"`
 	case "mem":
 		return `want memory per node as a string: an integer with an optional unit K, M (the default), G or T, such as mem = "4G"`
+	case "merge_time":
+		return `want the merge job's Slurm time limit as a string: "MM", "MM:SS", "HH:MM:SS", "D-HH", "D-HH:MM" or "D-HH:MM:SS", such as merge_time = "1:00:00"`
+	case "merge_mem":
+		return `want the merge job's memory as a string: an integer with an optional unit K, M (the default), G or T, such as merge_mem = "2G"`
 	case "sbatch_args":
 		return `want a list of sbatch options, one string each, written --name=value, such as sbatch_args = ["--qos=long"]`
 	}
@@ -184,11 +192,11 @@ func CheckSlurm(key string, v any) string {
 			if v != "" && !strings.ContainsFunc(v, unsafeInScript) {
 				return ""
 			}
-		case "time":
+		case "time", "merge_time":
 			if slurmTimeRE.MatchString(v) {
 				return ""
 			}
-		case "mem":
+		case "mem", "merge_mem":
 			if slurmMemRE.MatchString(v) {
 				return ""
 			}

@@ -18,6 +18,8 @@ mem = "4G"
 cpus_per_task = 8
 account = "proj42"
 signal_before = 120
+merge_time = "20:00"
+merge_mem = "2G"
 sbatch_args = ["--qos=long", "--constraint=haswell"]
 `
 	e, err := Parse("slurm.toml", []byte(src), testCatalog)
@@ -26,7 +28,7 @@ sbatch_args = ["--qos=long", "--constraint=haswell"]
 	}
 	want := SlurmSettings{
 		Array: 16, Throttle: 4, Partition: "short", Time: "1-02:00:00", Mem: "4G",
-		CPUsPerTask: 8, Account: "proj42", SignalBefore: 120, SbatchArgs: []string{"--qos=long", "--constraint=haswell"},
+		CPUsPerTask: 8, Account: "proj42", SignalBefore: 120, MergeTime: "20:00", MergeMem: "2G", SbatchArgs: []string{"--qos=long", "--constraint=haswell"},
 	}
 	if !reflect.DeepEqual(e.Slurm, want) {
 		t.Errorf("Slurm = %+v, want %+v", e.Slurm, want)
@@ -64,7 +66,9 @@ func TestSlurmInvalid(t *testing.T) {
 		hint string
 	}{
 		{"not a table", "slurm = 3\n" + header + "[params]\nT = 1\n", 1, "slurm", "want a table: a [slurm] header followed by array, throttle"},
-		{"unknown key", base + "arrays = 4\n", 9, "slurm.arrays", `did you mean "array"? valid: array, throttle, partition, time, mem, cpus_per_task, account, signal_before, sbatch_args`},
+		{"unknown key", base + "arrays = 4\n", 9, "slurm.arrays", `did you mean "array"? valid: array, throttle, partition, time, mem, cpus_per_task, account, signal_before, merge_time, merge_mem, sbatch_args`},
+		{"merge_time a duration", base + "merge_time = \"1h\"\n", 9, "slurm.merge_time", "want the merge job's Slurm time limit"},
+		{"merge_mem a number", base + "merge_mem = 2\n", 9, "slurm.merge_mem", "want the merge job's memory as a string"},
 		{"unknown key cpus", base + "cpus = 4\n", 9, "slurm.cpus", "valid: array"},
 		{"array zero", base + "array = 0\n", 9, "slurm.array", "is the integer 0, want an integer in [1, 4000001]"},
 		{"array a string", base + "array = \"16\"\n", 9, "slurm.array", `is the string "16", want an integer in [1, 4000001], the number of array tasks`},

@@ -34,7 +34,7 @@ func (j *Job) ResumeCommand() string {
 	}{
 		{"throttle", intFlag(s.Throttle)}, {"cpus-per-task", intFlag(s.CPUsPerTask)},
 		{"partition", s.Partition}, {"time", s.Time}, {"mem", s.Mem}, {"account", s.Account},
-		{"signal-before", intFlag(s.SignalBefore)},
+		{"signal-before", intFlag(s.SignalBefore)}, {"merge-time", s.MergeTime}, {"merge-mem", s.MergeMem},
 	} {
 		if f.v != "" {
 			args = append(args, "--"+f.name, f.v)
@@ -282,4 +282,27 @@ func timeLimitSeconds(t string) (int, bool) {
 		sec += n * mult[i]
 	}
 	return sec, true
+}
+
+// defaultMergeTime bounds the merge job's time when neither merge_time nor
+// the flag sets it: merging reads the shards' journals once.
+const defaultMergeTime = 3600
+
+// MergeSettings are the sbatch settings of the merge job: the array's
+// partition, account and further options, but its own time and memory
+// (Settings.MergeTime and MergeMem), one CPU and not the tasks'. Without a
+// merge time, it is the array's time limit capped at an hour (none, if the
+// array has none: the partition's default then applies); without a merge
+// memory, Slurm's default.
+func (j *Job) MergeSettings() sim.SlurmSettings {
+	s := j.Settings
+	s.Time, s.Mem = s.MergeTime, s.MergeMem
+	if s.Time == "" {
+		if limit, ok := timeLimitSeconds(j.Settings.Time); ok && limit < defaultMergeTime {
+			s.Time = j.Settings.Time
+		} else if ok {
+			s.Time = "1:00:00"
+		}
+	}
+	return s
 }

@@ -155,3 +155,22 @@ func TestTimeLimitSeconds(t *testing.T) {
 		}
 	}
 }
+
+func TestMergeSettings(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		s         sim.SlurmSettings
+		time, mem string
+	}{
+		{"nothing set", sim.SlurmSettings{Mem: "64G"}, "", ""},
+		{"long tasks: an hour", sim.SlurmSettings{Time: "2-00:00:00", Mem: "64G"}, "1:00:00", ""},
+		{"short tasks: theirs", sim.SlurmSettings{Time: "20"}, "20", ""},
+		{"set", sim.SlurmSettings{Time: "2:00:00", MergeTime: "10:00", MergeMem: "2G"}, "10:00", "2G"},
+	} {
+		j := &Job{Settings: tc.s}
+		got := j.MergeSettings()
+		if got.Time != tc.time || got.Mem != tc.mem || got.CPUsPerTask != tc.s.CPUsPerTask {
+			t.Errorf("%s: merge time %q, mem %q; want %q, %q", tc.name, got.Time, got.Mem, tc.time, tc.mem)
+		}
+	}
+}
