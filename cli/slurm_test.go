@@ -382,9 +382,10 @@ func TestSlurmPythonKernel(t *testing.T) {
 
 // TestSlurmRequeue requeues a running array task, as a preemption would:
 // Slurm sends it SIGTERM, simrun journals its running chunks and exits,
-// the task runs again and resumes from its shard's journal, and the merge
-// job (afterany) waits for it: the campaign ends with the bytes of a local
-// run.
+// the task runs again once Slurm's hold on a requeued job is over (the
+// job credential's lifetime, 10 s on the local cluster) and resumes from
+// its shard's journal, and the merge job (afterany) waits for it: the
+// campaign ends with the bytes of a local run.
 func TestSlurmRequeue(t *testing.T) {
 	needSlurm(t)
 	dir := t.TempDir()
@@ -395,23 +396,9 @@ func TestSlurmRequeue(t *testing.T) {
 	j, _ := submit(t, bin, "--array", "4", "--cpus-per-task", "1", "--time", "5", "--out", out, file)
 	victim := j.array + "_1"
 	shard := engine.ShardDir(out, engine.Shard{Index: 1, Count: 4})
-	shardArgs := "--shard\x001/4\x00--out\x00" + out + "\x00" // in the command line of the task's simrun
-	requeued, released, before := false, false, 0
+	requeued, before := false, 0
 	waitJobs(t, j, out, func(q []string) {
 		for _, line := range q {
-			// Slurm holds a requeued job back for two minutes
-			// (BeginTime); let it run now.
-			if requeued && !released && strings.HasPrefix(line, victim+" PENDING BeginTime") {
-				// Not before the first run of the task has exited: a
-				// preempted task is requeued for later, not at once.
-				for deadline := time.Now().Add(30 * time.Second); len(running(shardArgs)) > 0 && time.Now().Before(deadline); {
-					time.Sleep(50 * time.Millisecond)
-				}
-				if o, err := slurmClient("scontrol", "update", "JobId="+victim, "StartTime=now"); err != nil {
-					t.Fatalf("scontrol update %s StartTime=now: %v: %s", victim, err, o)
-				}
-				released = true
-			}
 			if !requeued && strings.HasPrefix(line, victim+" RUNNING") && journaled(shard) >= 3 {
 				if o, err := slurmClient("scontrol", "requeue", victim); err != nil {
 					t.Fatalf("scontrol requeue %s: %v: %s", victim, err, o)

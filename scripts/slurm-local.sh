@@ -184,6 +184,9 @@ SlurmctldHost=$NODE(127.0.0.1)
 SlurmUser=root
 AuthType=auth/munge
 CredType=cred/munge
+# job credentials live 10 s (default 120): this is also how long Slurm holds
+# a requeued job before it may start again, which the requeue test waits for
+AuthInfo=cred_expire=10
 SlurmctldPort=6817
 SlurmdPort=6818
 StateSaveLocation=$BASE/state/ctld
