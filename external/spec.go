@@ -62,10 +62,6 @@ var (
 	paramName  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 )
 
-// reservedParams are the columns of results.csv, which a parameter cannot
-// be named like (kernels.Registry.Register refuses them for Go kernels).
-var reservedParams = []string{"point", "observable", "samples", "chunks", "mean", "variance", "stderr", "ci_low", "ci_high", "min", "max", "method"}
-
 // Spec is what a program declared in its handshake.
 type Spec struct {
 	Kernel  sim.KernelSpec // References have no Func: a reference Request computes them
@@ -158,8 +154,8 @@ func convertParam(w wireParam) (sim.ParamSpec, error) {
 	switch {
 	case !paramName.MatchString(w.Name):
 		return sim.ParamSpec{}, fmt.Errorf(`"name": %q; want letters, digits and '_', not starting with a digit`, w.Name)
-	case slices.Contains(reservedParams, w.Name):
-		return sim.ParamSpec{}, fmt.Errorf(`"name": %q is a column of results.csv (%s); give the parameter another name`, w.Name, strings.Join(reservedParams, ", "))
+	case slices.Contains(sim.ReservedParams, w.Name):
+		return sim.ParamSpec{}, fmt.Errorf(`"name": %q is a column of results.csv (%s); give the parameter another name`, w.Name, strings.Join(sim.ReservedParams, ", "))
 	}
 	p := sim.ParamSpec{Name: w.Name, Doc: w.Doc}
 	switch w.Type {

@@ -61,20 +61,15 @@ func (r *Registry) Register(k Kernel) {
 	r.m[s.Name] = k
 }
 
-// reservedParams are the names a parameter cannot have: the columns of
-// results.csv besides the parameters (report.WriteCSV), so that every
-// column has a name of its own for csv.DictReader and pandas.
-var reservedParams = []string{"point", "observable", "samples", "chunks", "mean", "variance", "stderr", "ci_low", "ci_high", "min", "max", "method"}
-
 // checkSpec reports names that do not resolve or collide: a derived
 // quantity of an unknown observable, a reference to an unknown quantity, a
 // duplicate name, a parameter named like a column of results.csv.
 func checkSpec(s sim.KernelSpec) error {
 	params := make(map[string]bool)
 	for _, p := range s.Params {
-		if slices.Contains(reservedParams, p.Name) {
+		if slices.Contains(sim.ReservedParams, p.Name) {
 			return fmt.Errorf("kernel %q: parameter %q has the name of a column of results.csv (%s); give the parameter another name",
-				s.Name, p.Name, strings.Join(reservedParams, ", "))
+				s.Name, p.Name, strings.Join(sim.ReservedParams, ", "))
 		}
 		if params[p.Name] {
 			return fmt.Errorf("kernel %q: duplicate parameter %q", s.Name, p.Name)

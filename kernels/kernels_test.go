@@ -326,7 +326,7 @@ func TestRegisterReservedParamName(t *testing.T) {
 	// A kernel whose parameter has the name of a column of results.csv
 	// would give the table two columns of that name: Register panics,
 	// naming the kernel, the parameter and the reserved names.
-	for _, name := range reservedParams {
+	for _, name := range sim.ReservedParams {
 		t.Run(name, func(t *testing.T) {
 			defer func() {
 				msg, _ := recover().(string)
@@ -366,8 +366,8 @@ func TestReservedNamesAreCSVColumns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(header, reservedParams) {
-		t.Errorf("WriteCSV's columns are %q, Register reserves %q", header, reservedParams)
+	if !slices.Equal(header, sim.ReservedParams) {
+		t.Errorf("WriteCSV's columns are %q, Register reserves %q", header, sim.ReservedParams)
 	}
 }
 

@@ -104,6 +104,13 @@ func (r *Range) Contains(f float64) bool {
 	return !(r.MinOpen && f == r.Min) && !(r.MaxOpen && f == r.Max)
 }
 
+// ReservedParams are the names no kernel parameter may have: the columns
+// of results.csv besides the parameters (report.WriteCSV), so that every
+// column has a name of its own for csv.DictReader and pandas. Go kernels
+// (kernels.Registry.Register) and programs (package external) are held to
+// it alike.
+var ReservedParams = []string{"point", "observable", "samples", "chunks", "mean", "variance", "stderr", "ci_low", "ci_high", "min", "max", "method"}
+
 // ParamSpec declares one kernel parameter.
 type ParamSpec struct {
 	Name string
