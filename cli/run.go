@@ -33,7 +33,7 @@ func (c *command) run(ctx context.Context, args []string) error {
 	fs.IntVar(&retries, "retries", sim.DefaultRun.Retries, "rerun a chunk whose worker died at most `N` times (overrides [run] retries)")
 	fs.DurationVar(&timeout, "timeout", 0, "time limit `D` of one chunk, such as 10m; 0 for none (overrides [run] timeout)")
 	fs.StringVar(&onError, "on-error", sim.OnErrorStop, "what a failed chunk does: `stop` the run, or continue with its point marked failed (overrides [run] on_error)")
-	shardFlag := fs.String("shard", "", "run only shard `I/N` of the chunks, into OUTDIR/shards/I-of-N; auto: this array task's shard, from the environment of Slurm, Grid Engine or LSF; auto/N: of N, for PBS and Kubernetes, which do not say N (without --shard, an array task runs the whole experiment)")
+	shardFlag := fs.String("shard", "", "run only shard `I/N` of the chunks, into OUTDIR/shards/I-of-N, or shards I-J/N one after another; auto: this array task's shard, from the environment of Slurm, Grid Engine or LSF; auto/N: of N, for PBS and Kubernetes, which do not say N (without --shard, an array task runs the whole experiment)")
 	pos, err := parseArgs(fs, args, 1, "one experiment file")
 	if err != nil {
 		return err
@@ -50,6 +50,7 @@ func (c *command) run(ctx context.Context, args []string) error {
 	// Sharding is asked for, never inferred: a researcher's own array
 	// script that runs one whole experiment per task must not get a
 	// third of each.
+	var shards []engine.Shard
 	switch {
 	case *shardFlag == "":
 	case strings.HasPrefix(*shardFlag, "auto"):
@@ -57,13 +58,11 @@ func (c *command) run(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		o.Shard = &s
+		shards = []engine.Shard{s}
 	default:
-		s, err := engine.ParseShard(*shardFlag)
-		if err != nil {
+		if shards, err = engine.ParseShards(*shardFlag); err != nil {
 			return usagef("simrun run: --%v (or auto, in an array task)", err)
 		}
-		o.Shard = &s
 	}
 	if n, err := strconv.Atoi(os.Getenv("SLURM_CPUS_PER_TASK")); err == nil && n > 0 && !isSet(fs, "workers") {
 		o.Workers = n
@@ -89,18 +88,39 @@ func (c *command) run(ctx context.Context, args []string) error {
 	}
 	o.Stderr = c.stderr
 	o.Logger = newLogger(c.stderr, quiet)
+	if shards == nil {
+		out, err := c.runOnce(ctx, e, o, quiet)
+		if out == nil || quiet {
+			return err
+		}
+		return summarize(c.stdout, out, "wrote", err)
+	}
+	// A range of shards runs one after another, each as `--shard I/N`
+	// would: a shard already complete costs only the reading of its
+	// journal, so a resubmitted task skips to the first incomplete one.
+	for _, s := range shards {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		o.Shard = &s
+		out, err := c.runOnce(ctx, e, o, quiet)
+		if out != nil && !quiet {
+			fmt.Fprintf(c.stdout, "shard %s: %d of %d chunks in %s\n", o.Shard, out.Done, out.Total, filepath.Join(out.Dir, engine.JournalFile))
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// runOnce runs e with o, showing progress unless quiet.
+func (c *command) runOnce(ctx context.Context, e *sim.Experiment, o engine.Options, quiet bool) (*engine.Outcome, error) {
 	prog := startProgress(c.stderr, quiet)
 	o.Progress, o.Stalls = prog.update, prog.watch
 	out, err := c.en.Run(ctx, e, o)
 	prog.stop()
-	if out == nil || quiet {
-		return err
-	}
-	if out.Results == nil { // a shard
-		fmt.Fprintf(c.stdout, "shard %s: %d of %d chunks in %s\n", o.Shard, out.Done, out.Total, filepath.Join(out.Dir, engine.JournalFile))
-		return err
-	}
-	return summarize(c.stdout, out, "wrote", err)
+	return out, err
 }
 
 // summarize prints a run's summary table and the files it wrote, then
