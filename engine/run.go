@@ -127,6 +127,9 @@ func (en *Engine) Run(ctx context.Context, e *sim.Experiment, o Options) (*Outco
 	if o.Shard != nil {
 		closeJournal()
 		out.Written = written
+		if err := saveShardFailures(dir, x.failures); err != nil && runErr == nil {
+			runErr = err
+		}
 		if runErr == nil && len(x.failures) > 0 {
 			runErr = fmt.Errorf("engine: shard %s: %s failed: %s", o.Shard, words.Count(int64(len(x.failures)), "chunk"), x.failures[0].Error)
 		}
