@@ -76,7 +76,10 @@ const (
 // table; its command-line flags override them. A zero field is unset:
 // the flag's default applies, or the option is left to Slurm.
 type SlurmSettings struct {
-	Array       int    // number of array tasks, one shard of the experiment each
+	// Array is the number of shards the experiment is split into, one
+	// array task each, or several to a task where the cluster allows
+	// fewer tasks (MaxArraySize, MaxTasks).
+	Array       int
 	Throttle    int    // at most this many array tasks running at once; 0 for no limit
 	Partition   string // sbatch --partition
 	Time        string // sbatch --time: a Slurm time limit such as "2:00:00"
@@ -90,8 +93,16 @@ type SlurmSettings struct {
 	// merging needs one CPU and little time, not an array task's
 	// resources. "" for simrun submit's default time and Slurm's memory.
 	MergeTime, MergeMem string
-	Account             string   // sbatch --account
-	SbatchArgs          []string // further sbatch options, such as "--qos=long", one each
+	// MaxTasks caps the array tasks submitted, for a limit the cluster
+	// does not publish (a QOS's MaxSubmitJobs); 0 for none but the
+	// cluster's.
+	MaxTasks int
+	// AutoResume is how many times the merge job may submit the
+	// incomplete shards again itself (simrun submit --resume); 0 for
+	// never.
+	AutoResume int
+	Account    string   // sbatch --account
+	SbatchArgs []string // further sbatch options, such as "--qos=long", one each
 }
 
 // DefaultRun is the run settings of a file without a [run] table.

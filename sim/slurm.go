@@ -8,7 +8,7 @@ import (
 )
 
 // slurmKeys are the keys of the [slurm] table.
-var slurmKeys = []string{"array", "throttle", "partition", "time", "mem", "cpus_per_task", "account", "signal_before", "merge_time", "merge_mem", "sbatch_args"}
+var slurmKeys = []string{"array", "throttle", "partition", "time", "mem", "cpus_per_task", "account", "signal_before", "merge_time", "merge_mem", "max_tasks", "auto_resume", "sbatch_args"}
 
 // slurmSettings sets e.Slurm from the [slurm] table m (nil when absent or
 // not a table).
@@ -18,7 +18,7 @@ func (l *loader) slurmSettings(e *Experiment, m map[string]any) {
 		v := m[k]
 		key := []string{"slurm", k}
 		switch k {
-		case "array", "throttle", "cpus_per_task", "signal_before":
+		case "array", "throttle", "cpus_per_task", "signal_before", "max_tasks", "auto_resume":
 			n, ok := asInt(v)
 			if !ok {
 				l.errorf(key, "is %s, %s", describe(v), slurmWant(k))
@@ -37,6 +37,10 @@ func (l *loader) slurmSettings(e *Experiment, m map[string]any) {
 				s.CPUsPerTask = int(n)
 			case "signal_before":
 				s.SignalBefore = int(n)
+			case "max_tasks":
+				s.MaxTasks = int(n)
+			case "auto_resume":
+				s.AutoResume = int(n)
 			}
 		case "partition", "time", "mem", "account", "merge_time", "merge_mem":
 			str, ok := v.(string)
@@ -96,13 +100,17 @@ func (l *loader) slurmSettings(e *Experiment, m map[string]any) {
 func slurmWant(key string) string {
 	switch key {
 	case "array":
-		return fmt.Sprintf("want an integer in [1, %d], the number of array tasks (shards), such as array = 16", MaxSlurmArray)
+		return fmt.Sprintf("want an integer in [1, %d], the number of shards (one array task each, or several to a task beyond the cluster's limits), such as array = 16", MaxSlurmArray)
 	case "throttle":
 		return "want an integer ≥ 0, the most array tasks running at once (0 for no limit), such as throttle = 4"
 	case "cpus_per_task":
 		return "want an integer in [1, 65536], the CPUs (and workers) of each array task, such as cpus_per_task = 4"
 	case "signal_before":
 		return "want an integer in [1, 65535], the seconds before its time limit that a task is told to stop (SIGTERM), finish its running chunks and journal them, such as signal_before = 300"
+	case "max_tasks":
+		return fmt.Sprintf("want an integer in [1, %d], the most array tasks at once in the queue (your QOS's MaxSubmitJobs, say); more shards than that are packed several to a task, such as max_tasks = 500", MaxSlurmArray)
+	case "auto_resume":
+		return "want an integer in [0, 100], how many times the merge job may run incomplete shards again itself, such as auto_resume = 2"
 	case "partition":
 		return `want a partition name without spaces or quotes, such as partition = "short"`
 	case "account":
@@ -156,7 +164,7 @@ var sbatchOwnOptions = map[string]string{
 }
 
 // CheckSlurm checks the value of one [slurm] key: an int64 for array,
-// throttle and cpus_per_task, a string for partition, time, mem and
+// throttle, cpus_per_task, signal_before, max_tasks and auto_resume, a string for partition, time, mem and
 // account, and one of its strings for sbatch_args. It returns "" if the
 // value is valid, and otherwise what would be ("want ...") or, for an
 // sbatch option that has no place in sbatch_args, where it goes instead.
@@ -183,6 +191,14 @@ func CheckSlurm(key string, v any) string {
 			}
 		case "signal_before":
 			if v >= 1 && v <= 65535 {
+				return ""
+			}
+		case "max_tasks":
+			if v >= 1 && v <= MaxSlurmArray {
+				return ""
+			}
+		case "auto_resume":
+			if v >= 0 && v <= 100 {
 				return ""
 			}
 		}

@@ -20,6 +20,8 @@ account = "proj42"
 signal_before = 120
 merge_time = "20:00"
 merge_mem = "2G"
+max_tasks = 500
+auto_resume = 2
 sbatch_args = ["--qos=long", "--constraint=haswell"]
 `
 	e, err := Parse("slurm.toml", []byte(src), testCatalog)
@@ -28,7 +30,7 @@ sbatch_args = ["--qos=long", "--constraint=haswell"]
 	}
 	want := SlurmSettings{
 		Array: 16, Throttle: 4, Partition: "short", Time: "1-02:00:00", Mem: "4G",
-		CPUsPerTask: 8, Account: "proj42", SignalBefore: 120, MergeTime: "20:00", MergeMem: "2G", SbatchArgs: []string{"--qos=long", "--constraint=haswell"},
+		CPUsPerTask: 8, Account: "proj42", SignalBefore: 120, MergeTime: "20:00", MergeMem: "2G", MaxTasks: 500, AutoResume: 2, SbatchArgs: []string{"--qos=long", "--constraint=haswell"},
 	}
 	if !reflect.DeepEqual(e.Slurm, want) {
 		t.Errorf("Slurm = %+v, want %+v", e.Slurm, want)
@@ -66,15 +68,17 @@ func TestSlurmInvalid(t *testing.T) {
 		hint string
 	}{
 		{"not a table", "slurm = 3\n" + header + "[params]\nT = 1\n", 1, "slurm", "want a table: a [slurm] header followed by array, throttle"},
-		{"unknown key", base + "arrays = 4\n", 9, "slurm.arrays", `did you mean "array"? valid: array, throttle, partition, time, mem, cpus_per_task, account, signal_before, merge_time, merge_mem, sbatch_args`},
+		{"unknown key", base + "arrays = 4\n", 9, "slurm.arrays", `did you mean "array"? valid: array, throttle, partition, time, mem, cpus_per_task, account, signal_before, merge_time, merge_mem, max_tasks, auto_resume, sbatch_args`},
 		{"merge_time a duration", base + "merge_time = \"1h\"\n", 9, "slurm.merge_time", "want the merge job's Slurm time limit"},
 		{"merge_mem a number", base + "merge_mem = 2\n", 9, "slurm.merge_mem", "want the merge job's memory as a string"},
 		{"unknown key cpus", base + "cpus = 4\n", 9, "slurm.cpus", "valid: array"},
 		{"array zero", base + "array = 0\n", 9, "slurm.array", "is the integer 0, want an integer in [1, 4000001]"},
-		{"array a string", base + "array = \"16\"\n", 9, "slurm.array", `is the string "16", want an integer in [1, 4000001], the number of array tasks`},
+		{"array a string", base + "array = \"16\"\n", 9, "slurm.array", `is the string "16", want an integer in [1, 4000001], the number of shards`},
 		{"array fractional", base + "array = 2.5\n", 9, "slurm.array", "is the float 2.5, want an integer"},
 		{"throttle negative", base + "throttle = -1\n", 9, "slurm.throttle", "want an integer ≥ 0"},
 		{"cpus zero", base + "cpus_per_task = 0\n", 9, "slurm.cpus_per_task", "want an integer in [1, 65536]"},
+		{"max_tasks zero", base + "max_tasks = 0\n", 9, "slurm.max_tasks", "want an integer in [1, 4000001], the most array tasks"},
+		{"auto_resume too many", base + "auto_resume = 101\n", 9, "slurm.auto_resume", "want an integer in [0, 100], how many times the merge job"},
 		{"signal too late", base + "signal_before = 70000\n", 9, "slurm.signal_before", "want an integer in [1, 65535], the seconds before its time limit"},
 		{"sbatch_args signal", base + "sbatch_args = [\"--signal=B:USR1@60\"]\n", 9, "slurm.sbatch_args", "--signal has its own key: set signal_before in [slurm] instead"},
 		{"sbatch_args requeue", base + "sbatch_args = [\"--no-requeue\"]\n", 9, "slurm.sbatch_args", "--no-requeue is set by the generated job script"},

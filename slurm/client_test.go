@@ -184,51 +184,56 @@ func TestSubmitRefuses(t *testing.T) {
 	}
 }
 
-func TestMaxArraySize(t *testing.T) {
+func TestLimits(t *testing.T) {
+	config := "Configuration data as of 2025-01-01T00:00:00\nMaxArraySize            = 4000\nMaxJobCount             = 3000\n"
 	for _, test := range []struct {
-		name  string
-		reply reply
-		n     int
-		ok    bool
+		name    string
+		replies []reply
+		want    Limits
+		tasks   int
 	}{
-		{"configured", reply{stdout: "Configuration data as of 2025-01-01T00:00:00\nMaxArraySize            = 1001\nMaxJobCount             = 10000\n"}, 1001, true},
-		{"no controller", reply{stderr: "slurm_load_ctl_conf error: Unable to contact slurm controller\n", exit: 1}, 0, false},
-		{"not said", reply{stdout: "MaxJobCount = 10000\n"}, 0, false},
+		{"configured, no accounting", []reply{{stdout: config}, {stderr: "sacctmgr: error: Problem talking to the database\n", exit: 1}}, Limits{4000, 3000, 0, true}, 2999},
+		{"an association's MaxSubmitJobs", []reply{{stdout: config}, {stdout: "\n500\n200\n"}}, Limits{4000, 3000, 200, true}, 199},
+		{"no controller", []reply{{stderr: "slurm_load_ctl_conf error: Unable to contact slurm controller\n", exit: 1}}, DefaultLimits, 1001},
+		{"not said", []reply{{stdout: "MaxJobCount = 10000\n"}}, DefaultLimits, 1001},
 	} {
 		t.Run(test.name, func(t *testing.T) {
-			f := &fakeSlurm{replies: []reply{test.reply}}
-			n, ok := f.client().MaxArraySize(context.Background())
-			if n != test.n || ok != test.ok {
-				t.Errorf("MaxArraySize = %d, %v; want %d, %v", n, ok, test.n, test.ok)
+			f := &fakeSlurm{replies: test.replies}
+			got := f.client().Limits(context.Background())
+			if got != test.want {
+				t.Errorf("Limits = %+v, want %+v", got, test.want)
 			}
-			if len(f.calls) != 1 || f.calls[0] != "scontrol show config" {
-				t.Errorf("calls %q, want scontrol show config", f.calls)
+			if got.MaxTasks() != test.tasks {
+				t.Errorf("MaxTasks = %d, want %d", got.MaxTasks(), test.tasks)
+			}
+			if len(f.calls) != len(test.replies) || f.calls[0] != "scontrol show config" {
+				t.Errorf("calls %q, want scontrol show config, then sacctmgr if it answered", f.calls)
 			}
 		})
 	}
-	if n, ok := missing.MaxArraySize(context.Background()); ok {
-		t.Errorf("MaxArraySize without scontrol = %d, true; want false", n)
+	if got := missing.Limits(context.Background()); got != DefaultLimits {
+		t.Errorf("Limits without scontrol = %+v; want DefaultLimits", got)
 	}
 }
 
-func TestParseMaxArraySize(t *testing.T) {
+func TestParseLimits(t *testing.T) {
 	for _, test := range []struct {
 		name, out string
-		n         int
+		want      Limits
 		ok        bool
 	}{
-		{"spaced", "MaxArraySize            = 3\n", 3, true},
-		{"tight, among others", "A=1\nMaxArraySize=4000001\nB = 2\n", 4000001, true},
-		{"zero", "MaxArraySize = 0\n", 0, false},
-		{"negative", "MaxArraySize = -5\n", -5, false},
-		{"not a number", "MaxArraySize = (null)\n", 0, false},
-		{"a longer key", "MaxArraySizeX = 3\n", 0, false},
-		{"empty", "", 0, false},
+		{"spaced", "MaxArraySize            = 3\n", Limits{MaxArraySize: 3, Known: true}, true},
+		{"tight, among others", "A=1\nMaxArraySize=4000001\nB = 2\nMaxJobCount=20\n", Limits{MaxArraySize: 4000001, MaxJobCount: 20, Known: true}, true},
+		{"zero", "MaxArraySize = 0\n", Limits{}, false},
+		{"negative", "MaxArraySize = -5\n", Limits{}, false},
+		{"not a number", "MaxArraySize = (null)\n", Limits{}, false},
+		{"a longer key", "MaxArraySizeX = 3\n", Limits{}, false},
+		{"empty", "", Limits{}, false},
 	} {
 		t.Run(test.name, func(t *testing.T) {
-			n, ok := parseMaxArraySize([]byte(test.out))
-			if ok != test.ok || ok && n != test.n {
-				t.Errorf("parseMaxArraySize(%q) = %d, %v; want %d, %v", test.out, n, ok, test.n, test.ok)
+			got, ok := parseLimits([]byte(test.out))
+			if ok != test.ok || ok && got != test.want {
+				t.Errorf("parseLimits(%q) = %+v, %v; want %+v, %v", test.out, got, ok, test.want, test.ok)
 			}
 		})
 	}
@@ -249,13 +254,13 @@ func FuzzParseJobID(f *testing.F) {
 	})
 }
 
-func FuzzParseMaxArraySize(f *testing.F) {
-	for _, s := range []string{"MaxArraySize = 3\n", "MaxArraySize=", "=\n=", ""} {
+func FuzzParseLimits(f *testing.F) {
+	for _, s := range []string{"MaxArraySize = 3\n", "MaxArraySize=", "=\n=", "MaxJobCount = -1\n", ""} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, out []byte) {
-		if n, ok := parseMaxArraySize(out); ok && n <= 0 {
-			t.Errorf("parseMaxArraySize(%q) = %d, true; want a positive size", out, n)
+		if l, ok := parseLimits(out); ok && (l.MaxArraySize <= 0 || l.MaxJobCount < 0 || l.MaxTasks() < 1) {
+			t.Errorf("parseLimits(%q) = %+v, true; want positive limits", out, l)
 		}
 	})
 }

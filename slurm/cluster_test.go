@@ -32,8 +32,8 @@ func TestOnCluster(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	var c Client
-	if n, ok := c.MaxArraySize(ctx); !ok || n < 1 {
-		t.Errorf("MaxArraySize = %d, %v; want the cluster's", n, ok)
+	if l := c.Limits(ctx); !l.Known || l.MaxArraySize < 1 {
+		t.Errorf("Limits = %+v; want the cluster's", l)
 	}
 	truePath, err := exec.LookPath("true")
 	if err != nil {

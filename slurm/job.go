@@ -20,12 +20,64 @@ type Job struct {
 	OutDir   string            // absolute path of the output directory, which the shards and the merge write
 	Exe      string            // absolute path of the simrun binary the scripts run
 	Settings sim.SlurmSettings // the sbatch options; Settings.Array is the number of shards
+	// PerTask is how many shards each array task runs, one after
+	// another: 1 (or 0) for one each, more where the cluster allows fewer
+	// tasks than there are shards (see Pack).
+	PerTask int
+}
+
+// Pack sets j.PerTask to the fewest shards per task that fit
+// j.Settings.Array shards into at most maxTasks array tasks.
+func (j *Job) Pack(maxTasks int) {
+	j.PerTask = 1
+	if maxTasks > 0 && j.Settings.Array > maxTasks {
+		j.PerTask = (j.Settings.Array + maxTasks - 1) / maxTasks
+	}
+}
+
+func (j *Job) perTask() int { return max(1, j.PerTask) }
+
+// Tasks is the number of tasks of the array: Settings.Array shards,
+// PerTask to a task (the last may have fewer).
+func (j *Job) Tasks() int { return (j.Settings.Array + j.perTask() - 1) / j.perTask() }
+
+// TaskShards returns the first and last shard that task t runs.
+func (j *Job) TaskShards(t int) (first, last int) {
+	first = t * j.perTask()
+	return first, min(first+j.perTask(), j.Settings.Array) - 1
+}
+
+// ShardTask returns the task that runs shard i.
+func (j *Job) ShardTask(i int) int { return i / j.perTask() }
+
+// ShardTasks returns the tasks that run shards (indices in increasing
+// order), in increasing order.
+func (j *Job) ShardTasks(shards []int) []int {
+	var tasks []int
+	for _, i := range shards {
+		if t := j.ShardTask(i); len(tasks) == 0 || tasks[len(tasks)-1] != t {
+			tasks = append(tasks, t)
+		}
+	}
+	return tasks
 }
 
 // ResumeCommand is the simrun submit command that submits again the
 // shards of j that are incomplete, and the merge: every setting of j as
 // a flag, so that it holds whatever flags made j.
-func (j *Job) ResumeCommand() string {
+func (j *Job) ResumeCommand() string { return j.resumeCommand(false) }
+
+// AutoResumeCommand is the ResumeCommand that the merge job runs itself
+// when shards are incomplete: one automatic resubmission fewer, said
+// even when none is left, lest the file's [slurm] auto_resume apply
+// again.
+func (j *Job) AutoResumeCommand() string {
+	k := *j
+	k.Settings.AutoResume--
+	return k.resumeCommand(true)
+}
+
+func (j *Job) resumeCommand(auto bool) string {
 	s := j.Settings
 	args := []string{"submit", "--resume", "--array", strconv.Itoa(s.Array)}
 	for _, f := range []struct {
@@ -35,7 +87,11 @@ func (j *Job) ResumeCommand() string {
 		{"throttle", intFlag(s.Throttle)}, {"cpus-per-task", intFlag(s.CPUsPerTask)},
 		{"partition", s.Partition}, {"time", s.Time}, {"mem", s.Mem}, {"account", s.Account},
 		{"signal-before", intFlag(s.SignalBefore)}, {"merge-time", s.MergeTime}, {"merge-mem", s.MergeMem},
+		{"max-tasks", intFlag(s.MaxTasks)}, {"auto-resume", intFlag(s.AutoResume)},
 	} {
+		if auto && f.name == "auto-resume" {
+			f.v = strconv.Itoa(s.AutoResume)
+		}
 		if f.v != "" {
 			args = append(args, "--"+f.name, f.v)
 		}
@@ -128,6 +184,8 @@ func checkSettings(s sim.SlurmSettings) error {
 		{"time", s.Time, s.Time != ""},
 		{"mem", s.Mem, s.Mem != ""},
 		{"account", s.Account, s.Account != ""},
+		{"max_tasks", int64(s.MaxTasks), s.MaxTasks != 0},
+		{"auto_resume", int64(s.AutoResume), true},
 	} {
 		if !c.set {
 			continue

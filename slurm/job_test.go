@@ -174,3 +174,20 @@ func TestMergeSettings(t *testing.T) {
 		}
 	}
 }
+
+// TestAutoResumeCommand: the merge job's own resubmission lowers the
+// count, and says 0 rather than leave it to the file's auto_resume.
+func TestAutoResumeCommand(t *testing.T) {
+	j := testJob()
+	j.Settings.AutoResume = 1
+	if got := j.AutoResumeCommand(); !strings.Contains(got, " --auto-resume 0 ") {
+		t.Errorf("AutoResumeCommand = %s, want --auto-resume 0", got)
+	}
+	if got := j.ResumeCommand(); !strings.Contains(got, " --auto-resume 1 ") {
+		t.Errorf("ResumeCommand = %s, want --auto-resume 1", got)
+	}
+	j.Settings.MaxTasks = 7
+	if got := j.ResumeCommand(); !strings.Contains(got, " --max-tasks 7 ") {
+		t.Errorf("ResumeCommand = %s, want --max-tasks 7", got)
+	}
+}

@@ -21,18 +21,23 @@ var templateFiles embed.FS
 
 // templates holds array.sbatch.tmpl, merge.sbatch.tmpl and dryrun.tmpl,
 // each by its file name, and the "options" template they share. In them,
-// quote is shell.Quote, and command "NAME" ARGS is shell.Join.
+// quote is shell.Quote, command "NAME" ARGS is shell.Join, and less1 N
+// is N-1.
 var templates = template.Must(template.New("").Funcs(template.FuncMap{
 	"quote":   shell.Quote,
 	"command": func(name string, args []string) string { return shell.Join(name, args...) },
+	"less1":   func(n int) int { return n - 1 },
 }).ParseFS(templateFiles, "*.tmpl"))
 
 // scriptData is what the script templates see: the Job, and what they
 // would otherwise compute.
 type scriptData struct {
 	*Job
-	Spec        string // the #SBATCH --array value: every shard, and the throttle
+	Spec        string // the #SBATCH --array value: every task, and the throttle
 	LastShard   int    // Settings.Array - 1
+	LastTask    int    // Tasks() - 1
+	Packed      bool   // a task runs several shards (PerTask > 1)
+	Span        int    // PerTask - 1: task I runs shards PerTask·I to PerTask·I+Span
 	ShardDir    string // where shard I of N journals, with I and N so written
 	ArrayOutput string // the #SBATCH --output patterns
 	MergeOutput string
@@ -42,8 +47,11 @@ func (j *Job) scriptData() scriptData {
 	n := j.Settings.Array
 	return scriptData{
 		Job:         j,
-		Spec:        ArraySpec(allShards(n), j.Settings.Throttle),
+		Spec:        ArraySpec(allShards(j.Tasks()), j.Settings.Throttle),
 		LastShard:   n - 1,
+		LastTask:    j.Tasks() - 1,
+		Packed:      j.perTask() > 1,
+		Span:        j.perTask() - 1,
 		ShardDir:    filepath.Join(j.OutDir, "shards", "I-of-"+strconv.Itoa(n)),
 		ArrayOutput: j.arrayOutput(),
 		MergeOutput: j.mergeOutput(),
@@ -62,8 +70,9 @@ func render(name string, data any) ([]byte, error) {
 }
 
 // ArrayScript returns the text of array.sbatch, the job array: task I
-// runs shard I of Settings.Array, with `simrun run --shard I/N`, and the
-// script's #SBATCH --array line lists every shard. It returns Check's
+// runs shard I of Settings.Array, with `simrun run --shard I/N`, or with
+// PerTask P > 1 shards I·P to I·P+P-1 (`--shard I·P-J/N`), and the
+// script's #SBATCH --array line lists every task. It returns Check's
 // error if j does not pass it.
 func (j *Job) ArrayScript() ([]byte, error) {
 	if err := j.Check(); err != nil {

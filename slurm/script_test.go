@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -51,6 +54,22 @@ func quotedJob() *Job {
 	}
 }
 
+// packedJob is testJob with more shards than its cluster allows tasks:
+// 10 shards, 4 to a task.
+func packedJob() *Job {
+	j := testJob()
+	j.Settings.Array = 10
+	j.Pack(3)
+	return j
+}
+
+// autoJob is testJob whose merge job resubmits incomplete shards twice.
+func autoJob() *Job {
+	j := testJob()
+	j.Settings.AutoResume = 2
+	return j
+}
+
 func placeholders(text string) string {
 	text = strings.ReplaceAll(text, shell.Quote(testExe), "$SIMRUN")
 	return strings.ReplaceAll(text, testTmp, "$TMP")
@@ -89,6 +108,7 @@ func TestArrayScriptGolden(t *testing.T) {
 	}{
 		{"all settings", "array.sbatch.golden", testJob()},
 		{"quoted paths, no settings", "array-quoted.sbatch.golden", quotedJob()},
+		{"several shards to a task", "array-packed.sbatch.golden", packedJob()},
 	} {
 		t.Run(test.name, func(t *testing.T) {
 			got, err := test.job.ArrayScript()
@@ -100,6 +120,129 @@ func TestArrayScriptGolden(t *testing.T) {
 	}
 }
 
+// TestPackedScriptShards runs the array script of packedJob under bash
+// for each task, with a "simrun" that prints its arguments, and checks
+// the shards each task runs.
+func TestPackedScriptShards(t *testing.T) {
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("no bash to run the script")
+	}
+	dir := t.TempDir()
+	j := packedJob()
+	j.OutDir = filepath.Join(dir, "out")
+	j.Exe = filepath.Join(dir, "simrun")
+	if err := os.WriteFile(j.Exe, []byte("#!/bin/sh\necho \"$@\"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.WriteScripts(); err != nil {
+		t.Fatal(err)
+	}
+	if j.Tasks() != 3 {
+		t.Fatalf("Tasks = %d, want 3", j.Tasks())
+	}
+	for task, want := range []string{"0-3/10", "4-7/10", "8-9/10"} {
+		cmd := exec.Command("bash", j.ArrayPath())
+		cmd.Env = append(os.Environ(), "SLURM_ARRAY_TASK_ID="+strconv.Itoa(task))
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("task %d: %v: %s", task, err, out)
+		}
+		if !strings.Contains(string(out), "--shard "+want+" ") {
+			t.Errorf("task %d ran %q, want --shard %s", task, out, want)
+		}
+		if first, last := j.TaskShards(task); want != fmt.Sprintf("%d-%d/10", first, last) {
+			t.Errorf("TaskShards(%d) = %d, %d; want %s", task, first, last, want)
+		}
+	}
+}
+
+func TestPack(t *testing.T) {
+	for _, test := range []struct {
+		name                 string
+		shards, max          int
+		perTask, tasks, last int
+	}{
+		{"fits", 1000, 1001, 1, 1000, 999},
+		{"exactly", 1001, 1001, 1, 1001, 1000},
+		{"ten thousand on a default cluster", 10000, 1001, 10, 1000, 999},
+		{"uneven", 10, 3, 4, 3, 2},
+		{"one task", 7, 1, 7, 1, 0},
+		{"no limit", 5, 0, 1, 5, 4},
+	} {
+		t.Run(test.name, func(t *testing.T) {
+			j := &Job{Settings: sim.SlurmSettings{Array: test.shards}}
+			j.Pack(test.max)
+			if j.PerTask != test.perTask || j.Tasks() != test.tasks {
+				t.Errorf("Pack(%d) of %d shards: PerTask %d, Tasks %d; want %d, %d", test.max, test.shards, j.PerTask, j.Tasks(), test.perTask, test.tasks)
+			}
+			if got := j.ShardTask(test.shards - 1); got != test.last {
+				t.Errorf("ShardTask(%d) = %d, want %d", test.shards-1, got, test.last)
+			}
+		})
+	}
+}
+
+// TestAutoResumeScript runs the merge script of autoJob under bash with
+// a "simrun" whose merge exits with a given status, and checks that it
+// resubmits the shards, with one automatic resubmission fewer, only when
+// they are incomplete (2), not after a kernel failure (1).
+func TestAutoResumeScript(t *testing.T) {
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("no bash to run the script")
+	}
+	for _, test := range []struct {
+		name        string
+		mergeStatus int
+		exit        int
+		submit      bool
+	}{
+		{"merged", 0, 0, false},
+		{"incomplete", 2, 0, true},
+		{"a kernel failure", 1, 1, false},
+	} {
+		t.Run(test.name, func(t *testing.T) {
+			dir := t.TempDir()
+			j := autoJob()
+			j.OutDir = filepath.Join(dir, "out")
+			j.Exe = filepath.Join(dir, "simrun")
+			calls := filepath.Join(dir, "calls")
+			fake := fmt.Sprintf("#!/bin/sh\necho \"$@\" >> %s\n[ \"$1\" = merge ] && exit %d\nexit 0\n", shell.Quote(calls), test.mergeStatus)
+			if err := os.WriteFile(j.Exe, []byte(fake), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := j.WriteScripts(); err != nil {
+				t.Fatal(err)
+			}
+			cmd := exec.Command("bash", j.MergePath())
+			out, err := cmd.CombinedOutput()
+			code := 0
+			var ee *exec.ExitError
+			if errors.As(err, &ee) {
+				code = ee.ExitCode()
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if code != test.exit {
+				t.Errorf("exit %d, want %d; output:\n%s", code, test.exit, out)
+			}
+			b, err := os.ReadFile(calls)
+			if err != nil {
+				t.Fatal(err)
+			}
+			submitted := strings.Contains(string(b), "submit --resume")
+			if submitted != test.submit {
+				t.Errorf("calls:\n%s\nwant a resubmission: %v", b, test.submit)
+			}
+			if submitted && !strings.Contains(string(b), "--auto-resume 1 ") {
+				t.Errorf("the resubmission does not lower --auto-resume to 1:\n%s", b)
+			}
+			if !test.submit && test.exit != 0 && !strings.Contains(string(out), "submit --resume") {
+				t.Errorf("a merge that is not resubmitted does not print the resume command:\n%s", out)
+			}
+		})
+	}
+}
+
 func TestMergeScriptGolden(t *testing.T) {
 	for _, test := range []struct {
 		name, golden string
@@ -107,6 +250,7 @@ func TestMergeScriptGolden(t *testing.T) {
 	}{
 		{"all settings", "merge.sbatch.golden", testJob()},
 		{"quoted paths, no settings", "merge-quoted.sbatch.golden", quotedJob()},
+		{"auto-resume", "merge-auto.sbatch.golden", autoJob()},
 	} {
 		t.Run(test.name, func(t *testing.T) {
 			got, err := test.job.MergeScript()
