@@ -23,6 +23,7 @@ import (
 
 	"github.com/simrun/simrun/engine"
 	"github.com/simrun/simrun/internal/shell"
+	"github.com/simrun/simrun/slurm"
 )
 
 const (
@@ -165,6 +166,12 @@ func jobStates(t *testing.T, j slurmJobs) map[string]string {
 // slurmWait, with what Slurm and the job logs say.
 func waitJobs(t *testing.T, j slurmJobs, out string, each func(queued []string)) {
 	t.Helper()
+	waitJobsFor(t, slurmWait, j, out, each)
+}
+
+// waitJobsFor is waitJobs with another bound than slurmWait.
+func waitJobsFor(t *testing.T, limit time.Duration, j slurmJobs, out string, each func(queued []string)) {
+	t.Helper()
 	start := time.Now()
 	for {
 		q := queued(t, j)
@@ -175,8 +182,8 @@ func waitJobs(t *testing.T, j slurmJobs, out string, each func(queued []string))
 		if each != nil {
 			each(q)
 		}
-		if time.Since(start) > slurmWait {
-			t.Fatalf("jobs still queued after %v: %v\n%s", slurmWait, q, jobLogs(j, out))
+		if time.Since(start) > limit {
+			t.Fatalf("jobs still queued after %v: %v\n%s", limit, q, jobLogs(j, out))
 		}
 		time.Sleep(slurmPoll)
 	}
@@ -419,4 +426,161 @@ func TestSlurmRequeue(t *testing.T) {
 	if n := journaled(shard); n != 20 {
 		t.Errorf("shard 1's journal holds %d records, want each of its 20 chunks once (%d before the requeue)", n, before)
 	}
+}
+
+// TestSlurmAutoResume signals one array task to stop while it runs, as
+// a user would with scancel --signal=TERM --batch (or Slurm does before
+// the time limit): the task journals its running chunks and exits 143,
+// the merge job finds its shard incomplete and, with --auto-resume 1,
+// submits it again with a new merge itself; that campaign ends with the
+// bytes of a local run.
+func TestSlurmAutoResume(t *testing.T) {
+	needSlurm(t)
+	dir := t.TempDir()
+	file := writeFile(t, dir, "spin.toml", spinSlurm)
+	csv, stats := cleanRun(t, file, filepath.Join(dir, "clean"))
+	bin := buildSimrun(t)
+	out := filepath.Join(dir, "slurm-run")
+	j, _ := submit(t, bin, "--array", "4", "--cpus-per-task", "1", "--time", "5", "--auto-resume", "1", "--out", out, file)
+	victim := j.array + "_2"
+	shard := engine.ShardDir(out, engine.Shard{Index: 2, Count: 4})
+	signalled := false
+	waitJobs(t, j, out, func(q []string) {
+		for _, line := range q {
+			if !signalled && strings.HasPrefix(line, victim+" RUNNING") && journaled(shard) >= 3 {
+				if o, err := slurmClient("scancel", "--signal=TERM", "--batch", victim); err != nil {
+					t.Fatalf("scancel --signal=TERM --batch %s: %v: %s", victim, err, o)
+				}
+				signalled = true
+				t.Logf("signalled %s with %d of its 20 chunks journaled", victim, journaled(shard))
+			}
+		}
+	})
+	if !signalled {
+		t.Fatalf("task %s ended before it could be signalled; make spinSlurm slower\n%s", victim, jobLogs(j, out))
+	}
+	if st := jobStates(t, j)[victim]; st != "FAILED" {
+		t.Errorf("the signalled task ended %s, want FAILED (exit 143)", st)
+	}
+	log, err := os.ReadFile(filepath.Join(out, "slurm", "array-"+victim+".out"))
+	if err != nil || !strings.Contains(string(log), "resum") {
+		t.Errorf("the signalled task's log does not say how it ended (%v):\n%s", err, log)
+	}
+	mergeLog, _ := os.ReadFile(j.mergeLogPath(out))
+	if !strings.Contains(string(mergeLog), "submitting them again") {
+		t.Fatalf("the merge job did not resubmit the shard:\n%s", mergeLog)
+	}
+
+	// The merge job's own submission, from the record simrun status reads.
+	subs, err := slurm.ReadSubmissions(filepath.Join(out, "slurm"))
+	if err != nil || len(subs) != 2 {
+		t.Fatalf("submissions %+v, %v; want the first and the merge job's", subs, err)
+	}
+	again := slurmJobs{subs[1].ArrayID, subs[1].MergeID}
+	t.Cleanup(func() { slurmClient("scancel", again.array, again.merge) })
+	if subs[1].Tasks != "2" {
+		t.Errorf("the merge job resubmitted tasks %s, want 2 alone", subs[1].Tasks)
+	}
+	waitJobs(t, again, out, nil)
+	checkCompleted(t, again, out, 1)
+	if _, err := os.Stat(filepath.Join(out, "results.csv")); err != nil {
+		t.Fatalf("no merged results after the automatic resubmission: %v\n%s", err, jobLogs(again, out))
+	}
+	sameResults(t, out, csv, stats)
+	status := runBin(t, bin, "status", out)
+	if !strings.Contains(status, "4 of 4 shards complete") || !strings.Contains(status, "merged: ") {
+		t.Errorf("simrun status of the finished campaign:\n%s", status)
+	}
+	if mergeLog, _ := os.ReadFile(again.mergeLogPath(out)); strings.Contains(string(mergeLog), "submitting them again") {
+		t.Errorf("the second merge job resubmitted again:\n%s", mergeLog)
+	}
+}
+
+// mergeLogPath is the log of j's merge job.
+func (j slurmJobs) mergeLogPath(out string) string {
+	return filepath.Join(out, "slurm", "merge-"+j.merge+".out")
+}
+
+// tinySlurm has 10,000 chunks of one sample, each a few microseconds.
+const tinySlurm = `name = "tiny"
+kernel = "spin"
+seed = 3
+[params]
+work = 10
+[samples]
+samples = 10000
+chunk_size = 1
+`
+
+// TestSlurmDryRunTenThousand: on a cluster at Slurm's default
+// MaxArraySize (1001, as the local cluster is), --array 10000 packs ten
+// shards to a task, and sbatch --test-only accepts both scripts.
+func TestSlurmDryRunTenThousand(t *testing.T) {
+	needSlurm(t)
+	dir := t.TempDir()
+	file := writeFile(t, dir, "tiny.toml", tinySlurm)
+	bin := buildSimrun(t)
+	out := filepath.Join(dir, "out")
+	stdout := runBin(t, bin, "submit", "--dry-run", "--array", "10000", "--time", "10", "--out", out, file)
+	for _, want := range []string{
+		"packing: this cluster allows array indices up to 1000 (MaxArraySize 1001), so each of the 1000 array tasks runs up to 10 of the 10000 shards",
+		"#SBATCH --array=0-999\n",
+		"accepted: sbatch --test-only " + filepath.Join(out, "slurm", "array.sbatch") + ": Job ",
+		"accepted: sbatch --test-only " + filepath.Join(out, "slurm", "merge.sbatch") + ": Job ",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("the dry run does not say %q:\n%s", want, stdout)
+		}
+	}
+	if q, _ := slurmClient("squeue", "-h", "-n", "simrun-tiny"); strings.TrimSpace(q) != "" {
+		t.Errorf("a dry run queued jobs:\n%s", q)
+	}
+}
+
+// TestSlurmCampaign2000 runs a campaign of 2000 shards of a tiny
+// experiment on the local cluster, whose MaxArraySize is Slurm's default
+// (1001): 1000 tasks of two shards each, and the merge. It takes about 4
+// minutes (Slurm starts about 4 tasks a second here), so it runs only
+// with SIMRUN_SLURM_SCALE=1: make test-slurm-scale, which .ci/run runs.
+func TestSlurmCampaign2000(t *testing.T) {
+	if os.Getenv("SIMRUN_SLURM_SCALE") != "1" {
+		t.Skip("slurm: a 2000-shard campaign takes minutes; make test-slurm-scale (SIMRUN_SLURM_SCALE=1) runs it")
+	}
+	needSlurm(t)
+	dir := t.TempDir()
+	file := writeFile(t, dir, "tiny.toml", strings.Replace(tinySlurm, "samples = 10000", "samples = 2000", 1))
+	csv, stats := cleanRun(t, file, filepath.Join(dir, "clean"))
+	bin := buildSimrun(t)
+	out := filepath.Join(dir, "slurm-run")
+	start := time.Now()
+	j, submitted := submit(t, bin, "--array", "2000", "--cpus-per-task", "1", "--time", "10", "--out", out, file)
+	if want := "each of the 1000 array tasks runs up to 2 of the 2000 shards"; !strings.Contains(submitted, want) {
+		t.Errorf("submit does not say %q:\n%s", want, submitted)
+	}
+	statusSeen := false
+	waitJobsFor(t, 15*time.Minute, j, out, func([]string) {
+		if !statusSeen && time.Since(start) > 20*time.Second {
+			status := runBin(t, bin, "status", out)
+			t.Logf("simrun status after %.0f s:\n%s", time.Since(start).Seconds(), tail(status, 5))
+			statusSeen = true
+		}
+	})
+	t.Logf("2000 shards in 1000 tasks, submit to merged results: %.1f s", time.Since(start).Seconds())
+	if st := jobStates(t, j)[j.merge]; st != "COMPLETED" {
+		t.Errorf("merge job %s ended %s\n%s", j.merge, st, jobLogs(j, out))
+	}
+	if _, err := os.Stat(filepath.Join(out, "results.csv")); err != nil {
+		t.Fatalf("no merged results: %v\n%s", err, jobLogs(j, out))
+	}
+	sameResults(t, out, csv, stats)
+	status := runBin(t, bin, "status", out)
+	if !strings.Contains(status, "2000 of 2000 shards complete") {
+		t.Errorf("simrun status of the finished campaign:\n%s", tail(status, 5))
+	}
+}
+
+// tail returns the last n lines of text.
+func tail(text string, n int) string {
+	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
 }

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/simrun/simrun/engine"
 	"github.com/simrun/simrun/internal/shell"
@@ -43,7 +44,7 @@ func (c *command) submit(ctx context.Context, args []string) error {
 		fs.PrintDefaults()
 		io.WriteString(c.stderr, submitNotes)
 	}
-	fs.IntVar(&f.Array, "array", 0, "split the run into `N` shards, one Slurm array task each (overrides [slurm] array)")
+	fs.IntVar(&f.Array, "array", 0, "split the run into `N` shards, one Slurm array task each, or several to a task beyond the cluster's limits (overrides [slurm] array)")
 	fs.IntVar(&f.Throttle, "throttle", 0, "run at most `K` array tasks at once; 0 for no limit (overrides [slurm] throttle)")
 	fs.StringVar(&f.Partition, "partition", "", "Slurm partition `P` (overrides [slurm] partition)")
 	fs.StringVar(&f.Time, "time", "", "time limit `T` of each task, such as 2:00:00 or 1-12:00:00 (overrides [slurm] time)")
@@ -53,6 +54,8 @@ func (c *command) submit(ctx context.Context, args []string) error {
 	fs.StringVar(&f.MergeTime, "merge-time", "", "time limit `T` of the merge job; default the tasks' --time, at most 1:00:00 (overrides [slurm] merge_time)")
 	fs.StringVar(&f.MergeMem, "merge-mem", "", "memory `M` of the merge job; default Slurm's, not the tasks' --mem (overrides [slurm] merge_mem)")
 	fs.IntVar(&f.SignalBefore, "signal-before", 0, "send each task SIGTERM `S` seconds before its time limit, to finish and journal its running chunks; default 300, at most a tenth of --time (overrides [slurm] signal_before)")
+	fs.IntVar(&f.MaxTasks, "max-tasks", 0, "submit at most `K` array tasks, for a limit the cluster does not publish (a QOS's MaxSubmitJobs); more shards are packed several to a task, as beyond MaxArraySize (overrides [slurm] max_tasks)")
+	fs.IntVar(&f.AutoResume, "auto-resume", 0, "let the merge job submit the incomplete shards again itself, at most `N` times, unless a chunk failed in the kernel (overrides [slurm] auto_resume)")
 	fs.Var(&extra, "sbatch-arg", "a further sbatch option `ARG` such as --qos=long; repeatable (replaces [slurm] sbatch_args)")
 	fs.StringVar(&out, "out", "", "write results to `DIR` instead of the directory the file names")
 	fs.BoolVar(&dryRun, "dry-run", false, "write and print the scripts and the sbatch commands, and submit nothing")
@@ -90,12 +93,9 @@ func (c *command) submit(ctx context.Context, args []string) error {
 			s.Array, e.File, total, int64(s.Array)-total, total)
 	}
 	var sc slurm.Client
-	if limit, ok := sc.MaxArraySize(ctx); ok && s.Array > limit {
-		return usagef("simrun submit: --array %d: this cluster's MaxArraySize is %d (scontrol show config), so array indices go up to %d only; use --array %d or fewer",
-			s.Array, limit, limit-1, limit)
-	}
-
 	j := &slurm.Job{Name: e.Name, Settings: s}
+	limits := sc.Limits(ctx)
+	packing(stdout, j, limits)
 	if out == "" {
 		out = e.Output.Dir
 	}
@@ -134,22 +134,63 @@ func (c *command) submit(ctx context.Context, args []string) error {
 		return err
 	}
 	if dryRun {
-		return j.DryRun(stdout, todo)
+		if err := j.DryRun(stdout, todo); err != nil {
+			return err
+		}
+		if !limits.Known || sc.CheckSbatch(ctx) != nil {
+			return nil
+		}
+		// On a machine whose controller answers, ask Slurm whether it
+		// would take the scripts: partition, time, memory, account and
+		// the array's size are checked against the cluster, and nothing
+		// is queued.
+		said, err := sc.TestOnly(ctx, j, todo)
+		if err != nil {
+			return err
+		}
+		for _, s := range said {
+			fmt.Fprintf(stdout, "accepted: %s\n", s)
+		}
+		return nil
 	}
+	done := journaledChunks(c, e, j.OutDir, s.Array)
 	arrayID, mergeID, err := sc.Submit(ctx, j, todo)
 	if arrayID != "" {
 		throttle := ""
 		if s.Throttle > 0 {
 			throttle = fmt.Sprintf(", at most %d at once", s.Throttle)
 		}
-		fmt.Fprintf(stdout, "submitted array job %s: %d %s of %s (%s%s); logs %s\n",
-			arrayID, len(todo), words.Plural(len(todo), "task", "tasks"), e.Name, slurm.ShardList(todo, s.Array), throttle, j.ArrayLogs(arrayID))
+		tasks := len(j.ShardTasks(todo))
+		packed := ""
+		if j.PerTask > 1 {
+			packed = fmt.Sprintf(", up to %d to a task", j.PerTask)
+		}
+		fmt.Fprintf(stdout, "submitted array job %s: %d %s of %s (%s%s%s); logs %s\n",
+			arrayID, tasks, words.Plural(tasks, "task", "tasks"), e.Name, slurm.ShardList(todo, s.Array), packed, throttle, j.ArrayLogs(arrayID))
 	}
 	if err != nil {
 		return err
 	}
+	if err := j.Record(j.NewSubmission(arrayID, mergeID, todo, done, time.Now())); err != nil {
+		fmt.Fprintf(c.stderr, "simrun submit: warning: the jobs are submitted, but simrun status will not know them: %v\n", err)
+	}
 	printSubmitted(stdout, j, arrayID, mergeID)
 	return nil
+}
+
+// journaledChunks returns how many chunks the n shards of e in outDir
+// have journaled, 0 if they cannot be read: the start from which status
+// measures the campaign's rate.
+func journaledChunks(c *command, e *sim.Experiment, outDir string, n int) int64 {
+	states, err := c.en.ShardStatuses(outDir, e, n)
+	if err != nil {
+		return 0
+	}
+	var done int64
+	for _, st := range states {
+		done += st.Done
+	}
+	return done
 }
 
 // submitNotes end submit's help: what the scripts manage, and what a
@@ -162,14 +203,50 @@ would read them: --array, --job-name, --output, --open-mode=append,
 --mem, --cpus-per-task and --account have flags of their own; --wrap and
 an --export of BASH_ENV or ENV are refused.
 
-Each array task runs one shard: SIGTERM (S seconds before its time limit,
-or scancel) makes it finish and journal its running chunks, and a requeued
-task resumes from its journal. Its exit status: 0 its shard is complete;
-143 or 130 interrupted, resumable; 1 a chunk failed (a kernel error: a
-resubmission repeats it); 2 bad input. The merge job runs once every task
-has ended; if a shard is incomplete it fails, and its log names the shards
-and the simrun submit --resume command that runs them and merges again.
+More shards than the cluster allows array tasks (MaxArraySize and
+MaxJobCount from scontrol show config, the user's MaxSubmitJobs from
+sacctmgr where accounting answers, --max-tasks) are packed: each task runs
+several shards one after another (run --shard I-J/N). Without an answer
+from scontrol, Slurm's defaults are assumed (MaxArraySize 1001). A dry
+run on a machine whose controller answers also asks sbatch --test-only
+whether Slurm would accept the scripts.
+
+Each array task runs its shards: SIGTERM (S seconds before its time
+limit, or scancel --signal=TERM --batch) makes it finish and journal its
+running chunks, and a requeued task resumes from its journal. Its exit
+status: 0 its shards are complete; 143 or 130 interrupted, resumable; 1 a
+chunk failed (a kernel error: a resubmission repeats it); 2 bad input.
+The merge job runs once every task has ended; if a shard is incomplete
+it fails, and its log names the shards and the simrun submit --resume
+command that runs them and merges again. With --auto-resume N it runs
+that command itself, at most N times, unless a chunk failed in the
+kernel. simrun status OUTDIR shows each shard's chunks and its task's
+state in Slurm, the merge job and the campaign's ETA.
 `
+
+// packing packs the shards of j into as many array tasks as the cluster
+// allows, and says so if they do not fit one to a task.
+func packing(stdout io.Writer, j *slurm.Job, l slurm.Limits) {
+	limit, why := l.MaxTasks(), "this cluster"
+	if !l.Known {
+		why = "a cluster left at Slurm's defaults (scontrol show config did not answer)"
+	}
+	switch {
+	case l.MaxSubmitJobs > 0 && limit == l.MaxSubmitJobs-1:
+		why += fmt.Sprintf(" lets you queue %d jobs (MaxSubmitJobs, sacctmgr), one of them the merge", l.MaxSubmitJobs)
+	case l.MaxJobCount > 0 && limit == l.MaxJobCount-1:
+		why += fmt.Sprintf(" holds %d jobs at most (MaxJobCount), one of them the merge", l.MaxJobCount)
+	default:
+		why += fmt.Sprintf(" allows array indices up to %d (MaxArraySize %d)", l.MaxArraySize-1, l.MaxArraySize)
+	}
+	if m := j.Settings.MaxTasks; m > 0 && m < limit {
+		limit, why = m, fmt.Sprintf("--max-tasks (or [slurm] max_tasks) is %d", m)
+	}
+	j.Pack(limit)
+	if j.PerTask > 1 {
+		fmt.Fprintf(stdout, "packing: %s, so each of the %d array tasks runs up to %d of the %d shards, one after another\n", why, j.Tasks(), j.PerTask, j.Settings.Array)
+	}
+}
 
 // overrideSlurm returns s with the settings flags of fs that were given,
 // whose values are in f and extra, checked as strictly as the file's.
@@ -195,6 +272,10 @@ func overrideSlurm(s sim.SlurmSettings, fs *flag.FlagSet, f sim.SlurmSettings, e
 			s.Account, v = f.Account, f.Account
 		case "signal-before":
 			s.SignalBefore, v = f.SignalBefore, int64(f.SignalBefore)
+		case "max-tasks":
+			s.MaxTasks, v = f.MaxTasks, int64(f.MaxTasks)
+		case "auto-resume":
+			s.AutoResume, v = f.AutoResume, int64(f.AutoResume)
 		case "merge-time":
 			s.MergeTime, v = f.MergeTime, f.MergeTime
 		case "merge-mem":
@@ -235,7 +316,11 @@ func printSubmitted(stdout io.Writer, j *slurm.Job, arrayID, mergeID string) {
 	fmt.Fprintf(stdout, "  progress: simrun status %s\n", shell.Quote(j.OutDir))
 	fmt.Fprintf(stdout, "  results:  %s (and results.json, report.md) when job %s has finished; its log: %s\n",
 		filepath.Join(j.OutDir, "results.csv"), mergeID, j.MergeLog(mergeID))
-	if arrayID != "" {
+	switch {
+	case arrayID != "" && j.Settings.AutoResume > 0:
+		fmt.Fprintf(stdout, "If a task fails, runs out of time or is cancelled, job %s submits its shards again with a new merge, at most %d %s, unless a chunk failed in the kernel; its log says what it did.\n",
+			mergeID, j.Settings.AutoResume, words.Plural(j.Settings.AutoResume, "time", "times"))
+	case arrayID != "":
 		fmt.Fprintf(stdout, "If a task fails, runs out of time or is cancelled, job %s says which shards are incomplete, and the simrun submit --resume command that runs them and merges again, in its log.\n", mergeID)
 	}
 }

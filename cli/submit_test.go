@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/simrun/simrun/internal/shell"
+	"github.com/simrun/simrun/slurm"
 )
 
 // submitExperiment is walkExperiment (3 points of 13 chunks) with a
@@ -20,11 +21,12 @@ time = "1:00:00"
 sbatch_args = ["--qos=long", "--constraint=haswell"]
 `
 
-// fakeSlurm puts a fake sbatch and scontrol first on PATH, in a new
+// fakeSlurm puts a fake sbatch, scontrol, sacct and sacctmgr first on PATH, in a new
 // directory that it returns. sbatch appends its arguments to sbatch.log
 // there and prints job ids 1001, 1002;cluster, 1003;cluster, ...; with
 // fail set it prints fail to stderr and exits 1. scontrol prints config
-// if set, and otherwise fails, as when the controller does not answer.
+// if set, and otherwise fails, as when the controller does not answer;
+// sacct and sacctmgr fail as without accounting.
 func fakeSlurm(t *testing.T, config, fail string) string {
 	t.Helper()
 	dir := t.TempDir()
@@ -40,7 +42,8 @@ func fakeSlurm(t *testing.T, config, fail string) string {
 	if config != "" {
 		scontrol = "#!/bin/sh\ncat <<'EOF'\n" + config + "EOF\n"
 	}
-	for name, text := range map[string]string{"sbatch": sbatch, "scontrol": scontrol} {
+	sacctmgr := "#!/bin/sh\necho 'You are not running a supported accounting_storage plugin' >&2\nexit 1\n"
+	for name, text := range map[string]string{"sbatch": sbatch, "scontrol": scontrol, "sacctmgr": sacctmgr, "sacct": sacctmgr} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -187,7 +190,7 @@ func TestSubmitRefuses(t *testing.T) {
 		want string
 	}{
 		{"no array", []string{file}, "how many array tasks? give --array N, or array = N in the [slurm] table"},
-		{"array zero", []string{"--array", "0", file}, "--array 0: want an integer in [1, 4000001], the number of array tasks (shards)\n"},
+		{"array zero", []string{"--array", "0", file}, "--array 0: want an integer in [1, 4000001], the number of shards (one array task each"},
 		{"more tasks than chunks", []string{"--array", "40", file}, "--array 40: " + file + " has only 39 chunks in all, so 1 of the tasks would have nothing to do; use --array 39 or fewer"},
 		{"bad time flag", []string{"--array", "2", "--time", "2h", file}, `--time "2h": want a Slurm time limit`},
 		{"bad sbatch arg", []string{"--array", "2", "--sbatch-arg", "--array=1-3", file}, `--sbatch-arg "--array=1-3": --array has its own key`},
@@ -266,20 +269,79 @@ func TestSubmitNoSbatch(t *testing.T) {
 	}
 }
 
-func TestSubmitMaxArraySize(t *testing.T) {
+// TestSubmitPacks: more shards than the cluster allows array tasks run
+// several to a task, and the submission is recorded for status.
+func TestSubmitPacks(t *testing.T) {
 	fake := fakeSlurm(t, "Configuration data as of 2025-01-01T00:00:00\nMaxArraySize            = 3\nMaxJobCount             = 10000\n", "")
 	dir := t.TempDir()
 	file := writeFile(t, dir, "walk.toml", submitExperiment)
 	out := filepath.Join(dir, "out")
-	_, stderr, code := simrun(t, "submit", "--array", "4", "--out", out, file)
-	if code != 2 || !strings.Contains(stderr, "--array 4: this cluster's MaxArraySize is 3 (scontrol show config), so array indices go up to 2 only; use --array 3 or fewer") {
-		t.Errorf("exit %d, stderr:\n%s\nwant exit 2 and the cluster's limit", code, stderr)
+	stdout, stderr, code := simrun(t, "submit", "--array", "5", "--out", out, file)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	if calls := sbatchCalls(t, fake); calls != nil {
-		t.Errorf("sbatch called for a refused array: %q", calls)
+	for _, want := range []string{
+		"packing: this cluster allows array indices up to 2 (MaxArraySize 3), so each of the 3 array tasks runs up to 2 of the 5 shards, one after another",
+		"submitted array job 1001: 3 tasks of walk (shards 0 to 4 of 5, up to 2 to a task, at most 2 at once)",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, stdout)
+		}
 	}
-	if _, stderr, code := simrun(t, "submit", "--array", "3", "--out", out, file); code != 0 {
-		t.Errorf("--array 3 within MaxArraySize 3: exit %d: %s", code, stderr)
+	arr := script(t, out, "array.sbatch")
+	for _, want := range []string{"#SBATCH --array=0-2%2\n", "first=$((task * 2))\n", `--shard "$first-$last/5"`} {
+		if !strings.Contains(arr, want) {
+			t.Errorf("array.sbatch lacks %q:\n%s", want, arr)
+		}
+	}
+	if calls := sbatchCalls(t, fake); len(calls) != 2 || strings.Contains(calls[0], "--array") {
+		t.Errorf("sbatch calls %q, want the whole array, then the merge", calls)
+	}
+	subs, err := slurm.ReadSubmissions(filepath.Join(out, "slurm"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(subs) != 1 || subs[0].ArrayID != "1001" || subs[0].MergeID != "1002" || subs[0].PerTask != 2 || subs[0].Tasks != "0-2" || subs[0].Shards != 5 {
+		t.Errorf("recorded %+v, want array 1001, merge 1002, tasks 0-2 of 2 shards each of 5", subs)
+	}
+
+	// A limit the cluster does not say, such as a QOS's MaxSubmitJobs.
+	stdout, stderr, code = simrun(t, "submit", "--dry-run", "--array", "5", "--max-tasks", "1", "--out", out, file)
+	if code != 0 || !strings.Contains(stdout, "packing: --max-tasks (or [slurm] max_tasks) is 1, so each of the 1 array tasks runs up to 5 of the 5 shards") {
+		t.Errorf("--max-tasks 1: exit %d, stdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	if arr := script(t, out, "array.sbatch"); !strings.Contains(arr, "#SBATCH --array=0%2\n") {
+		t.Errorf("array.sbatch with --max-tasks 1 does not have one task:\n%s", arr)
+	}
+}
+
+// TestRunShardRange: `run --shard I-J/N`, what a packed task runs, runs
+// those shards one after another, and they merge with the rest.
+func TestRunShardRange(t *testing.T) {
+	dir := t.TempDir()
+	file := writeFile(t, dir, "walk.toml", walkExperiment)
+	out := filepath.Join(dir, "out")
+	stdout, stderr, code := simrun(t, "run", "--inprocess", "--workers", "2", "--shard", "0-2/5", "--out", out, file)
+	if code != 0 {
+		t.Fatalf("run --shard 0-2/5: exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"shard 0/5: 8 of 8 chunks", "shard 1/5: 8 of 8 chunks", "shard 2/5: 8 of 8 chunks"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, stdout)
+		}
+	}
+	if _, stderr, code := simrun(t, "run", "--inprocess", "--quiet", "--shard", "3-4/5", "--out", out, file); code != 0 {
+		t.Fatalf("run --shard 3-4/5: exit %d: %s", code, stderr)
+	}
+	if _, stderr, code := simrun(t, "merge", out); code != 0 {
+		t.Fatalf("merge: exit %d: %s", code, stderr)
+	}
+	csv, stats := cleanRun(t, file, filepath.Join(dir, "whole"))
+	sameResults(t, out, csv, stats)
+	for _, bad := range []string{"3-2/5", "0-5/5", "1-/5"} {
+		if _, stderr, code := simrun(t, "run", "--shard", bad, "--out", out, file); code != 2 || !strings.Contains(stderr, "I-J/N") {
+			t.Errorf("--shard %s: exit %d, stderr:\n%s\nwant exit 2 and what a range is", bad, code, stderr)
+		}
 	}
 }
 
@@ -348,7 +410,7 @@ func TestSubmitHelp(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("submit -h: exit %d", code)
 	}
-	for _, want := range []string{"-signal-before S", "-sbatch-arg ARG", "-resume", "--requeue", "--open-mode=append", "--wrap", "Its exit status: 0", "143 or 130 interrupted, resumable", "submit --resume"} {
+	for _, want := range []string{"-signal-before S", "-sbatch-arg ARG", "-resume", "--requeue", "--open-mode=append", "--wrap", "Its exit\nstatus: 0", "143 or 130 interrupted, resumable", "submit --resume", "-max-tasks K", "-auto-resume N", "packed", "sbatch --test-only", "simrun status OUTDIR"} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("submit -h does not say %q:\n%s", want, stderr)
 		}

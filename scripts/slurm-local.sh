@@ -214,8 +214,9 @@ SelectTypeParameters=CR_Core
 ReturnToService=2
 # an afterok dependency that can never be met cancels the job instead of leaving it pending forever
 DependencyParameters=kill_invalid_depend
-MaxArraySize=100001
-MaxJobCount=200000
+# Slurm's defaults, which simrun submit must fit into (it packs shards beyond them)
+MaxArraySize=1001
+MaxJobCount=10000
 # finished jobs stay visible to scontrol show job for 300 s
 MinJobAge=300
 InactiveLimit=0
