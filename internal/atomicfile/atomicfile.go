@@ -20,7 +20,20 @@ import (
 // If only the final directory sync fails, the new file is in place but the
 // rename may not survive a crash, and WriteFile says so. The new file has
 // mode 0644.
-func WriteFile(path string, write func(io.Writer) error) (err error) {
+func WriteFile(path string, write func(io.Writer) error) error {
+	return WriteFileAt(path, func(f *os.File) error {
+		bw := bufio.NewWriter(f)
+		if err := write(bw); err != nil {
+			return err
+		}
+		return bw.Flush()
+	})
+}
+
+// WriteFileAt is WriteFile for a file written out of order: write gets
+// the temporary file itself, to write, seek, read back and truncate as
+// it needs, and leaves it open; the rest is as for WriteFile.
+func WriteFileAt(path string, write func(*os.File) error) (err error) {
 	defer func() {
 		if err != nil {
 			err = fmt.Errorf("atomicfile: write %s: %w", path, err)
@@ -44,11 +57,7 @@ func WriteFile(path string, write func(io.Writer) error) (err error) {
 		}
 	}()
 
-	bw := bufio.NewWriter(f)
-	if err := write(bw); err != nil {
-		return err
-	}
-	if err := bw.Flush(); err != nil {
+	if err := write(f); err != nil {
 		return err
 	}
 	if err := f.Chmod(0o644); err != nil && runtime.GOOS != "windows" {

@@ -149,3 +149,35 @@ func TestSyncDir(t *testing.T) {
 		t.Errorf("SyncDir(%s) = %v, want an error wrapping os.ErrNotExist", missing, err)
 	}
 }
+
+// TestWriteFileAt writes a file out of order, and leaves nothing behind
+// when the write fails.
+func TestWriteFileAt(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "f")
+	err := WriteFileAt(path, func(f *os.File) error {
+		if err := f.Truncate(6); err != nil {
+			return err
+		}
+		if _, err := f.WriteAt([]byte("def"), 3); err != nil {
+			return err
+		}
+		_, err := f.WriteAt([]byte("abc"), 0)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(path); err != nil || string(b) != "abcdef" {
+		t.Errorf("read %q, %v; want abcdef", b, err)
+	}
+	if err := WriteFileAt(path, func(f *os.File) error { return errors.New("no") }); err == nil {
+		t.Error("a failed write succeeded")
+	}
+	if b, _ := os.ReadFile(path); string(b) != "abcdef" {
+		t.Errorf("a failed write changed the file: %q", b)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("a failed write left %d files, want the one", len(entries))
+	}
+}

@@ -1,0 +1,106 @@
+package report
+
+import (
+	"bufio"
+	"encoding/binary"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"os"
+
+	"github.com/simrun/simrun/sim"
+)
+
+// A ChunksBuilder writes a chunk estimates file (the format WriteChunks
+// writes) whose chunks arrive in any order, in memory bounded by one
+// point rather than by every chunk: it lays out the whole file at once,
+// every accumulator zero (no samples: a chunk not done, as ReadChunks
+// reads it), writes each chunk in place as it comes, and Finish reads the
+// file back in chunk order, once, to checksum it. Merging shards, whose
+// chunks interleave, writes chunks.bin so.
+type ChunksBuilder struct {
+	f      *os.File
+	l      sim.ChunkLayout
+	points int64
+}
+
+// NewChunksBuilder lays out in f, an empty file open for reading and
+// writing, the chunk estimates of points points of layout l, none done.
+func NewChunksBuilder(f *os.File, l sim.ChunkLayout, points int64) (*ChunksBuilder, error) {
+	count := uint64(points) * uint64(l.Chunks) * uint64(l.Obs)
+	if err := checkLayout(int64(l.Obs), l.Chunks, count); err != nil {
+		return nil, fmt.Errorf("report: build chunks: %w", err)
+	}
+	h := make([]byte, 0, chunksHeader)
+	h = append(h, chunksMagic...)
+	h = binary.LittleEndian.AppendUint32(h, chunksVersion)
+	h = binary.LittleEndian.AppendUint32(h, uint32(l.Obs))
+	h = binary.LittleEndian.AppendUint64(h, uint64(l.Chunks))
+	h = binary.LittleEndian.AppendUint64(h, count)
+	if _, err := f.WriteAt(h, 0); err != nil {
+		return nil, fmt.Errorf("report: build chunks: %w", err)
+	}
+	// Truncate extends the file with zeros, which file systems store
+	// sparsely until written: no write of every byte up front.
+	if err := f.Truncate(chunksHeader + int64(count)*sim.AccSize); err != nil {
+		return nil, fmt.Errorf("report: build chunks: %w", err)
+	}
+	return &ChunksBuilder{f: f, l: l, points: points}, nil
+}
+
+// SetChunk writes the accumulators of chunk g, encoded as sim.AppendAccs
+// encodes them (as a journal record holds them).
+func (b *ChunksBuilder) SetChunk(g int64, accs []byte) error {
+	want := b.l.Obs * sim.AccSize
+	if len(accs) != want || g < 0 || g >= b.points*b.l.Chunks {
+		return fmt.Errorf("report: build chunks: chunk %d of %d with %d bytes of accumulators, want %d", g, b.points*b.l.Chunks, len(accs), want)
+	}
+	if _, err := b.f.WriteAt(accs, chunksHeader+g*int64(want)); err != nil {
+		return fmt.Errorf("report: build chunks: %w", err)
+	}
+	return nil
+}
+
+// Finish reads the file back in chunk order, calling each (if not nil)
+// with every point's chunks in chunk order, one point at a time (the
+// slices are reused: each must not keep them), and appends the
+// checksum. The file is then complete; syncing, closing and renaming it
+// are the caller's.
+func (b *ChunksBuilder) Finish(each func(p int64, chunks [][]sim.Acc) error) error {
+	fail := func(err error) error { return fmt.Errorf("report: build chunks: %w", err) }
+	if _, err := b.f.Seek(0, io.SeekStart); err != nil {
+		return fail(err)
+	}
+	crc := crc32.New(castagnoli)
+	r := io.TeeReader(bufio.NewReaderSize(b.f, 1<<18), crc)
+	var h [chunksHeader]byte
+	if _, err := io.ReadFull(r, h[:]); err != nil {
+		return fail(err)
+	}
+	per := int(b.l.Chunks) * b.l.Obs
+	raw := make([]byte, per*sim.AccSize)
+	accs := make([]sim.Acc, per)
+	chunks := make([][]sim.Acc, b.l.Chunks)
+	for c := range chunks {
+		chunks[c] = accs[c*b.l.Obs : (c+1)*b.l.Obs : (c+1)*b.l.Obs]
+	}
+	for p := range b.points {
+		if _, err := io.ReadFull(r, raw); err != nil {
+			return fail(err)
+		}
+		if each == nil {
+			continue
+		}
+		if err := sim.DecodeAccs(raw, accs); err != nil {
+			return fail(err)
+		}
+		if err := each(p, chunks); err != nil {
+			return err
+		}
+	}
+	end := chunksHeader + b.points*int64(len(raw))
+	if _, err := b.f.WriteAt(binary.LittleEndian.AppendUint32(nil, crc.Sum32()), end); err != nil {
+		return fail(err)
+	}
+	return nil
+}
