@@ -93,6 +93,8 @@ fuzz:
 # bench/python), scaling, memory and the go test benchmarks: 3-4 minutes on
 # 2 cores. Writes the figures into docs/performance.md (between its
 # benchsim markers) and docs/performance.png. Run it on an idle machine.
+# Then merge and status of campaigns of 100, 1,000 and 10,000 shards
+# (bench/cmd/benchmerge, about a minute, its own markers).
 # BENCHFLAGS=-quick tries the harness at small sizes (give it -out and -png).
 BENCHFLAGS ?=
 bench: build
@@ -100,6 +102,7 @@ bench: build
 	sh bench/setup.sh
 	$(GO) run ./bench/cmd/benchsim -go $(GO) -simrun $(BIN) -python /usr/bin/python3 $(BENCHFLAGS)
 	$(GO) run ./bench/cmd/benchext -simrun $(BIN) -python /usr/bin/python3 $(BENCHFLAGS)
+	$(GO) run ./bench/cmd/benchmerge $(BENCHFLAGS)
 
 clean:
 	rm -rf bin results

@@ -67,6 +67,7 @@ func (en *Engine) Merge(outDir string) (*Outcome, error) {
 		return nil, err
 	}
 	t := e.NewChunkTable()
+	x := newChunkIndex(e)
 	var problems []string
 	for i := range n {
 		s := Shard{i, n}
@@ -74,7 +75,7 @@ func (en *Engine) Merge(outDir string) (*Outcome, error) {
 			problems = append(problems, fmt.Sprintf("shard %s has not run (no %s)", s, ShardDir(outDir, s)))
 			continue
 		}
-		if _, err := en.readJournal(ShardDir(outDir, s), e, t); err != nil {
+		if _, err := en.readJournal(ShardDir(outDir, s), x, t); err != nil {
 			return nil, err
 		}
 	}

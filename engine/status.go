@@ -45,7 +45,7 @@ func (en *Engine) Status(outDir string) (*Status, error) {
 		if err != nil {
 			return nil, err
 		}
-		_, n, _, err := en.journaledChunks(outDir, e)
+		n, _, err := en.journaledChunks(outDir, newChunkIndex(e), nil)
 		if err != nil {
 			return nil, err
 		}
@@ -57,7 +57,7 @@ func (en *Engine) Status(outDir string) (*Status, error) {
 	if err != nil {
 		return nil, err
 	}
-	if st.Shards, err = en.ShardStatuses(outDir, e, n); err != nil {
+	if st.Shards, err = en.shardStatuses(outDir, newChunkIndex(e), n); err != nil {
 		return nil, err
 	}
 	st.Experiment = e
@@ -78,21 +78,22 @@ func (en *Engine) ShardStatuses(outDir string, e *sim.Experiment, n int) ([]Shar
 			return nil, &InputError{&ShardCountError{Dir: filepath.Join(outDir, "shards"), Found: found, Want: n}}
 		}
 	}
-	total, _ := e.NumChunks()
+	return en.shardStatuses(outDir, newChunkIndex(e), n)
+}
+
+// shardStatuses reads the progress of each of the n shards of x's
+// experiment in outDir. Its work for each shard is proportional to the
+// shard's journal, not to the experiment's chunks.
+func (en *Engine) shardStatuses(outDir string, x *chunkIndex, n int) ([]ShardStatus, error) {
 	states := make([]ShardStatus, n)
 	for i := range states {
 		s := Shard{i, n}
-		st := ShardStatus{Shard: s, Dir: ShardDir(outDir, s), Total: s.size(total)}
-		done, _, exists, err := en.journaledChunks(st.Dir, e)
+		st := ShardStatus{Shard: s, Dir: ShardDir(outDir, s), Total: s.size(x.total)}
+		done, exists, err := en.journaledChunks(st.Dir, x, &s)
 		if err != nil && !errors.Is(err, os.ErrNotExist) {
 			return nil, err
 		}
-		st.Exists = exists
-		for g, d := range done {
-			if d && s.owns(int64(g)) {
-				st.Done++
-			}
-		}
+		st.Done, st.Exists = done, exists
 		states[i] = st
 	}
 	return states, nil
