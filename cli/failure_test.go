@@ -149,3 +149,46 @@ func TestResumeRefusesOtherExperiment(t *testing.T) {
 		t.Errorf("journal after --force holds %d chunks, want the 39 of the new run only", got)
 	}
 }
+
+// TestShardKernelFailure: a shard whose chunk fails in the kernel keeps
+// the failure beside its journal; merge then exits 1 (not 2: running the
+// shard again would repeat it), naming the failure and its rerun
+// command, status says so, and nothing is written.
+func TestShardKernelFailure(t *testing.T) {
+	dir := t.TempDir()
+	file := faultyFile(t, dir, "[params]\npanic_at = 2\n")
+	out := filepath.Join(dir, "out")
+	for _, i := range []string{"0", "1"} {
+		_, stderr, code := simrun(t, "run", "--quiet", "--inprocess", "--shard", i+"/2", "--out", out, file)
+		if code != 1 || !strings.Contains(stderr, "boom at x=2") {
+			t.Fatalf("run --shard %s/2: exit %d, want 1 and the panic; stderr:\n%s", i, code, stderr)
+		}
+		if _, err := os.Stat(filepath.Join(out, "shards", i+"-of-2", "failures.json")); err != nil {
+			t.Errorf("shard %s/2 kept no record of its failure: %v", i, err)
+		}
+	}
+	_, stderr, code := simrun(t, "merge", out)
+	for _, want := range []string{"shard 0/2 lacks", "failed in the kernel", "boom at x=2", "simrun chunk ", "fix the kernel"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("merge stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	if code != 1 {
+		t.Errorf("merge after a kernel failure: exit %d, want 1", code)
+	}
+	stdout, _, _ := simrun(t, "status", out)
+	if !strings.Contains(stdout, "failed: a chunk failed in the kernel") {
+		t.Errorf("status does not show the failed shards:\n%s", stdout)
+	}
+	for _, name := range []string{"results.csv", "chunks.bin", "results.json"} {
+		if _, err := os.Stat(filepath.Join(out, name)); err == nil {
+			t.Errorf("a failed merge wrote %s", name)
+		}
+	}
+	entries, _ := os.ReadDir(out)
+	for _, e := range entries {
+		if n := e.Name(); n != "shards" && n != ".simrun.lock" {
+			t.Errorf("a failed merge left %s in %s", n, out)
+		}
+	}
+}

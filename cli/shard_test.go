@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -37,6 +38,17 @@ func TestShardsMergeIdentical(t *testing.T) {
 		t.Fatalf("merge: exit %d: %s", code, stderr)
 	}
 	sameResults(t, out, csv, stats)
+	// The merge streams the chunks from disk; the histogram figure, which
+	// plots every chunk, and chunks.bin are the bytes of the clean run's.
+	for _, name := range []string{"chunks.bin", "hist.svg", "msd.png"} {
+		want, err := os.ReadFile(filepath.Join(dir, "clean", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := os.ReadFile(filepath.Join(out, name)); err != nil || !bytes.Equal(got, want) {
+			t.Errorf("merged %s differs from the clean run's (%v)", name, err)
+		}
+	}
 }
 
 // TestMergeRefusesMixedExperiments: shards of two different files are not

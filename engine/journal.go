@@ -183,19 +183,6 @@ func (en *Engine) openJournal(dir string, e *sim.Experiment, force bool, t *sim.
 	return j, reused, nil
 }
 
-// readJournal reads the journal in dir without modifying it (for merge
-// and status, on runs that may be in progress) into t, and returns how
-// many chunks it filled. A missing journal is an error wrapping
-// os.ErrNotExist.
-func (en *Engine) readJournal(dir string, x *chunkIndex, t *sim.ChunkTable) (int64, error) {
-	path := filepath.Join(dir, JournalFile)
-	rawHdr, records, _, err := journal.Read(path)
-	if err != nil {
-		return 0, en.unusableJournal(dir, err, false)
-	}
-	return fillChunks(path, rawHdr, records, x, t)
-}
-
 // fillChunks fills into t, marking them done, the chunks of x's
 // experiment that a journal's records hold and t does not have yet, and
 // returns how many.

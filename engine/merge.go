@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
-	"strings"
 	"time"
 
 	"github.com/simrun/simrun/report"
@@ -50,8 +48,13 @@ func (en *Engine) shardExperiment(outDir string, n int, have map[int]bool) (*sim
 
 // Merge combines the shards of a sharded run in outDir (runs with
 // Options.Shard set) into the outputs an unsharded run writes, byte for
-// byte. A shard that has not run or lacks chunks is an *InputError naming
-// it and the first chunks it lacks.
+// byte, in memory bounded by the points and one shard's journal, not by
+// the chunks (see mergestream.go). A shard that has not run or lacks
+// chunks is an *InputError naming it and the first chunks it lacks;
+// if one of them recorded chunks that failed in the kernel
+// (FailuresFile), the error is a plain one that says so, since running
+// the shard again would repeat the failure. Either way nothing is
+// written.
 func (en *Engine) Merge(outDir string) (*Outcome, error) {
 	start := time.Now()
 	e, n, have, err := en.shards(outDir)
@@ -66,53 +69,24 @@ func (en *Engine) Merge(outDir string) (*Outcome, error) {
 	if err := checkOutputPaths(outDir, outputNames(e, false)); err != nil {
 		return nil, err
 	}
-	t := e.NewChunkTable()
-	x := newChunkIndex(e)
-	var problems []string
-	for i := range n {
-		s := Shard{i, n}
-		if !have[i] {
-			problems = append(problems, fmt.Sprintf("shard %s has not run (no %s)", s, ShardDir(outDir, s)))
-			continue
-		}
-		if _, err := en.readJournal(ShardDir(outDir, s), x, t); err != nil {
-			return nil, err
-		}
-	}
-	lacking := make(map[int][]int64)
-	for g := range t.Len() {
-		if !t.Done(g) {
-			s := int(g % int64(n))
-			lacking[s] = append(lacking[s], g)
-		}
-	}
-	shards := make([]int, 0, len(lacking))
-	for s := range lacking {
-		if have[s] {
-			shards = append(shards, s)
-		}
-	}
-	sort.Ints(shards)
-	for _, s := range shards {
-		var first []string
-		for _, g := range lacking[s][:min(3, len(lacking[s]))] {
-			p, c := t.Split(g)
-			first = append(first, fmt.Sprintf("point %d chunk %d", p, c))
-		}
-		more := ""
-		if len(lacking[s]) > 3 {
-			more = ", ..."
-		}
-		problems = append(problems, fmt.Sprintf("shard %d/%d lacks %d chunks (%s%s)", s, n, len(lacking[s]), strings.Join(first, ", "), more))
-	}
-	if len(problems) > 0 {
-		return nil, inputErrorf("engine: cannot merge %s: %s; rerun the incomplete shards (simrun submit --resume, or simrun run --shard I/N), then merge again", outDir, strings.Join(problems, "; "))
-	}
-	pv := en.provenance(e, 0, fmt.Sprintf("merge of %d shards", n), start, time.Now())
-	res := &report.Results{Provenance: withRun(pv, nil, 0, t.Len())}
-	written, err := writeOutputs(outDir, e, res, t, func() { res.Points, res.Partial = reduce(e, t, nil) })
+	points, err := en.mergeChunks(outDir, e, n, have)
 	if err != nil {
 		return nil, err
 	}
-	return &Outcome{Dir: outDir, Results: res, Written: written, Done: t.Len(), Total: t.Len(), Shards: n}, nil
+	var written []string
+	if err := writeSource(&written, outDir, e); err != nil {
+		return nil, err
+	}
+	written = append(written, filepath.Join(outDir, ChunksFile))
+	total, _ := e.NumChunks()
+	pv := en.provenance(e, 0, fmt.Sprintf("merge of %d shards", n), start, time.Now())
+	res := &report.Results{Provenance: withRun(pv, nil, 0, total), Points: points}
+	t, err := histogramChunks(outDir, e)
+	if err != nil {
+		return nil, err
+	}
+	if err := writeTables(&written, outDir, e, res, t); err != nil {
+		return nil, err
+	}
+	return &Outcome{Dir: outDir, Results: res, Written: written, Done: total, Total: total, Shards: n}, nil
 }

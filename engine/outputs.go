@@ -147,30 +147,38 @@ func writeOutputs(dir string, e *sim.Experiment, res *report.Results, t *sim.Chu
 		return written, chunksErr
 	}
 	written = append(written, chunksWritten...)
-	if err := writeFile(&written, dir, ResultsCSV, func(w io.Writer) error { return report.WriteCSV(w, res) }); err != nil {
-		return written, err
+	err := writeTables(&written, dir, e, res, t)
+	return written, err
+}
+
+// writeTables writes what follows from res, after chunks.bin:
+// results.csv, results.json, the figures and report.md, appending each
+// path to written. t is the chunk table, which only histogram figures
+// read; it may be nil if e has none.
+func writeTables(written *[]string, dir string, e *sim.Experiment, res *report.Results, t *sim.ChunkTable) error {
+	if err := writeFile(written, dir, ResultsCSV, func(w io.Writer) error { return report.WriteCSV(w, res) }); err != nil {
+		return err
 	}
-	if err := writeFile(&written, dir, ResultsJSON, func(w io.Writer) error { return report.WriteJSON(w, res) }); err != nil {
-		return written, err
+	if err := writeFile(written, dir, ResultsJSON, func(w io.Writer) error { return report.WriteJSON(w, res) }); err != nil {
+		return err
 	}
 	var pngs []string
 	for _, plot := range e.Plots {
 		fig, err := figure.Build(e.Kernel, e.Swept(), plot, res, t)
 		if err != nil {
-			return written, fmt.Errorf("engine: figure %s: %w", plot.Name, err)
+			return fmt.Errorf("engine: figure %s: %w", plot.Name, err)
 		}
 		for _, format := range plot.Formats {
 			name := plot.Name + "." + format
-			if err := writeFile(&written, dir, name, func(w io.Writer) error { return figure.Render(w, fig, format) }); err != nil {
-				return written, fmt.Errorf("engine: figure %s: %w", name, err)
+			if err := writeFile(written, dir, name, func(w io.Writer) error { return figure.Render(w, fig, format) }); err != nil {
+				return fmt.Errorf("engine: figure %s: %w", name, err)
 			}
 			if format == "png" {
 				pngs = append(pngs, name)
 			}
 		}
 	}
-	err := writeFile(&written, dir, ReportMD, func(w io.Writer) error { return report.WriteMarkdown(w, res, e.Description, pngs) })
-	return written, err
+	return writeFile(written, dir, ReportMD, func(w io.Writer) error { return report.WriteMarkdown(w, res, e.Description, pngs) })
 }
 
 // ReadExperiment loads the experiment.toml that a run keeps in its

@@ -48,14 +48,16 @@ func NewChunksBuilder(f *os.File, l sim.ChunkLayout, points int64) (*ChunksBuild
 	return &ChunksBuilder{f: f, l: l, points: points}, nil
 }
 
-// SetChunk writes the accumulators of chunk g, encoded as sim.AppendAccs
-// encodes them (as a journal record holds them).
-func (b *ChunksBuilder) SetChunk(g int64, accs []byte) error {
-	want := b.l.Obs * sim.AccSize
-	if len(accs) != want || g < 0 || g >= b.points*b.l.Chunks {
-		return fmt.Errorf("report: build chunks: chunk %d of %d with %d bytes of accumulators, want %d", g, b.points*b.l.Chunks, len(accs), want)
+// SetChunks writes the accumulators of chunks g, g+1, ..., as many as
+// accs holds, encoded as sim.AppendAccs encodes them (as a journal record
+// holds them): a run of chunks costs one write.
+func (b *ChunksBuilder) SetChunks(g int64, accs []byte) error {
+	size := int64(b.l.Obs * sim.AccSize)
+	n := int64(len(accs)) / size
+	if int64(len(accs)) != n*size || g < 0 || g+n > b.points*b.l.Chunks {
+		return fmt.Errorf("report: build chunks: chunks %d to %d of %d, in %d bytes of %d-byte chunks", g, g+n-1, b.points*b.l.Chunks, len(accs), size)
 	}
-	if _, err := b.f.WriteAt(accs, chunksHeader+g*int64(want)); err != nil {
+	if _, err := b.f.WriteAt(accs, chunksHeader+g*size); err != nil {
 		return fmt.Errorf("report: build chunks: %w", err)
 	}
 	return nil

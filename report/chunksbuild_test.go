@@ -41,16 +41,23 @@ func TestChunksBuilder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, g := range []int64{11, 0, 7, 3, 1, 9, 2, 4, 6, 8} { // every done chunk, out of order
-		if err := b.SetChunk(g, sim.AppendAccs(nil, want.Chunk(g))); err != nil {
+	for _, g := range []int64{11, 0, 7, 3, 1, 4, 6} { // done chunks, out of order
+		if err := b.SetChunks(g, sim.AppendAccs(nil, want.Chunk(g))); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := b.SetChunk(12, make([]byte, 2*sim.AccSize)); err == nil {
-		t.Error("SetChunk past the last chunk succeeded")
+	// A run of two chunks in one write.
+	if err := b.SetChunks(8, sim.AppendAccs(sim.AppendAccs(nil, want.Chunk(8)), want.Chunk(9))); err != nil {
+		t.Fatal(err)
 	}
-	if err := b.SetChunk(1, make([]byte, sim.AccSize)); err == nil {
-		t.Error("SetChunk with one accumulator of two succeeded")
+	if err := b.SetChunks(2, sim.AppendAccs(nil, want.Chunk(2))); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.SetChunks(11, make([]byte, 4*sim.AccSize)); err == nil {
+		t.Error("SetChunks past the last chunk succeeded")
+	}
+	if err := b.SetChunks(1, make([]byte, sim.AccSize)); err == nil {
+		t.Error("SetChunks with one accumulator of two succeeded")
 	}
 	var seen []int64
 	err = b.Finish(func(p int64, chunks [][]sim.Acc) error {

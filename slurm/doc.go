@@ -1,9 +1,13 @@
 // Package slurm runs a simrun experiment on a Slurm cluster: it writes the
 // job scripts of a Job, a job array whose task I runs shard I of N
-// (`simrun run --shard I/N`) and a merge job (`simrun merge OUTDIR`), and
-// submits them with sbatch, the merge to start once every task of the
-// array has ended: it merges, or says which shards are incomplete and the
-// simrun submit --resume command (Job.ResumeCommand) that runs them.
+// (`simrun run --shard I/N`), or several shards one after another where
+// the cluster allows fewer tasks than shards (Job.Pack, Client.Limits),
+// and a merge job (`simrun merge OUTDIR`), and submits them with sbatch,
+// the merge to start once every task of the array has ended: it merges,
+// or says which shards are incomplete and the simrun submit --resume
+// command (Job.ResumeCommand) that runs them, or runs that command itself
+// (Settings.AutoResume). Each submission is recorded (Job.Record), so
+// that a status can ask the scheduler about its tasks (Client.TaskStates).
 //
 // A Job is plain data: the experiment's name, the absolute paths of its
 // file, output directory and simrun binary, and its sim.SlurmSettings.
@@ -34,7 +38,8 @@
 //
 // # Running Slurm
 //
-// A Client runs the Slurm client programs (sbatch, scontrol). Its zero
+// A Client runs the Slurm client programs (sbatch, scontrol, sacct,
+// sacctmgr). Its zero
 // value runs them from PATH with exec.CommandContext; tests set
 // Client.Command to run fakes instead. A Client holds no state between
 // calls and may be used by several goroutines at once.
