@@ -147,19 +147,7 @@ func summary(c *config, m *measurements, f figures) string {
 // writeDoc replaces the benchext block of c.out, or appends the section
 // with the block at the end of the file.
 func writeDoc(c *config, m *measurements, f figures) error {
-	block := render(c, m, f)
-	return benchkit.UpdateFile(c.out, func(s string) string {
-		if s, ok := benchkit.ReplaceBlock(s, beginMarker, endMarker, block); ok {
-			return s
-		}
-		if s != "" && !strings.HasSuffix(s, "\n") {
-			s += "\n"
-		}
-		if s != "" && !strings.HasSuffix(s, "\n\n") {
-			s += "\n"
-		}
-		return s + section + "\n\n" + block
-	})
+	return benchkit.WriteBlock(c.out, beginMarker, endMarker, section, render(c, m, f))
 }
 
 func plural(n int, what string) string {

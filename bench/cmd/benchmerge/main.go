@@ -224,18 +224,7 @@ func main() {
 // by block, or appends a section with it to a file that has none (such as
 // the one a -quick run of benchsim writes).
 func writeBlock(path, block string) error {
-	return benchkit.UpdateFile(path, func(doc string) string {
-		if doc, ok := benchkit.ReplaceBlock(doc, beginMarker, endMarker, block); ok {
-			return doc
-		}
-		if doc != "" && !strings.HasSuffix(doc, "\n") {
-			doc += "\n"
-		}
-		if doc != "" && !strings.HasSuffix(doc, "\n\n") {
-			doc += "\n"
-		}
-		return doc + "## Merging many shards\n\n" + block
-	})
+	return benchkit.WriteBlock(path, beginMarker, endMarker, "## Merging many shards", block)
 }
 
 // runShard runs the experiment file into out, as shard s if not nil.

@@ -156,3 +156,21 @@ func TestField(t *testing.T) {
 		}
 	}
 }
+
+func TestWriteBlock(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "doc.md")
+	if err := os.WriteFile(path, []byte("# Doc\ntext"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, test := range []struct{ block, want string }{
+		{"<!-- b -->\none\n<!-- e -->\n", "# Doc\ntext\n\n## Section\n\n<!-- b -->\none\n<!-- e -->\n"},
+		{"<!-- b -->\ntwo\n<!-- e -->\n", "# Doc\ntext\n\n## Section\n\n<!-- b -->\ntwo\n<!-- e -->\n"},
+	} {
+		if err := WriteBlock(path, "<!-- b -->", "<!-- e -->", "## Section", test.block); err != nil {
+			t.Fatal(err)
+		}
+		if b, err := os.ReadFile(path); err != nil || string(b) != test.want {
+			t.Errorf("file holds %q, %v; want %q", b, err, test.want)
+		}
+	}
+}

@@ -37,6 +37,25 @@ func UpdateFile(path string, edit func(old string) string) error {
 	return os.Rename(tmp, path)
 }
 
+// WriteBlock replaces the block between the begin and end markers in the
+// Markdown file at path by block (which holds the markers itself), or
+// appends to a file that has none (such as the one a -quick run writes)
+// a section of that heading, "## ...", holding block.
+func WriteBlock(path, begin, end, heading, block string) error {
+	return UpdateFile(path, func(doc string) string {
+		if doc, ok := ReplaceBlock(doc, begin, end, block); ok {
+			return doc
+		}
+		if doc != "" && !strings.HasSuffix(doc, "\n") {
+			doc += "\n"
+		}
+		if doc != "" && !strings.HasSuffix(doc, "\n\n") {
+			doc += "\n"
+		}
+		return doc + heading + "\n\n" + block
+	})
+}
+
 // ShellJoin joins args with spaces, each quoted as a POSIX shell reads it
 // back (internal/shell), so that the line can be pasted into one.
 func ShellJoin(args []string) string {
