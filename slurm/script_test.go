@@ -206,7 +206,7 @@ func TestAutoResumeScript(t *testing.T) {
 			j.OutDir = filepath.Join(dir, "out")
 			j.Exe = filepath.Join(dir, "simrun")
 			calls := filepath.Join(dir, "calls")
-			fake := fmt.Sprintf("#!/bin/sh\necho \"$@\" >> %s\n[ \"$1\" = merge ] && exit %d\nexit 0\n", shell.Quote(calls), test.mergeStatus)
+			fake := fmt.Sprintf("#!/bin/sh\necho \"$@ cpus=${SLURM_CPUS_PER_TASK:-unset} conf=${SLURM_CONF:-unset}\" >> %s\n[ \"$1\" = merge ] && exit %d\nexit 0\n", shell.Quote(calls), test.mergeStatus)
 			if err := os.WriteFile(j.Exe, []byte(fake), 0o755); err != nil {
 				t.Fatal(err)
 			}
@@ -214,6 +214,7 @@ func TestAutoResumeScript(t *testing.T) {
 				t.Fatal(err)
 			}
 			cmd := exec.Command("bash", j.MergePath())
+			cmd.Env = append(os.Environ(), "SLURM_CPUS_PER_TASK=1", "SLURM_JOB_ID=7", "SLURM_CONF=/etc/x.conf")
 			out, err := cmd.CombinedOutput()
 			code := 0
 			var ee *exec.ExitError
@@ -235,6 +236,9 @@ func TestAutoResumeScript(t *testing.T) {
 			}
 			if submitted && !strings.Contains(string(b), "--auto-resume 1 ") {
 				t.Errorf("the resubmission does not lower --auto-resume to 1:\n%s", b)
+			}
+			if submitted && !strings.Contains(string(b), "cpus=unset conf=/etc/x.conf") {
+				t.Errorf("the resubmission inherits the merge job's SLURM_CPUS_PER_TASK, or lost SLURM_CONF:\n%s", b)
 			}
 			if !test.submit && test.exit != 0 && !strings.Contains(string(out), "submit --resume") {
 				t.Errorf("a merge that is not resubmitted does not print the resume command:\n%s", out)
