@@ -14,7 +14,7 @@ LDFLAGS  := -X github.com/simrun/simrun/buildinfo.Revision=$(REVISION) -X github
 # and no crasher (golang/go#75804, fixed in Go 1.27).
 FUZZTIME ?= 500000x
 
-.PHONY: helpers all build demo figures test test-slurm-scale lint race fuzz bench clean
+.PHONY: helpers all build demo figures test test-slurm-long lint race fuzz bench clean
 
 all: build
 
@@ -62,11 +62,12 @@ helpers:
 	bash external/lang/c/test.sh
 	sh examples/dice-awk/test.sh
 
-# The Slurm tests that take minutes: a 2000-shard campaign (1000 tasks
-# on a cluster at Slurm's default MaxArraySize). Needs a cluster, such as
+# The Slurm tests that take minutes, about 9 in all: a 2000-shard campaign
+# (1000 tasks on a cluster at Slurm's default MaxArraySize), and a task
+# that reaches its time limit and is resubmitted. Needs a cluster, such as
 # scripts/slurm-local.sh start; .ci/run runs it after make test.
-test-slurm-scale:
-	SIMRUN_SLURM_SCALE=1 $(GO) test -count=1 -timeout 30m -run 'TestSlurmCampaign2000' -v ./cli
+test-slurm-long:
+	SIMRUN_SLURM_LONG=1 $(GO) test -count=1 -timeout 40m -run 'TestSlurmCampaign2000|TestSlurmTimeLimit' -v ./cli
 
 # go vet and staticcheck (a pinned version, fetched by the go command).
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2

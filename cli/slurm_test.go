@@ -176,7 +176,7 @@ func waitJobsFor(t *testing.T, limit time.Duration, j slurmJobs, out string, eac
 	for {
 		q := queued(t, j)
 		if len(q) == 0 {
-			t.Logf("jobs %s and %s ended after %.1f s: %v", j.array, j.merge, time.Since(start).Seconds(), jobStates(t, j))
+			t.Logf("jobs %s and %s ended after %.1f s: %s", j.array, j.merge, time.Since(start).Seconds(), summarizeStates(jobStates(t, j)))
 			return
 		}
 		if each != nil {
@@ -187,6 +187,19 @@ func waitJobsFor(t *testing.T, limit time.Duration, j slurmJobs, out string, eac
 		}
 		time.Sleep(slurmPoll)
 	}
+}
+
+// summarizeStates shows the states of a few jobs each, and of many as a
+// count of each state.
+func summarizeStates(states map[string]string) string {
+	if len(states) <= 10 {
+		return fmt.Sprint(states)
+	}
+	count := make(map[string]int)
+	for _, st := range states {
+		count[st]++
+	}
+	return fmt.Sprintf("%d jobs: %v", len(states), count)
 }
 
 // jobLogs gathers what may explain a failure: the jobs' lines of the local
@@ -541,12 +554,9 @@ func TestSlurmDryRunTenThousand(t *testing.T) {
 // experiment on the local cluster, whose MaxArraySize is Slurm's default
 // (1001): 1000 tasks of two shards each, and the merge. It takes about 4
 // minutes (Slurm starts about 4 tasks a second here), so it runs only
-// with SIMRUN_SLURM_SCALE=1: make test-slurm-scale, which .ci/run runs.
+// with SIMRUN_SLURM_LONG=1: make test-slurm-long, which .ci/run runs.
 func TestSlurmCampaign2000(t *testing.T) {
-	if os.Getenv("SIMRUN_SLURM_SCALE") != "1" {
-		t.Skip("slurm: a 2000-shard campaign takes minutes; make test-slurm-scale (SIMRUN_SLURM_SCALE=1) runs it")
-	}
-	needSlurm(t)
+	needSlurmLong(t, "a 2000-shard campaign")
 	dir := t.TempDir()
 	file := writeFile(t, dir, "tiny.toml", strings.Replace(tinySlurm, "samples = 10000", "samples = 2000", 1))
 	csv, stats := cleanRun(t, file, filepath.Join(dir, "clean"))
@@ -583,4 +593,73 @@ func TestSlurmCampaign2000(t *testing.T) {
 func tail(text string, n int) string {
 	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
 	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}
+
+// needSlurmLong skips a Slurm test that takes minutes unless
+// SIMRUN_SLURM_LONG=1 (make test-slurm-long, which .ci/run runs).
+func needSlurmLong(t *testing.T, what string) {
+	t.Helper()
+	if os.Getenv("SIMRUN_SLURM_LONG") != "1" {
+		t.Skipf("slurm: %s takes minutes; make test-slurm-long (SIMRUN_SLURM_LONG=1) runs it", what)
+	}
+	needSlurm(t)
+}
+
+// longSpin is 500 chunks of about 0.2 s of CPU: 100 s for one task.
+const longSpin = `name = "longspin"
+kernel = "spin"
+seed = 5
+[params]
+work = 2000000
+[samples]
+samples = 25000
+chunk_size = 50
+`
+
+// TestSlurmTimeLimit runs a task that cannot finish within its time
+// limit (2 minutes, for 100 s of work with the signal 30 s before it,
+// which Slurm may send up to a minute early): Slurm signals it, it
+// journals its running chunks and exits 143 before the limit kills it,
+// and the merge job (--auto-resume 2) submits it again until the shard
+// is complete; the campaign ends with the bytes of a local run.
+func TestSlurmTimeLimit(t *testing.T) {
+	needSlurmLong(t, "a task that reaches its time limit")
+	dir := t.TempDir()
+	file := writeFile(t, dir, "long.toml", longSpin)
+	start := time.Now()
+	csv, stats := cleanRun(t, file, filepath.Join(dir, "clean"))
+	t.Logf("local run: %.1f s", time.Since(start).Seconds())
+	bin := buildSimrun(t)
+	out := filepath.Join(dir, "slurm-run")
+	j, _ := submit(t, bin, "--array", "1", "--cpus-per-task", "1", "--time", "2", "--signal-before", "30", "--auto-resume", "2", "--out", out, file)
+	first := j
+	for round := 0; ; round++ {
+		waitJobsFor(t, 5*time.Minute, j, out, nil)
+		mergeLog, _ := os.ReadFile(j.mergeLogPath(out))
+		if !strings.Contains(string(mergeLog), "submitting them again") {
+			break
+		}
+		subs, err := slurm.ReadSubmissions(filepath.Join(out, "slurm"))
+		if err != nil || len(subs) != round+2 {
+			t.Fatalf("round %d: submissions %+v, %v", round, subs, err)
+		}
+		j = slurmJobs{subs[round+1].ArrayID, subs[round+1].MergeID}
+		t.Cleanup(func() { slurmClient("scancel", j.array, j.merge) })
+	}
+	t.Logf("submit to merged results: %.1f s", time.Since(start).Seconds())
+	log, err := os.ReadFile(filepath.Join(out, "slurm", "array-"+first.array+"_0.out"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("the first task's log:\n%s", log)
+	if st := jobStates(t, first)[first.array+"_0"]; st != "FAILED" {
+		t.Errorf("the first task ended %s, want FAILED (exit 143, signalled before its time limit, not TIMEOUT)", st)
+	}
+	if !strings.Contains(string(log), "SIGTERM") {
+		t.Errorf("the first task's log does not say it was signalled:\n%s", log)
+	}
+	if _, err := os.Stat(filepath.Join(out, "results.csv")); err != nil {
+		t.Fatalf("no merged results: %v\n%s", err, jobLogs(j, out))
+	}
+	sameResults(t, out, csv, stats)
 }

@@ -256,7 +256,7 @@ func ArraySpec(idx []int, throttle int) string {
 // n, for the user: "shards 0 to 3 of 4" for all of them, "shards 1, 3-5
 // of 8" or "shard 2 of 4" for some.
 func ShardList(shards []int, n int) string {
-	if len(shards) == n {
+	if len(shards) == n && n > 1 {
 		return fmt.Sprintf("shards 0 to %d of %d", n-1, n)
 	}
 	word := "shards"

@@ -37,7 +37,7 @@ func TestShardList(t *testing.T) {
 		want   string
 	}{
 		{"all", []int{0, 1, 2}, 3, "shards 0 to 2 of 3"},
-		{"all of one", []int{0}, 1, "shards 0 to 0 of 1"},
+		{"all of one", []int{0}, 1, "shard 0 of 1"},
 		{"one", []int{2}, 4, "shard 2 of 4"},
 		{"some", []int{1, 3, 4, 5}, 8, "shards 1, 3-5 of 8"},
 	} {
