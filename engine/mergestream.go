@@ -196,9 +196,9 @@ func (en *Engine) mergeChunks(outDir string, e *sim.Experiment, n int, have map[
 		}
 		points = make([]report.PointResult, 0, e.NumPoints())
 		return b.Finish(func(pi int64, chunks [][]sim.Acc) error {
-			p := e.Point(pi)
-			st, warns := stats.ReduceAll(e.Kernel, p.Params, chunks)
-			points = append(points, report.PointResult{Index: pi, Params: p.Params, Stats: st, Warnings: warns})
+			params := e.PointParams(pi)
+			st, warns := stats.ReduceAll(e.Kernel, params, chunks)
+			points = append(points, report.PointResult{Index: pi, Params: params, Stats: st, Warnings: warns})
 			return nil
 		})
 	})

@@ -46,9 +46,9 @@ func reduce(e *sim.Experiment, t *sim.ChunkTable, failures []report.Failure) (po
 			continue
 		}
 		perPoint = t.PointChunks(pi, perPoint)
-		p := e.Point(pi)
-		st, warns := stats.ReduceAll(e.Kernel, p.Params, perPoint)
-		points = append(points, report.PointResult{Index: pi, Params: p.Params, Stats: st, Warnings: warns})
+		params := e.PointParams(pi)
+		st, warns := stats.ReduceAll(e.Kernel, params, perPoint)
+		points = append(points, report.PointResult{Index: pi, Params: params, Stats: st, Warnings: warns})
 	}
 	return points, partial
 }

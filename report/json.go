@@ -36,11 +36,7 @@ import (
 // null. A float parameter always has a decimal point or an exponent, so an
 // integral float is written 2.0, not 2. Times are RFC 3339 with nanoseconds.
 func WriteJSON(w io.Writer, r *Results) error {
-	b, err := appendResultsJSON(nil, r)
-	if err == nil {
-		_, err = w.Write(b)
-	}
-	if err != nil {
+	if err := writeResultsJSON(w, r); err != nil {
 		return fmt.Errorf("report: write JSON: %w", err)
 	}
 	return nil

@@ -625,6 +625,19 @@ func TestPointOutOfRange(t *testing.T) {
 	}
 }
 
+// TestPointParams: PointParams is Point's Params, without the key.
+func TestPointParams(t *testing.T) {
+	e, err := Parse("exp.toml", []byte(header+"[sweep]\nL = [8, 16]\nT = { linspace = [1.5, 3, 3] }\n"), testCatalog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range e.NumPoints() {
+		if got, want := e.PointParams(i), e.Point(i).Params; got.Key() != want.Key() || got.Len() != want.Len() {
+			t.Errorf("PointParams(%d) = %s, want %s", i, got.Key(), want.Key())
+		}
+	}
+}
+
 func TestNumChunksOverflow(t *testing.T) {
 	src := "kernel = \"ising2d\"\nseed = 1\n[samples]\nsamples = 9e18\nchunk_size = 1\n[sweep]\nT = [1, 2]\n"
 	e, err := Parse("exp.toml", []byte(src), testCatalog)

@@ -114,8 +114,19 @@ func (e *Experiment) Point(i int64) Point {
 	if i < 0 || i >= s.n {
 		panic(fmt.Sprintf("sim: Point(%d) out of range [0, %d)", i, s.n))
 	}
-	p := NewParams(s.specs, e.values(i, make([]Value, len(s.base))))
+	p := e.PointParams(i)
 	return Point{Index: i, Params: p, Key: p.Key()}
+}
+
+// PointParams returns the parameters of point i, as Point does, without
+// its Key: formatting the key's floats is most of the cost of a point,
+// which a reduction of a million points need not pay.
+func (e *Experiment) PointParams(i int64) Params {
+	s := &e.sweep
+	if i < 0 || i >= s.n {
+		panic(fmt.Sprintf("sim: PointParams(%d) out of range [0, %d)", i, s.n))
+	}
+	return NewParams(s.specs, e.values(i, make([]Value, len(s.base))))
 }
 
 // values fills vals (of the length of the parameter list) with point i's
