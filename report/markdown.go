@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"math"
 	"path"
 	"strconv"
 	"strings"
@@ -16,7 +17,8 @@ import (
 // the run's provenance, the summary of every point as a table (the swept
 // parameters, the observable or derived quantity, mean ± standard error and
 // 95% confidence interval rounded as in Summary, samples, chunks and
-// method), the warnings, and each of figures (PNG file names relative to
+// method; beyond mdPoints points, the first mdHead and an overview of all
+// of them), the warnings, and each of figures (PNG file names relative to
 // the report) embedded as an image named after its file's stem.
 //
 // Text that comes from the data (names, values, warnings) is escaped so
@@ -113,7 +115,11 @@ func WriteMarkdown(w io.Writer, r *Results, description string, figures []string
 			fmt.Fprint(ew, "---|")
 		}
 		fmt.Fprintln(ew)
-		for _, p := range r.Points {
+		shown := r.Points
+		if len(shown) > mdPoints {
+			shown = shown[:mdHead]
+		}
+		for _, p := range shown {
 			for _, s := range p.Stats {
 				cells := []string{strconv.FormatInt(p.Index, 10)}
 				for i, sw := range swept {
@@ -126,6 +132,10 @@ func WriteMarkdown(w io.Writer, r *Results, description string, figures []string
 					strconv.FormatInt(s.N, 10), strconv.FormatInt(s.Chunks, 10), mdEscape(s.Method))
 				fmt.Fprintf(ew, "| %s |\n", strings.Join(cells, " | "))
 			}
+		}
+		if more := len(r.Points) - len(shown); more > 0 {
+			fmt.Fprintf(ew, "\nThe first %d of %d points; every point is in results.csv and results.json. Over all %d:\n\n", len(shown), len(r.Points), len(r.Points))
+			writeOverview(ew, r)
 		}
 	}
 
@@ -155,6 +165,67 @@ func WriteMarkdown(w io.Writer, r *Results, description string, figures []string
 		return fmt.Errorf("report: write Markdown: %w", ew.err)
 	}
 	return nil
+}
+
+// A report of more than mdPoints points lists the first mdHead, then an
+// overview of every point by observable: a sweep of a million points
+// made a report of 158 MB that no one reads as Markdown.
+const (
+	mdPoints = 1000
+	mdHead   = 100
+)
+
+// writeOverview writes, for each observable or derived quantity, the
+// range of its means over the points, the point with the largest
+// standard error, and the fewest samples at a point.
+func writeOverview(ew *errWriter, r *Results) {
+	type overview struct {
+		name          string
+		lo, hi        float64
+		worst         float64 // largest standard error
+		worstAt       int64
+		fewest        int64
+		points, nanAt int64
+	}
+	var all []*overview
+	byName := make(map[string]*overview)
+	for _, p := range r.Points {
+		for _, s := range p.Stats {
+			o := byName[s.Observable]
+			if o == nil {
+				o = &overview{name: s.Observable, lo: math.Inf(1), hi: math.Inf(-1), worst: -1, worstAt: -1, fewest: math.MaxInt64, nanAt: -1}
+				byName[s.Observable] = o
+				all = append(all, o)
+			}
+			o.points++
+			o.fewest = min(o.fewest, s.N)
+			if math.IsNaN(s.Mean) {
+				if o.nanAt < 0 {
+					o.nanAt = p.Index
+				}
+				continue
+			}
+			o.lo, o.hi = math.Min(o.lo, s.Mean), math.Max(o.hi, s.Mean)
+			if s.StdErr > o.worst {
+				o.worst, o.worstAt = s.StdErr, p.Index
+			}
+		}
+	}
+	fmt.Fprintf(ew, "| observable | points | means from | to | largest stderr | at point | fewest samples |\n|---|---|---|---|---|---|---|\n")
+	for _, o := range all {
+		worst, at := "-", "-"
+		if o.worstAt >= 0 {
+			worst, at = sim.FormatFloat(o.worst), strconv.FormatInt(o.worstAt, 10)
+		}
+		lo, hi := "-", "-"
+		if o.lo <= o.hi {
+			lo, hi = sim.FormatFloat(o.lo), sim.FormatFloat(o.hi)
+		}
+		fmt.Fprintf(ew, "| %s | %d | %s | %s | %s | %s | %d |\n", mdEscape(o.name), o.points, lo, hi, worst, at, o.fewest)
+	}
+	if len(all) > 0 && all[0].nanAt >= 0 {
+		fmt.Fprintf(ew, "\nSome means are NaN, the first at point %d.\n", all[0].nanAt)
+	}
 }
 
 // mdEscaper backslash-escapes the characters that Markdown (CommonMark and

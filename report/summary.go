@@ -81,7 +81,7 @@ func Summary(w io.Writer, r *Results) error {
 		}
 		tw.Flush()
 		if more := len(r.Points) - len(shown); more > 0 {
-			fmt.Fprintf(ew, "... and %d more points: every point is in the CSV and JSON results and the report\n", more)
+			fmt.Fprintf(ew, "... and %d more points: every point is in the CSV and JSON results\n", more)
 		}
 	}
 
