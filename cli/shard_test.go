@@ -40,7 +40,7 @@ func TestShardsMergeIdentical(t *testing.T) {
 	sameResults(t, out, csv, stats)
 	// The merge streams the chunks from disk; the histogram figure, which
 	// plots every chunk, and chunks.bin are the bytes of the clean run's.
-	for _, name := range []string{"chunks.bin", "hist.svg", "msd.png"} {
+	for _, name := range []string{"chunks.bin", "results.parquet", "hist.svg", "msd.png"} {
 		want, err := os.ReadFile(filepath.Join(dir, "clean", name))
 		if err != nil {
 			t.Fatal(err)

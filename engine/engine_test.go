@@ -95,5 +95,5 @@ func TestRunInProcessAndProcesses(t *testing.T) {
 	if got := b.Results.Provenance.Executor; got != "processes" {
 		t.Errorf("executor %q, want processes", got)
 	}
-	sameFiles(t, a.Dir, b.Dir, ResultsCSV, ChunksFile)
+	sameFiles(t, a.Dir, b.Dir, ResultsCSV, ResultsParquet, ChunksFile)
 }

@@ -26,6 +26,7 @@ const (
 	JournalFile    = "journal.bin"     // every chunk, appended as it completes
 	ChunksFile     = "chunks.bin"      // every chunk's accumulators, in chunk order
 	ResultsCSV     = "results.csv"
+	ResultsParquet = "results.parquet" // results.csv's table, typed and columnar
 	ResultsJSON    = "results.json"
 	ReportMD       = "report.md"
 )
@@ -84,7 +85,7 @@ func outputNames(e *sim.Experiment, shard bool) []string {
 	if shard {
 		return names
 	}
-	names = append(names, ChunksFile, ResultsCSV, ResultsJSON, ReportMD)
+	names = append(names, ChunksFile, ResultsCSV, ResultsParquet, ResultsJSON, ReportMD)
 	for _, p := range e.Plots {
 		for _, f := range p.Formats {
 			names = append(names, p.Name+"."+f)
@@ -152,11 +153,14 @@ func writeOutputs(dir string, e *sim.Experiment, res *report.Results, t *sim.Chu
 }
 
 // writeTables writes what follows from res, after chunks.bin:
-// results.csv, results.json, the figures and report.md, appending each
+// results.csv, results.parquet, results.json, the figures and report.md, appending each
 // path to written. t is the chunk table, which only histogram figures
 // read; it may be nil if e has none.
 func writeTables(written *[]string, dir string, e *sim.Experiment, res *report.Results, t *sim.ChunkTable) error {
 	if err := writeFile(written, dir, ResultsCSV, func(w io.Writer) error { return report.WriteCSV(w, res) }); err != nil {
+		return err
+	}
+	if err := writeFile(written, dir, ResultsParquet, func(w io.Writer) error { return report.WriteParquet(w, res) }); err != nil {
 		return err
 	}
 	if err := writeFile(written, dir, ResultsJSON, func(w io.Writer) error { return report.WriteJSON(w, res) }); err != nil {
@@ -331,7 +335,7 @@ func checkResultFiles(r *SavedRun) []string {
 	for _, f := range []struct {
 		name  string
 		write func(io.Writer, *report.Results) error
-	}{{ResultsJSON, report.WriteJSON}, {ResultsCSV, report.WriteCSV}} {
+	}{{ResultsJSON, report.WriteJSON}, {ResultsCSV, report.WriteCSV}, {ResultsParquet, report.WriteParquet}} {
 		path := filepath.Join(r.Dir, f.name)
 		got, err := os.ReadFile(path)
 		if err != nil {
