@@ -30,12 +30,9 @@ import (
 // such a kernel), so that every column has a name of its own; WriteCSV
 // returns an error otherwise.
 func WriteCSV(w io.Writer, r *Results) error {
-	names := paramNames(r)
-	for _, n := range names {
-		if n == "point" || slices.Contains(statColumns, n) {
-			return fmt.Errorf("report: parameter %q has the name of a column of the statistics table (point, %s); rename the kernel's parameter",
-				n, strings.Join(statColumns, ", "))
-		}
+	names, err := tableParams(r)
+	if err != nil {
+		return err
 	}
 	cw := csv.NewWriter(w)
 	header := append([]string{"point"}, names...)
@@ -77,6 +74,20 @@ func WriteCSV(w io.Writer, r *Results) error {
 		return fmt.Errorf("report: write CSV: %w", err)
 	}
 	return nil
+}
+
+// tableParams returns the parameter names of r's points, the columns of
+// the tidy table between the point and statColumns, refusing a name that
+// another column has.
+func tableParams(r *Results) ([]string, error) {
+	names := paramNames(r)
+	for _, n := range names {
+		if n == "point" || slices.Contains(statColumns, n) {
+			return nil, fmt.Errorf("report: parameter %q has the name of a column of the statistics table (point, %s); rename the kernel's parameter",
+				n, strings.Join(statColumns, ", "))
+		}
+	}
+	return names, nil
 }
 
 // statColumns are the columns of WriteCSV after the parameters. They and

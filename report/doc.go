@@ -1,12 +1,13 @@
 // Package report holds the results of a run and writes them out: Results
 // (the run's provenance and one PointResult per point, whose statistics
-// come from package stats), a tidy CSV table (WriteCSV), a JSON document
+// come from package stats), a tidy CSV table (WriteCSV) and the same table
+// typed in Apache Parquet (WriteParquet), a JSON document
 // with the run's provenance (WriteJSON, ReadJSON), a human-readable summary
 // (Summary), a Markdown report (WriteMarkdown), the pairing of two runs'
 // statistics (Compare), a run's means set against the exact values its
 // kernel declares (Check), each difference with its probability by chance
 // on Student's t (stats.TailProb), and the chunk estimates file (WriteChunks,
-// ReadChunks) from which the statistics and figures are rebuilt without
+// ReadChunks, and ChunksBuilder for chunks that arrive out of order) from which the statistics and figures are rebuilt without
 // running again. It does not compute statistics (package stats) or draw
 // figures (package figure), and it does not depend on gonum/plot.
 //

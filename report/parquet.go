@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"io"
 	"reflect"
-	"slices"
-	"strings"
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress"
@@ -71,12 +69,9 @@ const parquetRowGroupRows = 1 << 17
 const parquetBatch = 1024
 
 func writeParquet(w io.Writer, r *Results, rowGroupRows int64) error {
-	names := paramNames(r)
-	for _, n := range names {
-		if n == "point" || slices.Contains(statColumns, n) {
-			return fmt.Errorf("report: parameter %q has the name of a column of the statistics table (point, %s); rename the kernel's parameter",
-				n, strings.Join(statColumns, ", "))
-		}
+	names, err := tableParams(r)
+	if err != nil {
+		return err
 	}
 	var kinds []sim.Kind
 	if len(r.Points) > 0 {
