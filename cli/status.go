@@ -39,9 +39,10 @@ func (c *command) status(ctx context.Context, args []string) error {
 		return err
 	}
 	sched := newSchedView(ctx, subs, n)
+	jobs := len(subs) > 0 // submit recorded the jobs: show a job column
 	tw := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "experiment %s (kernel %s), %d shards\n", e.Name, e.Kernel.Name, n)
-	if sched.jobs {
+	if jobs {
 		fmt.Fprintln(tw, "shard\tchunks\tstate\tjob")
 	} else {
 		fmt.Fprintln(tw, "shard\tchunks\tstate")
@@ -56,7 +57,7 @@ func (c *command) status(ctx context.Context, args []string) error {
 			return err
 		}
 		state, job := sched.shardState(s, len(failures) > 0)
-		if sched.jobs {
+		if jobs {
 			fmt.Fprintf(tw, "%s\t%d/%d\t%s\t%s\n", s.Shard, s.Done, s.Total, state, job)
 		} else {
 			fmt.Fprintf(tw, "%s\t%d/%d\t%s\n", s.Shard, s.Done, s.Total, state)
@@ -81,7 +82,6 @@ func (c *command) status(ctx context.Context, args []string) error {
 // schedView is what the scheduler says of a campaign's jobs: for each
 // shard, the array task of the latest submission that ran it.
 type schedView struct {
-	jobs       bool                      // a submission is recorded: show a job column
 	subs       []slurm.Submission        // in the order they were made
 	latest     []int                     // by shard: index in subs of the last submission of its task, -1 if none
 	states     []map[int]slurm.TaskState // by submission, asked for only where latest points
@@ -91,7 +91,7 @@ type schedView struct {
 }
 
 func newSchedView(ctx context.Context, subs []slurm.Submission, n int) *schedView {
-	v := &schedView{jobs: len(subs) > 0, subs: subs, latest: make([]int, n), states: make([]map[int]slurm.TaskState, len(subs))}
+	v := &schedView{subs: subs, latest: make([]int, n), states: make([]map[int]slurm.TaskState, len(subs))}
 	for i := range v.latest {
 		v.latest[i] = -1
 	}

@@ -124,9 +124,16 @@ func (c *command) submit(ctx context.Context, args []string) error {
 	for i := range todo {
 		todo[i] = i
 	}
+	// done is how many chunks are journaled already: the start from which
+	// status measures the campaign's rate.
+	var done int64
 	if resume {
-		if todo, err = incompleteShards(c, e, j.OutDir, s.Array, stdout); err != nil {
+		if todo, done, err = incompleteShards(c, e, j.OutDir, s.Array, stdout); err != nil {
 			return err
+		}
+	} else if states, err := c.en.ShardStatuses(j.OutDir, e, s.Array); err == nil {
+		for _, st := range states {
+			done += st.Done
 		}
 	}
 
@@ -153,7 +160,6 @@ func (c *command) submit(ctx context.Context, args []string) error {
 		}
 		return nil
 	}
-	done := journaledChunks(c, e, j.OutDir, s.Array)
 	arrayID, mergeID, err := sc.Submit(ctx, j, todo)
 	if arrayID != "" {
 		throttle := ""
@@ -176,21 +182,6 @@ func (c *command) submit(ctx context.Context, args []string) error {
 	}
 	printSubmitted(stdout, j, arrayID, mergeID)
 	return nil
-}
-
-// journaledChunks returns how many chunks the n shards of e in outDir
-// have journaled, 0 if they cannot be read: the start from which status
-// measures the campaign's rate.
-func journaledChunks(c *command, e *sim.Experiment, outDir string, n int) int64 {
-	states, err := c.en.ShardStatuses(outDir, e, n)
-	if err != nil {
-		return 0
-	}
-	var done int64
-	for _, st := range states {
-		done += st.Done
-	}
-	return done
 }
 
 // submitNotes end submit's help: what the scripts manage, and what a
@@ -335,19 +326,19 @@ func flagWant(msg string) string {
 }
 
 // incompleteShards returns the shards of e's n in outDir whose journals
-// lack chunks, and says which they are.
-func incompleteShards(c *command, e *sim.Experiment, outDir string, n int, stdout io.Writer) ([]int, error) {
+// lack chunks, and says which they are, and the chunks journaled in all.
+func incompleteShards(c *command, e *sim.Experiment, outDir string, n int, stdout io.Writer) (todo []int, done int64, err error) {
 	states, err := c.en.ShardStatuses(outDir, e, n)
 	var sce *engine.ShardCountError
 	if errors.As(err, &sce) {
-		return nil, usagef("simrun submit --resume: the shards in %s are of %d tasks, not %d: resume with --array %d", sce.Dir, sce.Found, n, sce.Found)
+		return nil, 0, usagef("simrun submit --resume: the shards in %s are of %d tasks, not %d: resume with --array %d", sce.Dir, sce.Found, n, sce.Found)
 	}
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	var todo []int
 	var parts []string
 	for _, st := range states {
+		done += st.Done
 		if !st.Exists || st.Done < st.Total {
 			todo = append(todo, st.Index)
 			parts = append(parts, fmt.Sprintf("%d (%d of %d chunks)", st.Index, st.Done, st.Total))
@@ -360,5 +351,5 @@ func incompleteShards(c *command, e *sim.Experiment, outDir string, n int, stdou
 		fmt.Fprintf(stdout, "resume: resubmitting %d of %d shards: %s\n", len(todo), n, strings.Join(parts, ", "))
 		fmt.Fprintln(stdout, "resume: make sure no task of an earlier submission is still running (squeue --me), or two runs would share a shard")
 	}
-	return todo, nil
+	return todo, done, nil
 }
