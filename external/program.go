@@ -55,13 +55,14 @@ const pipeSize = 1 << 20
 // A Program is a running kernel program whose handshake is done. Its
 // methods are not safe for concurrent use.
 type Program struct {
-	c      Command
-	name   string // the command line, for messages
-	cmd    *exec.Cmd
-	in     io.WriteCloser
-	out    *bufio.Reader
-	stderr *tail
-	spec   Spec
+	c       Command
+	name    string // the command line, for messages
+	cmd     *exec.Cmd
+	in      io.WriteCloser
+	outFile *os.File // the read end of its standard output, which out buffers
+	out     *bufio.Reader
+	stderr  *tail
+	spec    Spec
 
 	exited  chan struct{} // closed once Wait has returned
 	waitErr error
@@ -110,33 +111,46 @@ func Start(c Command) (*Program, error) {
 		return nil, fmt.Errorf("command %s: %w", p.name, err)
 	}
 	cmd.Stdin = inR
-	out, err := cmd.StdoutPipe()
+	// Standard output is a pipe of our own, not cmd.StdoutPipe: Wait
+	// closes that one when the program exits, which races with a read of
+	// what it wrote last (os/exec: finish reading before Wait), and a
+	// read then fails with "file already closed" instead of EOF.
+	out, outW, err := os.Pipe()
 	if err != nil {
 		inR.Close()
 		in.Close()
 		return nil, fmt.Errorf("command %s: %w", p.name, err)
 	}
+	cmd.Stdout = outW
 	err = cmd.Start()
 	inR.Close()
+	outW.Close()
 	if err != nil {
 		in.Close()
+		out.Close()
 		return nil, fmt.Errorf("command %s: %w", p.name, startErr(err))
 	}
 	// A batch of requests then fits in the pipe: simrun writes it in one
 	// go, not in pieces, each waiting for the program to read the last.
 	setPipeSize(in, pipeSize)
-	p.cmd, p.in, p.out = cmd, in, bufio.NewReaderSize(out, 64<<10)
+	p.cmd, p.in, p.outFile, p.out = cmd, in, out, bufio.NewReaderSize(out, 64<<10)
 	go func() {
 		p.waitErr = cmd.Wait()
 		if c.NewGroup {
 			// What it started and left running goes with it.
 			killGroup(cmd.Process.Pid)
 		}
+		// A read gets what the program wrote, then EOF; if something it
+		// left running still holds its standard output, the read gives
+		// up stopGrace after it exited, as WaitDelay does for exec's own
+		// pipes.
+		out.SetReadDeadline(time.Now().Add(stopGrace))
 		p.stderr.Flush()
 		close(p.exited)
 	}()
 	if err := p.handshake(); err != nil {
 		p.kill()
+		out.Close()
 		return nil, fmt.Errorf("command %s: %w", p.name, err)
 	}
 	return p, nil
@@ -721,9 +735,10 @@ func (p *Program) Close() error {
 	case <-p.exited:
 	case <-t.C:
 		p.kill()
-		<-p.exited
+		p.outFile.Close()
 		return fmt.Errorf("command %s did not exit within %v of its input closing, and was killed", p.name, stopGrace)
 	}
+	p.outFile.Close() // nothing reads it once the program is closed
 	if p.dead == nil && p.waitErr != nil {
 		return fmt.Errorf("command %s: %w%s", p.name, p.waitErr, p.stderrNote())
 	}
