@@ -36,7 +36,7 @@ func (c *command) check(_ context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	res, err := engine.ReadResults(dir)
+	res, err := c.en.Results(dir)
 	if err != nil {
 		return err
 	}

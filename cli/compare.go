@@ -8,7 +8,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/simrun/simrun/engine"
 	"github.com/simrun/simrun/internal/words"
 	"github.com/simrun/simrun/report"
 	"github.com/simrun/simrun/stats"
@@ -35,11 +34,11 @@ func (c *command) compare(_ context.Context, args []string) error {
 	if *top < 0 {
 		return usagef("simrun compare: --top %d: want 0 or more", *top)
 	}
-	a, err := engine.ReadResults(pos[0])
+	a, err := c.en.Results(pos[0])
 	if err != nil {
 		return err
 	}
-	b, err := engine.ReadResults(pos[1])
+	b, err := c.en.Results(pos[1])
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/simrun/simrun/engine"
 )
 
 func faultyFile(t *testing.T, dir, extra string) string {
@@ -145,8 +147,12 @@ func TestResumeRefusesOtherExperiment(t *testing.T) {
 	if _, stderr, code := simrun(t, "run", "--quiet", "--force", "--out", out, b); code != 0 {
 		t.Fatalf("--force: exit %d: %s", code, stderr)
 	}
-	if got := journaled(out); got != 39 {
-		t.Errorf("journal after --force holds %d chunks, want the 39 of the new run only", got)
+	res, err := engine.ReadResults(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if runs := res.Provenance.Runs; len(runs) != 1 || runs[0].Computed != 39 || runs[0].Reused != 0 || res.Provenance.Seed != 43 {
+		t.Errorf("after --force: seed %d, runs %+v; want seed 43 and one run that computed all 39 chunks", res.Provenance.Seed, runs)
 	}
 }
 

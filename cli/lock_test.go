@@ -93,32 +93,38 @@ func exitOf(err error) int {
 }
 
 // TestRefusedRunWritesNothing: a run refused for the journal of another
-// experiment in its directory leaves experiment.toml as it was, so that
-// report and status still describe the first experiment; a directory
-// whose journal was removed is refused for its experiment.toml instead.
+// experiment in its directory (here a shard's) leaves experiment.toml as
+// it was, so that report and status still describe the first
+// experiment; a finished run's directory, whose journal was removed, is
+// refused for its experiment.toml instead.
 func TestRefusedRunWritesNothing(t *testing.T) {
 	dir := t.TempDir()
 	a := writeFile(t, dir, "a.toml", walkExperiment)
 	b := writeFile(t, dir, "b.toml", strings.Replace(walkExperiment, "seed = 42", "seed = 43", 1))
 	out := filepath.Join(dir, "out")
-	if _, stderr, code := simrun(t, "run", "--quiet", "--out", out, a); code != 0 {
+	shard := filepath.Join(out, "shards", "0-of-2")
+	if _, stderr, code := simrun(t, "run", "--quiet", "--shard", "0/2", "--out", out, a); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	before := snapshot(t, out)
-	_, stderr, code := simrun(t, "run", "--quiet", "--out", out, b)
-	if code != 2 || !strings.Contains(stderr, "seed 42") {
-		t.Fatalf("run of another seed: exit %d, stderr %q; want 2 naming the seed", code, stderr)
+	if journaled(shard) == 0 {
+		t.Fatalf("shard 0/2 left no journal in %s", shard)
 	}
-	if after := snapshot(t, out); after != before {
+	before := snapshot(t, shard)
+	_, stderr, code := simrun(t, "run", "--quiet", "--shard", "0/2", "--out", out, b)
+	if code != 2 || !strings.Contains(stderr, "seed 42") || !strings.Contains(stderr, "journal.bin holds chunks") {
+		t.Fatalf("run of another seed over a journal: exit %d, stderr %q; want 2 naming the journal and the seed", code, stderr)
+	}
+	if after := snapshot(t, shard); after != before {
 		t.Errorf("the refused run changed the directory:\nbefore %s\nafter  %s", before, after)
 	}
 
-	if err := os.Remove(filepath.Join(out, engine.JournalFile)); err != nil {
-		t.Fatal(err)
+	out = filepath.Join(dir, "finished")
+	if _, stderr, code := simrun(t, "run", "--quiet", "--out", out, a); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	before = snapshot(t, out)
 	_, stderr, code = simrun(t, "run", "--quiet", "--out", out, b)
-	if code != 2 || !strings.Contains(stderr, "outputs of another experiment") || !strings.Contains(stderr, "--force") {
+	if code != 2 || !strings.Contains(stderr, "outputs of another experiment") || !strings.Contains(stderr, "seed 42") || !strings.Contains(stderr, "--force") {
 		t.Fatalf("run of another seed over outputs without a journal: exit %d, stderr %q", code, stderr)
 	}
 	if after := snapshot(t, out); after != before {

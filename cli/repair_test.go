@@ -13,6 +13,28 @@ import (
 	"github.com/simrun/simrun/journal"
 )
 
+// runKeepingJournal runs file into out so that out keeps a journal of
+// the run's 39 chunks: a finished run removes its journal unless it holds
+// chunks the experiment no longer has, so a run of the sweep grown by a
+// point (d = 4: 13 chunks more, the first 39 in the same order) comes
+// first.
+func runKeepingJournal(t *testing.T, file, out string) {
+	t.Helper()
+	src, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	grown := writeFile(t, t.TempDir(), "grown.toml", strings.Replace(string(src), "d = [1, 2, 3]", "d = [1, 2, 3, 4]", 1))
+	for _, f := range []string{grown, file} {
+		if _, stderr, code := simrun(t, "run", "--quiet", "--inprocess", "--out", out, f); code != 0 {
+			t.Fatalf("run %s: exit %d: %s", f, code, stderr)
+		}
+	}
+	if n := journaled(out); n != 52 {
+		t.Fatalf("%s holds %d chunks, want the 52 of the grown sweep", filepath.Join(out, engine.JournalFile), n)
+	}
+}
+
 // TestRepairDamagedJournal: a length field changed in the middle of a
 // run's journal, so that it runs past the end of the file, is damage, not
 // a torn tail. run refuses it (exit 2), naming the offset and the repair,
@@ -25,9 +47,7 @@ func TestRepairDamagedJournal(t *testing.T) {
 	clean := filepath.Join(dir, "clean")
 	csv, stats := cleanRun(t, file, clean)
 	out := filepath.Join(dir, "out")
-	if _, stderr, code := simrun(t, "run", "--quiet", "--inprocess", "--out", out, file); code != 0 {
-		t.Fatalf("run: exit %d: %s", code, stderr)
-	}
+	runKeepingJournal(t, file, out)
 	path := filepath.Join(out, engine.JournalFile)
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -57,7 +77,7 @@ func TestRepairDamagedJournal(t *testing.T) {
 			if code != 2 {
 				t.Errorf("exit %d, want 2: %s", code, stderr)
 			}
-			for _, want := range []string{path, fmt.Sprintf("byte offset %d:", off), "28 intact records follow", tt.want} {
+			for _, want := range []string{path, fmt.Sprintf("byte offset %d:", off), "41 intact records follow", tt.want} {
 				if !strings.Contains(stderr, want) {
 					t.Errorf("stderr does not say %q:\n%s", want, stderr)
 				}
@@ -72,13 +92,13 @@ func TestRepairDamagedJournal(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("repair: exit %d: %s", code, stderr)
 	}
-	for _, want := range []string{path + ": kept 38 intact chunks, dropped ", "holds 38 of 39 chunks"} {
+	for _, want := range []string{path + ": kept 51 intact chunks, dropped ", "holds 38 of 39 chunks"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("repair does not say %q:\n%s", want, stdout)
 		}
 	}
-	if _, recs, torn, err := journal.Read(path); err != nil || torn || len(recs) != 38 {
-		t.Fatalf("the repaired journal: %d records, torn %v, %v; want 38 intact", len(recs), torn, err)
+	if _, recs, torn, err := journal.Read(path); err != nil || torn || len(recs) != 51 {
+		t.Fatalf("the repaired journal: %d records, torn %v, %v; want 51 intact", len(recs), torn, err)
 	}
 
 	_, stderr, code = simrun(t, "run", "--inprocess", "--out", out, file)

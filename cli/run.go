@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/simrun/simrun/engine"
+	"github.com/simrun/simrun/internal/shell"
+	"github.com/simrun/simrun/internal/words"
 	"github.com/simrun/simrun/report"
 	"github.com/simrun/simrun/sim"
 )
@@ -93,6 +95,9 @@ func (c *command) run(ctx context.Context, args []string) error {
 		if out == nil || quiet {
 			return err
 		}
+		if out.UpToDate {
+			return upToDate(c.stdout, out)
+		}
 		return summarize(c.stdout, out, "wrote", err)
 	}
 	// A range of shards runs one after another, each as `--shard I/N`
@@ -131,6 +136,23 @@ func summarize(w io.Writer, out *engine.Outcome, verb string, err error) error {
 	}
 	fmt.Fprintf(w, "\n%s %d files in %s: %s\n", verb, len(out.Written), out.Dir, baseNames(out.Written))
 	return err
+}
+
+// upToDate says that a run had nothing to do, with its summary when
+// results.json lists the points.
+func upToDate(w io.Writer, out *engine.Outcome) error {
+	res := out.Results
+	if len(res.Points) > 0 {
+		if err := report.Summary(w, res); err != nil {
+			return err
+		}
+		fmt.Fprintln(w)
+	}
+	pv := res.Provenance
+	fmt.Fprintf(w, "%s is up to date: all %s of its %s are done (made %s on %s); nothing to run, no file rewritten.\n",
+		out.Dir, words.Count(out.Total, "chunk"), words.Count(int64(len(res.Points))+res.PointsOmitted, "point"), pv.End.Local().Format("2006-01-02 15:04:05 MST"), pv.Host)
+	fmt.Fprintf(w, "simrun report %s rewrites its tables and figures; --force runs it all again.\n", shell.Quote(out.Dir))
+	return nil
 }
 
 // isSet reports whether the flag name was given.

@@ -30,7 +30,7 @@ func (c *command) status(ctx context.Context, args []string) error {
 	}
 	e := st.Experiment
 	if st.Shards == nil {
-		fmt.Fprintf(c.stdout, "experiment %s (kernel %s): %d/%d chunks in %s\n", e.Name, e.Kernel.Name, st.Done, st.Total, filepath.Join(outDir, engine.JournalFile))
+		fmt.Fprintf(c.stdout, "experiment %s (kernel %s): %d/%d chunks in %s\n", e.Name, e.Kernel.Name, st.Done, st.Total, st.In)
 		return nil
 	}
 	n := len(st.Shards)

@@ -151,36 +151,37 @@ func decodeRecord(b []byte, nobs int) (chunkID, []byte, error) {
 
 // openJournal opens the journal in dir, or creates it, and fills into t
 // every chunk of e that it already holds. It returns how many chunks were
-// reused. A journal of an incompatible experiment is refused unless
-// force, which starts it anew.
-func (en *Engine) openJournal(dir string, e *sim.Experiment, force bool, t *sim.ChunkTable) (*journal.Journal, int64, error) {
+// reused, and whether the journal holds records besides those (chunks of
+// points or budgets e no longer has, or a chunk twice). A journal of an
+// incompatible experiment is refused unless force, which starts it anew.
+func (en *Engine) openJournal(dir string, e *sim.Experiment, force bool, t *sim.ChunkTable) (j *journal.Journal, reused int64, foreign bool, err error) {
 	path := filepath.Join(dir, JournalFile)
 	hdr, err := json.Marshal(newJournalHeader(e))
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, false, err
 	}
 	if force {
 		if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return nil, 0, fmt.Errorf("engine: discarding the journal: %w", err)
+			return nil, 0, false, fmt.Errorf("engine: discarding the journal: %w", err)
 		}
 	}
 	if _, err := os.Lstat(path); errors.Is(err, os.ErrNotExist) {
 		j, err := journal.Create(path, hdr)
 		if errors.Is(err, journal.ErrSymlink) { // a link made since
-			return nil, 0, en.unusableJournal(dir, err, true)
+			return nil, 0, false, en.unusableJournal(dir, err, true)
 		}
-		return j, 0, err
+		return j, 0, false, err
 	}
 	j, rawHdr, records, err := journal.Open(path)
 	if err != nil {
-		return nil, 0, en.unusableJournal(dir, err, true)
+		return nil, 0, false, en.unusableJournal(dir, err, true)
 	}
-	reused, err := fillChunks(path, rawHdr, records, newChunkIndex(e), t)
+	reused, err = fillChunks(path, rawHdr, records, newChunkIndex(e), t)
 	if err != nil {
 		j.Close()
-		return nil, 0, err
+		return nil, 0, false, err
 	}
-	return j, reused, nil
+	return j, reused, int64(len(records)) != reused, nil
 }
 
 // fillChunks fills into t, marking them done, the chunks of x's

@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/simrun/simrun/journal"
+	"github.com/simrun/simrun/report"
 )
 
 // TestResumeRefusesOtherKernelVersion: a journal written by a simrun whose
@@ -58,7 +61,8 @@ func TestResumeRefusesOtherKernelVersion(t *testing.T) {
 
 // TestProvenanceHistory: results.json keeps a record of every run whose
 // chunks it holds: a grown budget computes only the new chunks, a rerun
-// over a complete journal says it computed none, and --force starts the
+// of a finished run has nothing to do and changes nothing, one after an
+// output was deleted says it computed none, and --force starts the
 // history anew.
 func TestProvenanceHistory(t *testing.T) {
 	dir := t.TempDir()
@@ -74,19 +78,28 @@ func TestProvenanceHistory(t *testing.T) {
 		return rs
 	}
 	for _, step := range []struct {
-		name string
-		file string
-		o    Options
-		want []rec
+		name     string
+		file     string
+		o        Options
+		before   func()
+		want     []rec
+		upToDate bool
 	}{
-		{"first run", small, Options{InProcess: true}, []rec{{15, 0}}},            // 3 points × 5 chunks of 400
-		{"grown budget", big, Options{InProcess: true}, []rec{{15, 0}, {24, 15}}}, // 13 chunks each now
-		{"rerun", big, Options{Workers: 2}, []rec{{15, 0}, {24, 15}, {0, 39}}},
-		{"force", big, Options{InProcess: true, Force: true}, []rec{{39, 0}}},
+		{"first run", small, Options{InProcess: true}, nil, []rec{{15, 0}}, false},            // 3 points × 5 chunks of 400
+		{"grown budget", big, Options{InProcess: true}, nil, []rec{{15, 0}, {24, 15}}, false}, // 13 chunks each now
+		{"rerun", big, Options{Workers: 2}, nil, []rec{{15, 0}, {24, 15}}, true},
+		{"rerun, report.md deleted", big, Options{Workers: 2}, func() { os.Remove(filepath.Join(out, ReportMD)) }, []rec{{15, 0}, {24, 15}, {0, 39}}, false},
+		{"force", big, Options{InProcess: true, Force: true}, nil, []rec{{39, 0}}, false},
 	} {
-		got := history(runFile(t, step.file, out, step.o))
-		if !slices.Equal(got, step.want) {
-			t.Errorf("%s: runs (computed, reused) %v, want %v", step.name, got, step.want)
+		if step.before != nil {
+			step.before()
+		}
+		o := runFile(t, step.file, out, step.o)
+		if got := history(o); !slices.Equal(got, step.want) || o.UpToDate != step.upToDate {
+			t.Errorf("%s: runs (computed, reused) %v, up to date %v; want %v, %v", step.name, got, o.UpToDate, step.want, step.upToDate)
+		}
+		if _, err := os.Stat(filepath.Join(out, JournalFile)); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s: the finished run left its journal (%v): one copy of the chunks, chunks.bin, is enough", step.name, err)
 		}
 	}
 	res, err := ReadResults(out)
@@ -96,4 +109,87 @@ func TestProvenanceHistory(t *testing.T) {
 	if r := res.Provenance.Runs[0]; r.Executor != "in-process" || r.Host == "" || r.Start.IsZero() {
 		t.Errorf("the run record does not round-trip through results.json: %+v", r)
 	}
+}
+
+// TestLargeSweepResults: a sweep of more than report.JSONPoints points
+// keeps a results.json that lists none of them, a few kilobytes; Results
+// rebuilds them from the chunks, the same as the run's; a rerun is up to
+// date and writes nothing; report rewrites the same bytes.
+func TestLargeSweepResults(t *testing.T) {
+	dir := t.TempDir()
+	file := writeTestFile(t, dir, "wide.toml", `
+kernel = "randomwalk"
+seed = 3
+[params]
+d = 1
+[sweep]
+steps = { from = 1, to = 10_001, step = 1 }
+[samples]
+samples = 2
+chunk_size = 1
+`)
+	out := filepath.Join(dir, "out")
+	run := runFile(t, file, out, Options{InProcess: true})
+	if n := len(run.Results.Points); n != report.JSONPoints+1 {
+		t.Fatalf("the run reduced %d points, want %d", n, report.JSONPoints+1)
+	}
+	fi, err := os.Stat(filepath.Join(out, ResultsJSON))
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved, err := ReadResults(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(saved.Points) != 0 || saved.PointsOmitted != report.JSONPoints+1 || fi.Size() > 8<<10 {
+		t.Errorf("results.json: %d bytes listing %d points, %d omitted; want at most 8 KB, none listed and %d omitted",
+			fi.Size(), len(saved.Points), saved.PointsOmitted, report.JSONPoints+1)
+	}
+	all, err := testEngine.Results(filepath.Join(out, ResultsJSON))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want, got bytes.Buffer
+	if err := report.WriteCSV(&want, run.Results); err != nil {
+		t.Fatal(err)
+	}
+	if err := report.WriteCSV(&got, all); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got.Bytes(), want.Bytes()) || all.Provenance.Start != saved.Provenance.Start {
+		t.Errorf("Results rebuilt %d points that differ from the run's %d, or another provenance", len(all.Points), len(run.Results.Points))
+	}
+
+	before := snapshotFiles(t, out)
+	if again := runFile(t, file, out, Options{InProcess: true}); !again.UpToDate || len(again.Written) != 0 || again.Done != again.Total {
+		t.Errorf("rerun: up to date %v, wrote %v, %d of %d chunks; want up to date, nothing written", again.UpToDate, again.Written, again.Done, again.Total)
+	}
+	if after := snapshotFiles(t, out); after != before {
+		t.Errorf("the rerun changed the directory")
+	}
+	if _, _, err := testEngine.Report(out); err != nil {
+		t.Fatal(err)
+	}
+	if after := snapshotFiles(t, out); after != before {
+		t.Errorf("report rewrote other bytes")
+	}
+}
+
+// snapshotFiles describes every file of dir by name, size, time and
+// content.
+func snapshotFiles(t *testing.T, dir string) string {
+	t.Helper()
+	names, err := filepath.Glob(filepath.Join(dir, "*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for _, name := range names {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&b, "%s %d %x\n", filepath.Base(name), len(data), sha256.Sum256(data))
+	}
+	return b.String()
 }

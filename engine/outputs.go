@@ -241,6 +241,28 @@ func ReadResults(path string) (*report.Results, error) {
 	return r, nil
 }
 
+// Results reads the results at path, a run's directory or its
+// results.json, with the statistics of every finished point: those
+// results.json lists or, for a sweep too large for it to list them
+// (report.JSONPoints), those its directory's chunks give, rebuilt as
+// Report would.
+func (en *Engine) Results(path string) (*report.Results, error) {
+	res, err := ReadResults(path)
+	if err != nil || res.PointsOmitted == 0 {
+		return res, err
+	}
+	dir := path
+	if fi, err := os.Stat(path); err == nil && !fi.IsDir() {
+		dir = filepath.Dir(path)
+	}
+	r, err := en.ReadRun(dir)
+	if err != nil {
+		return nil, fmt.Errorf("engine: %s lists none of its %d points, which are rebuilt from the chunks beside it: %w", path, res.PointsOmitted, err)
+	}
+	r.Results = res
+	return r.Rebuild(), nil
+}
+
 // A SavedRun is a finished (or partial) run read back from its directory:
 // what Report rebuilds the outputs from, and Verify checks.
 type SavedRun struct {
@@ -260,17 +282,9 @@ func (en *Engine) ReadRun(dir string) (*SavedRun, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := os.ReadFile(filepath.Join(dir, ChunksFile))
+	t, err := readChunksFile(dir, e)
 	if err != nil {
-		return nil, &InputError{fmt.Errorf("engine: %w", err)}
-	}
-	t, err := report.ReadChunks(bytes.NewReader(c))
-	if err != nil {
-		return nil, inputErrorf("engine: %s: %w", filepath.Join(dir, ChunksFile), err)
-	}
-	if l := e.Layout(); t.ChunkLayout != l || t.Points() != e.NumPoints() {
-		return nil, inputErrorf("engine: %s does not match %s: %d points of %d chunks of %d observables; want %d of %d of %d",
-			ChunksFile, ExperimentFile, t.Points(), t.Chunks, t.Obs, e.NumPoints(), l.Chunks, l.Obs)
+		return nil, err
 	}
 	r := &SavedRun{Dir: dir, Experiment: e, Chunks: t}
 	if _, err := os.Stat(filepath.Join(dir, ResultsJSON)); !errors.Is(err, os.ErrNotExist) {

@@ -38,6 +38,17 @@ func damageRecord(t *testing.T, path string, i int) (int, []byte) {
 	return off, data
 }
 
+// runWithJournal runs file into dir, then writes its journal back from
+// chunks.bin: a finished run keeps none, and these tests damage one.
+func runWithJournal(t *testing.T, file, dir string, o Options) *Outcome {
+	t.Helper()
+	out := runFile(t, file, dir, o)
+	if err := testEngine.restoreJournal(dir); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
 // TestRepair damages a record in the middle of a finished run's journal:
 // Run and Status refuse it, naming the offset and the repair, and leave
 // it as it is; Repair keeps every other chunk; the next Run reruns only
@@ -47,7 +58,7 @@ func TestRepair(t *testing.T) {
 	file := writeTestFile(t, dir, "walk.toml", walkExperiment)
 	clean := runFile(t, file, filepath.Join(dir, "clean"), Options{InProcess: true})
 	out := filepath.Join(dir, "out")
-	runFile(t, file, out, Options{InProcess: true})
+	runWithJournal(t, file, out, Options{InProcess: true})
 	path := filepath.Join(out, JournalFile)
 	off, damaged := damageRecord(t, path, 10)
 
@@ -147,7 +158,7 @@ func TestRepairInvalid(t *testing.T) {
 	dir := t.TempDir()
 	file := writeTestFile(t, dir, "walk.toml", walkExperiment)
 	run := filepath.Join(dir, "run")
-	runFile(t, file, run, Options{InProcess: true})
+	runWithJournal(t, file, run, Options{InProcess: true})
 	journalBytes, err := os.ReadFile(filepath.Join(run, JournalFile))
 	if err != nil {
 		t.Fatal(err)
@@ -199,7 +210,7 @@ func TestRunRefusesSymlinkedJournal(t *testing.T) {
 	dir := t.TempDir()
 	file := writeTestFile(t, dir, "walk.toml", walkExperiment)
 	other := filepath.Join(dir, "other")
-	runFile(t, file, other, Options{InProcess: true})
+	runWithJournal(t, file, other, Options{InProcess: true})
 	otherJournal := filepath.Join(other, JournalFile)
 	// A torn tail, which Open would truncate through the link.
 	f, err := os.OpenFile(otherJournal, os.O_WRONLY|os.O_APPEND, 0)

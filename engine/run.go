@@ -33,6 +33,11 @@ type Outcome struct {
 	Done, Total int64
 	Failures    []report.Failure
 	Shards      int // for Merge: the number of shards merged
+	// UpToDate reports a Run that had nothing to do and wrote nothing:
+	// the directory held the complete outputs of this experiment, made by
+	// this binary. Results is then its results.json as read, with Points
+	// empty beyond report.JSONPoints.
+	UpToDate bool
 }
 
 // Run runs the chunks of e that the journal in the output directory does
@@ -72,13 +77,21 @@ func (en *Engine) Run(ctx context.Context, e *sim.Experiment, o Options) (*Outco
 		if err := en.checkPriorRun(dir, e); err != nil {
 			return nil, err
 		}
+		if o.Shard == nil {
+			if out, ok := en.upToDate(dir, e); ok {
+				return out, nil
+			}
+			if err := en.restoreJournal(dir); err != nil {
+				return nil, err
+			}
+		}
 	}
 	start := time.Now()
 	t := e.NewChunkTable()
 	// Nothing is written before the journal is known to be of this
 	// experiment. Then the experiment's bytes, so that Status can read a
 	// run in progress; writeOutputs writes the same bytes again.
-	j, reused, err := en.openJournal(dir, e, o.Force, t)
+	j, reused, foreign, err := en.openJournal(dir, e, o.Force, t)
 	if err != nil {
 		return nil, err
 	}
@@ -149,6 +162,11 @@ func (en *Engine) Run(ctx context.Context, e *sim.Experiment, o Options) (*Outco
 	})
 	if err != nil {
 		return nil, errors.Join(runErr, err)
+	}
+	if runErr == nil && !res.Partial && len(x.failures) == 0 && !foreign {
+		if err := compactJournal(dir); err != nil {
+			return nil, err
+		}
 	}
 	out.Results = res
 	if runErr == nil && len(x.failures) > 0 {

@@ -20,6 +20,10 @@ type Status struct {
 	// Merged reports that the output directory holds results
 	// (results.json): a finished run, or merged shards.
 	Merged bool
+	// In is the file that holds the chunks counted in Done: the journal of
+	// a run in progress, chunks.bin of a finished one (whose journal it
+	// removed).
+	In string
 }
 
 // A ShardStatus is the progress of one shard, from its journal.
@@ -45,12 +49,22 @@ func (en *Engine) Status(outDir string) (*Status, error) {
 		if err != nil {
 			return nil, err
 		}
+		st.Experiment, st.In = e, filepath.Join(outDir, JournalFile)
+		st.Total, _ = e.NumChunks()
+		if _, err := os.Lstat(st.In); errors.Is(err, os.ErrNotExist) {
+			// A finished run: results.json says how far it came, in time
+			// that does not grow with the sweep.
+			st.In = filepath.Join(outDir, ChunksFile)
+			if res, err := ReadResults(filepath.Join(outDir, ResultsJSON)); err == nil && !res.Partial && len(res.Failures) == 0 && res.Provenance.FileSHA256 == e.SHA256 {
+				st.Done = st.Total
+			}
+			return st, nil
+		}
 		n, _, err := en.journaledChunks(outDir, newChunkIndex(e), nil)
 		if err != nil {
 			return nil, err
 		}
-		st.Experiment, st.Done = e, n
-		st.Total, _ = e.NumChunks()
+		st.Done = n
 		return st, nil
 	}
 	e, n, _, err := en.shards(outDir)

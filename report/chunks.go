@@ -8,6 +8,7 @@ import (
 	"hash/crc32"
 	"io"
 	"math"
+	"os"
 
 	"github.com/simrun/simrun/sim"
 )
@@ -105,27 +106,9 @@ func ReadChunks(r io.Reader) (*sim.ChunkTable, error) {
 	crc := crc32.New(castagnoli)
 	br := bufio.NewReader(r)
 	tr := io.TeeReader(br, crc)
-	var h [chunksHeader]byte
-	if _, err := io.ReadFull(tr, h[:]); err != nil {
-		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return fail("truncated header: %w", io.ErrUnexpectedEOF)
-		}
-		return fail("%w", err)
-	}
-	if string(h[:8]) != chunksMagic {
-		return fail("not a chunk estimates file (magic %q, want %q)", h[:8], chunksMagic)
-	}
-	if v := binary.LittleEndian.Uint32(h[8:]); v != chunksVersion {
-		return fail("unsupported version %d, want %d", v, chunksVersion)
-	}
-	n32 := binary.LittleEndian.Uint32(h[12:])
-	cpp := binary.LittleEndian.Uint64(h[16:])
-	count := binary.LittleEndian.Uint64(h[24:])
-	if cpp > math.MaxInt64 {
-		return fail("invalid chunks per point %d", cpp)
-	}
-	if err := checkLayout(int64(n32), int64(cpp), count); err != nil {
-		return fail("%w", err)
+	l, count, err := readChunksHeader(tr)
+	if err != nil {
+		return nil, err
 	}
 	// Grow as the data arrives rather than trusting count for the
 	// allocation: a corrupt header must not allocate terabytes.
@@ -157,5 +140,62 @@ func ReadChunks(r io.Reader) (*sim.ChunkTable, error) {
 		}
 		return fail("trailing data after the checksum")
 	}
-	return sim.ChunkTableOf(sim.ChunkLayout{Chunks: int64(cpp), Obs: int(n32)}, accs), nil
+	return sim.ChunkTableOf(l, accs), nil
+}
+
+// readChunksHeader reads and checks the header of a chunk estimates file:
+// its layout and its number of accumulators.
+func readChunksHeader(r io.Reader) (sim.ChunkLayout, uint64, error) {
+	fail := func(format string, args ...any) (sim.ChunkLayout, uint64, error) {
+		return sim.ChunkLayout{}, 0, fmt.Errorf("report: read chunks: "+format, args...)
+	}
+	var h [chunksHeader]byte
+	if _, err := io.ReadFull(r, h[:]); err != nil {
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return fail("truncated header: %w", io.ErrUnexpectedEOF)
+		}
+		return fail("%w", err)
+	}
+	if string(h[:8]) != chunksMagic {
+		return fail("not a chunk estimates file (magic %q, want %q)", h[:8], chunksMagic)
+	}
+	if v := binary.LittleEndian.Uint32(h[8:]); v != chunksVersion {
+		return fail("unsupported version %d, want %d", v, chunksVersion)
+	}
+	n32 := binary.LittleEndian.Uint32(h[12:])
+	cpp := binary.LittleEndian.Uint64(h[16:])
+	count := binary.LittleEndian.Uint64(h[24:])
+	if cpp > math.MaxInt64 {
+		return fail("invalid chunks per point %d", cpp)
+	}
+	if err := checkLayout(int64(n32), int64(cpp), count); err != nil {
+		return fail("%w", err)
+	}
+	return sim.ChunkLayout{Chunks: int64(cpp), Obs: int(n32)}, count, nil
+}
+
+// ReadChunksLayout reads only the header of the chunk estimates file at
+// path and checks its size: its layout and number of points, without
+// reading (or checksumming) the accumulators.
+func ReadChunksLayout(path string) (l sim.ChunkLayout, points int64, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return l, 0, fmt.Errorf("report: read chunks: %w", err)
+	}
+	defer f.Close()
+	l, count, err := readChunksHeader(f)
+	if err != nil {
+		return l, 0, fmt.Errorf("%s: %w", path, err)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		return l, 0, fmt.Errorf("report: read chunks: %w", err)
+	}
+	if count > math.MaxInt64/sim.AccSize || fi.Size() != chunksHeader+int64(count)*sim.AccSize+4 {
+		return l, 0, fmt.Errorf("report: read chunks: %s: %d bytes, not the %d accumulators its header announces", path, fi.Size(), count)
+	}
+	if count > 0 {
+		points = int64(count) / (l.Chunks * int64(l.Obs))
+	}
+	return l, points, nil
 }

@@ -30,6 +30,13 @@ import (
 //	  "partial": false
 //	}
 //
+// Results of more than JSONPoints points are written with "points": []
+// and "points_omitted": their number. results.json is then the run's
+// provenance, warnings and failures, of a size that does not grow with
+// the sweep; the statistics of every point are in the tidy table
+// (WriteCSV, WriteParquet), which is what a sweep that large is read
+// from, and a run directory rebuilds them from its chunks.
+//
 // Keys come in a fixed order, and parameters in declaration order. Floats
 // are written in the shortest form that round-trips, so ReadJSON recovers
 // them exactly; NaN and ±Inf, which JSON cannot represent, are written as
@@ -107,6 +114,7 @@ func requireKeys(data []byte) error {
 type jsonResults struct {
 	Provenance jsonProvenance `json:"provenance"`
 	Points     []jsonPoint    `json:"points"`
+	Omitted    int64          `json:"points_omitted,omitempty"`
 	Warnings   []string       `json:"warnings"`
 	Partial    bool           `json:"partial"`
 	Failures   []jsonFailure  `json:"failures,omitempty"`
@@ -278,8 +286,9 @@ func fromJSON(j *jsonResults) *Results {
 			Command:       nilIfEmpty(p.Command),
 			Runs:          fromJSONRuns(p.Runs),
 		},
-		Warnings: nilIfEmpty(j.Warnings),
-		Partial:  j.Partial,
+		Warnings:      nilIfEmpty(j.Warnings),
+		Partial:       j.Partial,
+		PointsOmitted: j.Omitted,
 	}
 	for _, f := range j.Failures {
 		r.Failures = append(r.Failures, Failure(f))

@@ -238,6 +238,10 @@ func toJSON(r *Results) *jsonResults {
 	for _, f := range r.Failures {
 		j.Failures = append(j.Failures, jsonFailure(f))
 	}
+	if len(r.Points) > jsonPointLimit || r.PointsOmitted > 0 {
+		j.Points, j.Omitted = []jsonPoint{}, int64(len(r.Points))+r.PointsOmitted
+		return j
+	}
 	for i, pt := range r.Points {
 		jp := jsonPoint{
 			Index:    pt.Index,
@@ -299,7 +303,9 @@ func TestWriteJSONMatchesEncoder(t *testing.T) {
 		return out
 	}
 	specs := []sim.ParamSpec{{Name: "L", Kind: sim.Int}, {Name: "T", Kind: sim.Float}, {Name: "algo", Kind: sim.String}, {Name: "hot", Kind: sim.Bool}}
+	defer func(n int) { jsonPointLimit = n }(jsonPointLimit)
 	for n := range 300 {
+		jsonPointLimit = []int{JSONPoints, 2}[n%2] // some documents omit their points
 		res := &Results{
 			Provenance: Provenance{File: pick(strs), Experiment: pick(strs), Kernel: "k", KernelVersion: r.IntN(3), Seed: r.Uint64(),
 				WallSeconds: flt(), Command: list(), Start: time.Unix(int64(r.Uint32()), int64(r.IntN(1e9))).UTC()},
@@ -345,6 +351,46 @@ func TestWriteJSONMatchesEncoder(t *testing.T) {
 		}
 		if !bytes.Equal(got.Bytes(), want) {
 			t.Fatalf("case %d: WriteJSON differs from the reference encoder\ngot:\n%s\nwant:\n%s", n, got.Bytes(), want)
+		}
+	}
+}
+
+func TestJSONOmitsPointsOfLargeSweeps(t *testing.T) {
+	defer func(n int) { jsonPointLimit = n }(jsonPointLimit)
+	res := parquetSweep(5)
+	res.Provenance = Provenance{File: "x.toml", FileSHA256: "ab", Kernel: "k", Seed: 7, SeedScheme: "s", Generator: "g"}
+	res.Warnings = []string{"one for the run"}
+	for _, tc := range []struct {
+		name    string
+		limit   int
+		points  int
+		omitted int64
+	}{
+		{"at the limit", 5, 5, 0},
+		{"above it", 4, 0, 5},
+	} {
+		jsonPointLimit = tc.limit
+		var b bytes.Buffer
+		if err := WriteJSON(&b, res); err != nil {
+			t.Fatal(err)
+		}
+		got, err := ReadJSON(&b)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if len(got.Points) != tc.points || got.PointsOmitted != tc.omitted || got.Provenance.Seed != 7 || len(got.Warnings) != 1 {
+			t.Errorf("%s: read back %d points, %d omitted, seed %d, warnings %q; want %d, %d, 7, one",
+				tc.name, len(got.Points), got.PointsOmitted, got.Provenance.Seed, got.Warnings, tc.points, tc.omitted)
+		}
+		// What is read back is written back the same.
+		var again bytes.Buffer
+		if err := WriteJSON(&again, got); err != nil {
+			t.Fatal(err)
+		}
+		var first bytes.Buffer
+		WriteJSON(&first, res)
+		if !bytes.Equal(again.Bytes(), first.Bytes()) {
+			t.Errorf("%s: results.json read back and written again differs:\n%s\nwant:\n%s", tc.name, again.Bytes(), first.Bytes())
 		}
 	}
 }

@@ -41,7 +41,9 @@ func writeResultsJSON(w io.Writer, r *Results) error {
 		return err
 	}
 	b = append(b, ",\n  \"points\": "...)
-	if len(r.Points) == 0 {
+	// Results read back from such a document keep saying so.
+	omitted := len(r.Points) > jsonPointLimit || r.PointsOmitted > 0
+	if len(r.Points) == 0 || omitted {
 		b = append(b, "[]"...)
 	} else {
 		b = append(b, "[\n"...)
@@ -60,6 +62,10 @@ func writeResultsJSON(w io.Writer, r *Results) error {
 			}
 		}
 		b = append(b, "  ]"...)
+	}
+	if omitted {
+		b = append(b, ",\n  \"points_omitted\": "...)
+		b = strconv.AppendInt(b, int64(len(r.Points))+r.PointsOmitted, 10)
 	}
 	b = append(b, ",\n  \"warnings\": "...)
 	b = appendStringsJSON(b, r.Warnings, "  ")

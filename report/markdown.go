@@ -134,7 +134,7 @@ func WriteMarkdown(w io.Writer, r *Results, description string, figures []string
 			}
 		}
 		if more := len(r.Points) - len(shown); more > 0 {
-			fmt.Fprintf(ew, "\nThe first %d of %d points; every point is in results.csv and results.json. Over all %d:\n\n", len(shown), len(r.Points), len(r.Points))
+			fmt.Fprintf(ew, "\nThe first %d of %d points; every point is in results.csv and results.parquet. Over all %d:\n\n", len(shown), len(r.Points), len(r.Points))
 			writeOverview(ew, r)
 		}
 	}

@@ -43,7 +43,7 @@ func TestMarkdownOfALargeSweep(t *testing.T) {
 			if got := strings.Contains(out, overview); got != tc.overview {
 				t.Errorf("overview line %q present: %v, want %v:\n%s", overview, got, tc.overview, tail(out, 12))
 			}
-			if tc.overview && !strings.Contains(out, "The first 100 of 1001 points; every point is in results.csv and results.json.") {
+			if tc.overview && !strings.Contains(out, "The first 100 of 1001 points; every point is in results.csv and results.parquet.") {
 				t.Errorf("the report does not say where the other points are:\n%s", tail(out, 12))
 			}
 		})

@@ -19,7 +19,18 @@ type Results struct {
 	// Failures lists the chunks that failed (a kernel error or panic, or a
 	// chunk that kept killing its workers). Their points are not in Points.
 	Failures []Failure
+	// PointsOmitted counts, in results read back by ReadJSON, the points
+	// results.json does not list because there were more than JSONPoints;
+	// Points is then empty.
+	PointsOmitted int64
 }
+
+// JSONPoints is the most points WriteJSON lists. Beyond it, a point's
+// statistics (a kilobyte of JSON each) are in the tidy table only.
+const JSONPoints = 10_000
+
+// jsonPointLimit is JSONPoints, lowered by tests.
+var jsonPointLimit = JSONPoints
 
 // Failure is one failed chunk: where, why, and how to reproduce it.
 type Failure struct {

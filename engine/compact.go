@@ -1,0 +1,164 @@
+package engine
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/simrun/simrun/internal/atomicfile"
+	"github.com/simrun/simrun/journal"
+	"github.com/simrun/simrun/report"
+	"github.com/simrun/simrun/sim"
+)
+
+// The journal is a run's write-ahead log; chunks.bin, written once every
+// chunk is in, is its checkpoint. A run that completes with every record
+// of its journal in chunks.bin removes the journal, so that a finished
+// run keeps one copy of each chunk on disk, not two. A later run of the
+// same directory that has work to do (a grown sweep or budget, an output
+// deleted, another simrun) first writes the journal back from chunks.bin,
+// under the header of the experiment that made it, and goes on as from
+// any journal: every guarantee of the journal holds from then on. A run
+// with nothing to do and outputs up to date touches nothing (upToDate).
+
+// compactJournal removes the journal in dir after a complete run whose
+// outputs, chunks.bin first, are durable: every record it held is a chunk
+// of chunks.bin. A journal with records of other chunks (points or
+// budgets the experiment no longer has) is kept, to be reused if they
+// come back.
+func compactJournal(dir string) error {
+	if err := os.Remove(filepath.Join(dir, JournalFile)); err != nil {
+		return fmt.Errorf("engine: removing the journal of a finished run: %w", err)
+	}
+	return atomicfile.SyncDir(dir)
+}
+
+// restoreJournal writes the journal of dir back from its chunks.bin, if
+// dir has a chunks.bin and an experiment.toml and no journal, and does
+// nothing otherwise. A chunks.bin that does not read is an *InputError
+// naming it: its chunks would otherwise be silently run again.
+func (en *Engine) restoreJournal(dir string) error {
+	path := filepath.Join(dir, JournalFile)
+	if _, err := os.Lstat(path); !errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if _, err := os.Lstat(filepath.Join(dir, ChunksFile)); errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if _, err := os.Lstat(filepath.Join(dir, ExperimentFile)); errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	old, err := en.ReadExperiment(dir)
+	if err != nil {
+		return err
+	}
+	t, err := readChunksFile(dir, old)
+	if err != nil {
+		return fmt.Errorf("%w; or start over with --force", err)
+	}
+	hdr, err := json.Marshal(newJournalHeader(old))
+	if err != nil {
+		return err
+	}
+	j, err := journal.Create(path, hdr)
+	if err != nil {
+		return fmt.Errorf("engine: %w", err)
+	}
+	// Records in batches of about 4 MB, one write each. A crash part way
+	// leaves a journal of fewer chunks and chunks.bin as it was: the next
+	// run computes the rest again, to the same bytes.
+	var buf, accs []byte
+	var recs [][]byte
+	flush := func() error {
+		err := j.AppendBatch(recs)
+		buf, recs = buf[:0], recs[:0]
+		return err
+	}
+	l := old.Layout()
+	for p := range old.NumPoints() {
+		key := old.Point(p).Key
+		for c := range l.Chunks {
+			g := l.Index(p, c)
+			if !t.Done(g) {
+				continue
+			}
+			accs = sim.AppendAccs(accs[:0], t.Chunk(g))
+			start := len(buf)
+			buf = appendRecord(buf, key, c, old.Budget.ChunkSamples(c), accs)
+			recs = append(recs, buf[start:len(buf):len(buf)])
+			if len(buf) >= mergeBlockBytes {
+				if err := flush(); err != nil {
+					j.Close()
+					return fmt.Errorf("engine: %w", err)
+				}
+			}
+		}
+	}
+	err = flush()
+	if cerr := j.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("engine: %w", err)
+	}
+	return nil
+}
+
+// readChunksFile reads dir's chunks.bin, which must be of e's layout.
+func readChunksFile(dir string, e *sim.Experiment) (*sim.ChunkTable, error) {
+	path := filepath.Join(dir, ChunksFile)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, &InputError{fmt.Errorf("engine: %w", err)}
+	}
+	defer f.Close()
+	t, err := report.ReadChunks(f)
+	if err != nil {
+		return nil, inputErrorf("engine: %s: %w", path, err)
+	}
+	if l := e.Layout(); t.ChunkLayout != l || t.Points() != e.NumPoints() {
+		return nil, inputErrorf("engine: %s does not match %s: %d points of %d chunks of %d observables; want %d of %d of %d",
+			path, ExperimentFile, t.Points(), t.Chunks, t.Obs, e.NumPoints(), l.Chunks, l.Obs)
+	}
+	return t, nil
+}
+
+// upToDate returns the outcome of a run of e in dir that has nothing to
+// do: no journal (the last run completed), every output in place, and a
+// results.json without failures or missing points, written by this very
+// binary for these exact file bytes (and kernel program). Anything else,
+// or anything that does not read, is not up to date, and the run goes the
+// long way, rewriting every output. Its work does not grow with the
+// sweep: it reads results.json, which does not either, and the header of
+// chunks.bin.
+func (en *Engine) upToDate(dir string, e *sim.Experiment) (*Outcome, bool) {
+	if _, err := os.Lstat(filepath.Join(dir, JournalFile)); !errors.Is(err, os.ErrNotExist) {
+		return nil, false
+	}
+	for _, name := range outputNames(e, false) {
+		if fi, err := os.Lstat(filepath.Join(dir, name)); err != nil || !fi.Mode().IsRegular() {
+			return nil, false
+		}
+	}
+	res, err := ReadResults(filepath.Join(dir, ResultsJSON))
+	if err != nil || res.Partial || len(res.Failures) > 0 {
+		return nil, false
+	}
+	pv, b := res.Provenance, en.build
+	total, _ := e.NumChunks()
+	switch {
+	case pv.FileSHA256 != e.SHA256, pv.Kernel != e.Kernel.Name, pv.KernelVersion != e.Kernel.Version,
+		pv.Module != b.Module, pv.Version != b.Version, pv.Simrun != b.Simrun, pv.Revision != b.Revision, pv.Modified != b.Modified,
+		int64(len(res.Points))+res.PointsOmitted != e.NumPoints():
+		return nil, false
+	case (e.Program == nil) != (pv.Program == nil), e.Program != nil && e.Program.Identity() != pv.Program.Identity:
+		return nil, false
+	}
+	l, points, err := report.ReadChunksLayout(filepath.Join(dir, ChunksFile))
+	if err != nil || l != e.Layout() || points != e.NumPoints() {
+		return nil, false
+	}
+	return &Outcome{Dir: dir, Results: res, UpToDate: true, Reused: total, Done: total, Total: total}, true
+}
