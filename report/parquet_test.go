@@ -3,7 +3,6 @@ package report
 import (
 	"bytes"
 	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -21,6 +20,7 @@ import (
 	"github.com/parquet-go/parquet-go/deprecated"
 	"github.com/parquet-go/parquet-go/format"
 
+	"github.com/simrun/simrun/internal/duckdbtest"
 	"github.com/simrun/simrun/sim"
 	"github.com/simrun/simrun/stats"
 )
@@ -479,33 +479,11 @@ type failingWriter struct{ err error }
 
 func (w failingWriter) Write([]byte) (int, error) { return 0, w.err }
 
-// duckDBTable is what scripts/duckdb/read.mjs prints.
-type duckDBTable struct {
-	Rows    int64 `json:"rows"`
-	Columns []struct {
-		Name string `json:"name"`
-		Type string `json:"type"`
-	} `json:"columns"`
-	Values [][]json.RawMessage `json:"values"`
-}
-
 func TestParquetDuckDB(t *testing.T) {
 	// DuckDB, a reader of another code base, reads results.parquet with
 	// SELECT * FROM 'results.parquet': the row count, the columns with
 	// their SQL types (BIGINT, DOUBLE, BOOLEAN, VARCHAR), and every value
 	// are those of results.csv.
-	script, err := filepath.Abs(filepath.Join("..", "scripts", "duckdb", "read.mjs"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("node not found on PATH, to run DuckDB: run scripts/deps.sh test")
-	}
-	pkg := filepath.Join(filepath.Dir(script), "node_modules", "@duckdb", "node-api", "package.json")
-	if _, err := os.Stat(pkg); err != nil {
-		t.Skip("npm package @duckdb/node-api not installed in scripts/duckdb: run scripts/deps.sh test")
-	}
 	sqlType := map[sim.Kind]string{sim.Int: "BIGINT", sim.Float: "DOUBLE", sim.Bool: "BOOLEAN", sim.String: "VARCHAR"}
 	for _, tc := range parquetCases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -515,17 +493,7 @@ func TestParquetDuckDB(t *testing.T) {
 			if err := os.WriteFile(file, writeParquetBytes(t, r, tc.rowGroupRows), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			var stderr bytes.Buffer
-			cmd := exec.Command(node, script, file)
-			cmd.Stderr = &stderr
-			out, err := cmd.Output()
-			if err != nil {
-				t.Fatalf("node %s: %v\n%s", script, err, stderr.Bytes())
-			}
-			var tab duckDBTable
-			if err := json.Unmarshal(out, &tab); err != nil {
-				t.Fatalf("DuckDB's output: %v\n%s", err, out)
-			}
+			tab := duckdbtest.Read(t, file)
 			wantHeader, want := csvTable(t, r)
 			kinds := tidyKinds(r)
 			if tab.Rows != int64(len(want)) {
@@ -541,41 +509,7 @@ func TestParquetDuckDB(t *testing.T) {
 					t.Errorf("column %s has type %s in DuckDB, want %s", c.Name, c.Type, sqlType[kinds[i]])
 				}
 			}
-			var rows [][]sim.Value
-			for i, rec := range tab.Values {
-				if len(rec) != len(kinds) {
-					t.Fatalf("row %d has %d values, want %d", i+1, len(rec), len(kinds))
-				}
-				row := make([]sim.Value, len(rec))
-				for j, raw := range rec {
-					v, err := duckDBValue(kinds[j], raw)
-					if err != nil {
-						t.Fatalf("row %d column %s: %v", i+1, header[j], err)
-					}
-					row[j] = v
-				}
-				rows = append(rows, row)
-			}
-			compareTables(t, "DuckDB", header, rows, wantHeader, want)
+			compareTables(t, "DuckDB", header, tab.Values, wantHeader, want)
 		})
 	}
-}
-
-// duckDBValue decodes a value of read.mjs's output: BIGINT and DOUBLE are
-// JSON strings (digits; JavaScript's shortest form, NaN, Infinity),
-// BOOLEAN and VARCHAR JSON booleans and strings.
-func duckDBValue(k sim.Kind, raw json.RawMessage) (sim.Value, error) {
-	switch k {
-	case sim.Bool:
-		var b bool
-		err := json.Unmarshal(raw, &b)
-		return sim.BoolValue(b), err
-	case sim.Int, sim.Float, sim.String:
-		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return sim.Value{}, err
-		}
-		return parseValue(k, s)
-	}
-	return sim.Value{}, fmt.Errorf("kind %s", k)
 }
