@@ -154,15 +154,38 @@ func writeOutputs(dir string, e *sim.Experiment, res *report.Results, t *sim.Chu
 
 // writeTables writes what follows from res, after chunks.bin:
 // results.csv, results.parquet, results.json, the figures and report.md, appending each
-// path to written. t is the chunk table, which only histogram figures
-// read; it may be nil if e has none.
+// path to written, in that order. t is the chunk table, which only histogram figures
+// read; it may be nil if e has none. The two tables, each a few seconds
+// of formatting or compressing for a sweep of a million points, and the
+// rest are written at once, each file atomically: the workers are done,
+// and their cores idle.
 func writeTables(written *[]string, dir string, e *sim.Experiment, res *report.Results, t *sim.ChunkTable) error {
-	if err := writeFile(written, dir, ResultsCSV, func(w io.Writer) error { return report.WriteCSV(w, res) }); err != nil {
-		return err
+	var (
+		wg         sync.WaitGroup
+		files      [3][]string
+		errs       [3]error
+		tableFuncs = [2]func(io.Writer, *report.Results) error{report.WriteCSV, report.WriteParquet}
+	)
+	for i, name := range [2]string{ResultsCSV, ResultsParquet} {
+		wg.Go(func() {
+			errs[i] = writeFile(&files[i], dir, name, func(w io.Writer) error { return tableFuncs[i](w, res) })
+		})
 	}
-	if err := writeFile(written, dir, ResultsParquet, func(w io.Writer) error { return report.WriteParquet(w, res) }); err != nil {
-		return err
+	wg.Go(func() { errs[2] = writeDocuments(&files[2], dir, e, res, t) })
+	wg.Wait()
+	for i := range files {
+		*written = append(*written, files[i]...)
 	}
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeDocuments writes results.json, the figures and report.md.
+func writeDocuments(written *[]string, dir string, e *sim.Experiment, res *report.Results, t *sim.ChunkTable) error {
 	if err := writeFile(written, dir, ResultsJSON, func(w io.Writer) error { return report.WriteJSON(w, res) }); err != nil {
 		return err
 	}

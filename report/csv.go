@@ -1,12 +1,13 @@
 package report
 
 import (
-	"encoding/csv"
 	"fmt"
 	"io"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/simrun/simrun/sim"
 )
@@ -34,46 +35,90 @@ func WriteCSV(w io.Writer, r *Results) error {
 	if err != nil {
 		return err
 	}
-	cw := csv.NewWriter(w)
-	header := append([]string{"point"}, names...)
-	header = append(header, statColumns...)
-	if err := cw.Write(header); err != nil {
-		return fmt.Errorf("report: write CSV: %w", err)
+	// Rows are appended to a buffer by hand, written every 256 KB:
+	// encoding/csv takes strings, which cost a float's formatting an
+	// allocation each, and checks every field for quoting, which only
+	// strings need (appendCSVField quotes them as it does).
+	const flushAt = 256 << 10
+	b := make([]byte, 0, flushAt+4096)
+	fail := func(err error) error { return fmt.Errorf("report: write CSV: %w", err) }
+	for i, h := range append(append([]string{"point"}, names...), statColumns...) {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendCSVField(b, h)
 	}
-	row := make([]string, 0, len(header))
+	b = append(b, '\n')
+	var row []byte
 	for _, p := range r.Points {
 		if err := checkParams(p, names); err != nil {
 			return err
 		}
-		row = append(row[:0], strconv.FormatInt(p.Index, 10))
+		row = strconv.AppendInt(row[:0], p.Index, 10)
 		for i := range p.Params.Len() {
-			row = append(row, csvValue(p.Params.Value(i)))
-		}
-		nparams := len(row)
-		for _, s := range p.Stats {
-			row = append(row[:nparams],
-				s.Observable,
-				strconv.FormatInt(s.N, 10),
-				strconv.FormatInt(s.Chunks, 10),
-				sim.FormatFloat(s.Mean),
-				sim.FormatFloat(s.Variance),
-				sim.FormatFloat(s.StdErr),
-				sim.FormatFloat(s.CILow),
-				sim.FormatFloat(s.CIHigh),
-				sim.FormatFloat(s.Min),
-				sim.FormatFloat(s.Max),
-				s.Method,
-			)
-			if err := cw.Write(row); err != nil {
-				return fmt.Errorf("report: write CSV: %w", err)
+			row = append(row, ',')
+			if v := p.Params.Value(i); v.Kind == sim.String {
+				row = appendCSVField(row, v.S)
+			} else {
+				row = v.Append(row)
 			}
 		}
+		for _, s := range p.Stats {
+			b = append(b, row...)
+			b = append(b, ',')
+			b = appendCSVField(b, s.Observable)
+			b = append(b, ',')
+			b = strconv.AppendInt(b, s.N, 10)
+			b = append(b, ',')
+			b = strconv.AppendInt(b, s.Chunks, 10)
+			for _, f := range [...]float64{s.Mean, s.Variance, s.StdErr, s.CILow, s.CIHigh, s.Min, s.Max} {
+				b = append(b, ',')
+				b = sim.AppendFloat(b, f)
+			}
+			b = append(b, ',')
+			b = appendCSVField(b, s.Method)
+			b = append(b, '\n')
+		}
+		if len(b) >= flushAt {
+			if _, err := w.Write(b); err != nil {
+				return fail(err)
+			}
+			b = b[:0]
+		}
 	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return fmt.Errorf("report: write CSV: %w", err)
+	if _, err := w.Write(b); err != nil {
+		return fail(err)
 	}
 	return nil
+}
+
+// appendCSVField appends s as a field of encoding/csv's Writer (comma,
+// no CRLF): quoted, with quotes doubled, if it holds a comma, quote, CR
+// or LF, starts with a space, or is \. (which some readers take for the
+// end of data).
+func appendCSVField(b []byte, s string) []byte {
+	if !csvNeedsQuotes(s) {
+		return append(b, s...)
+	}
+	b = append(b, '"')
+	for i := range len(s) {
+		if s[i] == '"' {
+			b = append(b, '"')
+		}
+		b = append(b, s[i])
+	}
+	return append(b, '"')
+}
+
+func csvNeedsQuotes(s string) bool {
+	if s == "" {
+		return false
+	}
+	if s == `\.` || strings.ContainsAny(s, ",\"\r\n") {
+		return true
+	}
+	r, _ := utf8.DecodeRuneInString(s)
+	return unicode.IsSpace(r)
 }
 
 // tableParams returns the parameter names of r's points, the columns of
@@ -94,13 +139,6 @@ func tableParams(r *Results) ([]string, error) {
 // "point" are the names kernels.Registry reserves: keep the two lists the
 // same (kernels' TestReservedNamesAreCSVColumns checks).
 var statColumns = []string{"observable", "samples", "chunks", "mean", "variance", "stderr", "ci_low", "ci_high", "min", "max", "method"}
-
-func csvValue(v sim.Value) string {
-	if v.Kind == sim.String {
-		return v.S
-	}
-	return v.String()
-}
 
 // paramNames returns the parameter names of r's first point, or none.
 func paramNames(r *Results) []string {

@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/csv"
+	"io"
 	"math"
 	"strconv"
 	"strings"
@@ -128,5 +129,64 @@ func TestCSVRefusesColumnNames(t *testing.T) {
 		if want := `report: parameter "` + name + `" has the name of a column of the statistics`; err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("parameter %s: error %v, want %q", name, err, want)
 		}
+	}
+}
+
+// writeCSVReference is how WriteCSV wrote its table through encoding/csv
+// before it appended the rows by hand: the definition of its bytes.
+func writeCSVReference(w io.Writer, r *Results) error {
+	names, err := tableParams(r)
+	if err != nil {
+		return err
+	}
+	cw := csv.NewWriter(w)
+	cw.Write(append(append([]string{"point"}, names...), statColumns...))
+	for _, p := range r.Points {
+		row := []string{strconv.FormatInt(p.Index, 10)}
+		for i := range p.Params.Len() {
+			v := p.Params.Value(i)
+			if v.Kind == sim.String {
+				row = append(row, v.S)
+			} else {
+				row = append(row, v.String())
+			}
+		}
+		n := len(row)
+		for _, s := range p.Stats {
+			row = append(row[:n], s.Observable, strconv.FormatInt(s.N, 10), strconv.FormatInt(s.Chunks, 10))
+			for _, f := range []float64{s.Mean, s.Variance, s.StdErr, s.CILow, s.CIHigh, s.Min, s.Max} {
+				row = append(row, sim.FormatFloat(f))
+			}
+			cw.Write(append(row, s.Method))
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func TestCSVMatchesEncodingCSV(t *testing.T) {
+	// The sweep of every kind of value a writer can get wrong, and
+	// strings that encoding/csv quotes or leaves alone.
+	r := parquetSweep(3000)
+	strs := []string{"", " lead", "\tlead", "\u00a0nbsp", `\.`, `\.x`, "a,b", `say "hi"`, "cr\rlf\n", "plain", "é∑", "trail "}
+	for i := range r.Points {
+		r.Points[i].Stats[0].Observable = strs[i%len(strs)]
+		r.Points[i].Stats[1].Method = strs[(i/len(strs))%len(strs)]
+	}
+	var got, want bytes.Buffer
+	if err := WriteCSV(&got, r); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeCSVReference(&want, r); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got.Bytes(), want.Bytes()) {
+		g, w := strings.Split(got.String(), "\n"), strings.Split(want.String(), "\n")
+		for i := range min(len(g), len(w)) {
+			if g[i] != w[i] {
+				t.Fatalf("line %d:\ngot  %q\nwant %q", i+1, g[i], w[i])
+			}
+		}
+		t.Fatalf("%d lines, want %d", len(g), len(w))
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"unsafe"
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress"
@@ -86,7 +87,9 @@ func writeParquet(w io.Writer, r *Results, rowGroupRows int64) error {
 	}
 	config, err := parquet.NewWriterConfig(
 		schema,
-		parquet.Compression(&zstd.Codec{Level: zstd.SpeedDefault, Concurrency: 1}),
+		// The fastest level: on a sweep of a million points, a file 0.2%
+		// larger than the default's, written in 1 s less of 5.
+		parquet.Compression(&zstd.Codec{Level: zstd.SpeedFastest, Concurrency: 1}),
 		parquet.DataPageVersion(1),
 		parquet.MaxRowsPerRowGroup(rowGroupRows),
 	)
@@ -132,16 +135,16 @@ func writeParquet(w io.Writer, r *Results, rowGroupRows int64) error {
 				case sim.Bool:
 					add(parquet.BooleanValue(v.B))
 				case sim.String:
-					add(parquet.ValueOf(v.S))
+					add(byteArray(v.S))
 				}
 			}
-			add(parquet.ValueOf(s.Observable))
+			add(byteArray(s.Observable))
 			add(parquet.Int64Value(s.N))
 			add(parquet.Int64Value(s.Chunks))
 			for _, f := range [...]float64{s.Mean, s.Variance, s.StdErr, s.CILow, s.CIHigh, s.Min, s.Max} {
 				add(parquet.DoubleValue(f))
 			}
-			add(parquet.ValueOf(s.Method))
+			add(byteArray(s.Method))
 			rows = append(rows, vals[start:len(vals):len(vals)])
 			if len(rows) == parquetBatch {
 				if err := flush(); err != nil {
@@ -157,6 +160,14 @@ func writeParquet(w io.Writer, r *Results, rowGroupRows int64) error {
 		return fmt.Errorf("report: write Parquet: %w", err)
 	}
 	return nil
+}
+
+// byteArray is the Parquet value of s without a copy: the writer copies
+// the bytes into its page (or dictionary) and never writes to them, and
+// parquet.ValueOf's reflection and copy were a quarter of WriteParquet's
+// time.
+func byteArray(s string) parquet.Value {
+	return parquet.ByteArrayValue(unsafe.Slice(unsafe.StringData(s), len(s)))
 }
 
 // parquetSchema returns the schema of WriteParquet's table for parameters

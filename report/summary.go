@@ -126,10 +126,9 @@ func allWarnings(r *Results, swept []bool) (lines []string, total int) {
 	var groups []*group
 	byMsg := make(map[string]*group)
 	for _, p := range r.Points {
-		label := "point " + strconv.FormatInt(p.Index, 10)
-		if key := pointLabel(p.Params, swept); key != "" {
-			label += " (" + key + ")"
-		}
+		// Labelled only when a group still lists its points: a large
+		// sweep whose points all warn the same way needs warnGroup+1.
+		label := ""
 		for _, w := range p.Warnings {
 			g := byMsg[w]
 			if g == nil {
@@ -140,6 +139,12 @@ func allWarnings(r *Results, swept []bool) (lines []string, total int) {
 			g.n++
 			total++
 			if len(g.labels) <= warnGroup {
+				if label == "" {
+					label = "point " + strconv.FormatInt(p.Index, 10)
+					if key := pointLabel(p.Params, swept); key != "" {
+						label += " (" + key + ")"
+					}
+				}
 				g.labels = append(g.labels, label)
 			}
 		}
@@ -174,10 +179,31 @@ func sweptParams(r *Results, n int) []bool {
 	first := r.Points[0].Params
 	for _, p := range r.Points[1:] {
 		for i := range swept {
-			swept[i] = swept[i] || p.Params.Value(i).String() != first.Value(i).String()
+			swept[i] = swept[i] || !sameCanonical(p.Params.Value(i), first.Value(i))
 		}
 	}
 	return swept
+}
+
+// sameCanonical reports whether a and b have the same canonical form
+// (Value.String), without formatting them: -0 is not 0, and every NaN is
+// NaN.
+func sameCanonical(a, b sim.Value) bool {
+	if a.Kind != b.Kind {
+		return false
+	}
+	switch a.Kind {
+	case sim.Int:
+		return a.I == b.I
+	case sim.Float:
+		if math.IsNaN(a.F) || math.IsNaN(b.F) {
+			return math.IsNaN(a.F) && math.IsNaN(b.F)
+		}
+		return a.F == b.F && math.Signbit(a.F) == math.Signbit(b.F)
+	case sim.Bool:
+		return a.B == b.B
+	}
+	return a.String() == b.String()
 }
 
 func pointLabel(p sim.Params, swept []bool) string {

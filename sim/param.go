@@ -3,7 +3,6 @@ package sim
 import (
 	"fmt"
 	"math"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -68,6 +67,24 @@ func (v Value) String() string {
 	}
 	return "<invalid>"
 }
+
+// Append appends the canonical form of v (String) to b.
+func (v Value) Append(b []byte) []byte {
+	switch v.Kind {
+	case Int:
+		return strconv.AppendInt(b, v.I, 10)
+	case Float:
+		return AppendFloat(b, v.F)
+	case Bool:
+		return strconv.AppendBool(b, v.B)
+	case String:
+		return strconv.AppendQuote(b, v.S)
+	}
+	return append(b, "<invalid>"...)
+}
+
+// AppendFloat appends FormatFloat(f) to b.
+func AppendFloat(b []byte, f float64) []byte { return strconv.AppendFloat(b, f, 'g', -1, 64) }
 
 // FormatFloat formats f in the shortest form that reads back as the same
 // float64 (strconv 'g' with precision -1): 0.1, 2.5e-08, +Inf, NaN. It is
@@ -318,21 +335,33 @@ func (p Params) With(name string, v Value) Params {
 // A point's random streams are derived from its key, not its position in
 // the sweep, so reordering or extending a sweep leaves them unchanged.
 func (p Params) Key() string {
-	idx := make([]int, len(p.specs))
-	for i := range idx {
-		idx[i] = i
+	// Sorted by insertion into an array on the stack: a sweep of a
+	// million points asks for a million keys, and sort.Slice's closure
+	// and swapper were a quarter of each.
+	var stack [16]int
+	idx := stack[:0]
+	if len(p.specs) > len(stack) {
+		idx = make([]int, 0, len(p.specs))
 	}
-	sort.Slice(idx, func(a, b int) bool { return p.specs[idx[a]].Name < p.specs[idx[b]].Name })
-	var b strings.Builder
+	for i := range p.specs {
+		j := len(idx)
+		idx = append(idx, i)
+		for ; j > 0 && p.specs[idx[j-1]].Name > p.specs[i].Name; j-- {
+			idx[j] = idx[j-1]
+		}
+		idx[j] = i
+	}
+	var buf [128]byte
+	b := buf[:0]
 	for n, i := range idx {
 		if n > 0 {
-			b.WriteByte(',')
+			b = append(b, ',')
 		}
-		b.WriteString(p.specs[i].Name)
-		b.WriteByte('=')
-		b.WriteString(p.vals[i].String())
+		b = append(b, p.specs[i].Name...)
+		b = append(b, '=')
+		b = p.vals[i].Append(b)
 	}
-	return b.String()
+	return string(b)
 }
 
 // String returns the key; it names the point in messages.

@@ -66,3 +66,12 @@ func TestFormatFloat(t *testing.T) {
 		})
 	}
 }
+
+func BenchmarkKey(b *testing.B) {
+	specs := []ParamSpec{{Name: "S0", Kind: Float}, {Name: "K", Kind: Float}, {Name: "r", Kind: Float}, {Name: "sigma", Kind: Float}, {Name: "T", Kind: Float}, {Name: "antithetic", Kind: Bool}}
+	p := NewParams(specs, []Value{FloatValue(100), FloatValue(50.01000100010001), FloatValue(0.05), FloatValue(0.2), FloatValue(1), BoolValue(true)})
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = p.Key()
+	}
+}

@@ -27,13 +27,8 @@ import (
 // for any execution order. An Of name that is not an observable makes the
 // Stat NaN with a warning.
 func ReduceAll(spec sim.KernelSpec, p sim.Params, chunks [][]sim.Acc) ([]Stat, []string) {
-	stats, warnings := Reduce(spec.Observables, chunks)
-	for _, d := range spec.Derived {
-		s, w := reduceDerived(spec.Observables, d, p, chunks)
-		stats = append(stats, s)
-		warnings = append(warnings, w...)
-	}
-	return stats, warnings
+	st, w, _ := ReducePoint(spec, p, Slice(chunks))
+	return st, w
 }
 
 // DerivedChunks returns the estimates of the derived quantity d from each
@@ -97,9 +92,91 @@ func derivedChunks(nobs int, of []int, chunks [][]sim.Acc, f func(c int, n int64
 	}
 }
 
-// reduceDerived computes the Stat of one derived quantity. See ReduceAll.
-func reduceDerived(obs []sim.ObservableSpec, d sim.DerivedSpec, p sim.Params, chunks [][]sim.Acc) (Stat, []string) {
-	name := d.Name
+// A derivedReduction is the reduction of one derived quantity, fed one
+// chunk at a time in chunk order: merge in the first pass, spread in the
+// second, then finish. See ReduceAll.
+type derivedReduction struct {
+	d     sim.DerivedSpec
+	p     sim.Params
+	nobs  int
+	of    []int
+	fail  string    // why there is no estimate, if there is none
+	all   []sim.Acc // the overall means, merged over the chunks used
+	n, k  int64
+	mean  float64 // d.Func at the overall means, after the first pass
+	means []float64
+	est   sim.Acc // the chunk estimates, in the second pass
+	sum   float64 // Σ n_c² (est_c − mean)²
+}
+
+func newDerived(obs []sim.ObservableSpec, d sim.DerivedSpec, p sim.Params) *derivedReduction {
+	r := &derivedReduction{d: d, p: p, nobs: len(obs)}
+	of, err := observableIndex(obs, d.Of)
+	switch {
+	case err != nil:
+		r.fail = fmt.Sprintf("%s: %v: no estimate", d.Name, err)
+	case len(of) == 0:
+		r.fail = fmt.Sprintf("%s: depends on no observable: no estimate", d.Name)
+	}
+	r.of, r.all, r.means = of, make([]sim.Acc, len(of)), make([]float64, len(of))
+	return r
+}
+
+// chunkN returns the chunk's sample count for the quantity (the smallest
+// of its Of observables'), and 0 for a chunk it does not use: one without
+// an accumulator per observable or without samples of every Of one.
+func (r *derivedReduction) chunkN(chunk []sim.Acc) int64 {
+	if r.fail != "" || len(chunk) != r.nobs {
+		return 0
+	}
+	n := int64(math.MaxInt64)
+	for _, o := range r.of {
+		n = min(n, chunk[o].N)
+	}
+	return max(n, 0)
+}
+
+func (r *derivedReduction) merge(chunk []sim.Acc) {
+	nc := r.chunkN(chunk)
+	if nc == 0 {
+		return
+	}
+	for i, o := range r.of {
+		r.all[i].Merge(chunk[o])
+	}
+	r.n += nc
+	r.k++
+}
+
+// endMerge evaluates the quantity at the overall means, and reports
+// whether the second pass is needed.
+func (r *derivedReduction) endMerge() bool {
+	if r.k == 0 {
+		return false
+	}
+	for i := range r.all {
+		r.means[i] = r.all[i].Mean
+	}
+	r.mean = r.d.Func(r.p, r.means)
+	return true
+}
+
+func (r *derivedReduction) spread(chunk []sim.Acc) {
+	nc := r.chunkN(chunk)
+	if nc == 0 || r.k == 0 {
+		return
+	}
+	for i, o := range r.of {
+		r.means[i] = chunk[o].Mean
+	}
+	v := r.d.Func(r.p, r.means)
+	r.est.Add(v)
+	w := float64(nc) * (v - r.mean)
+	r.sum += float64(w * w)
+}
+
+func (r *derivedReduction) finish() (Stat, []string) {
+	name := r.d.Name
 	nan := math.NaN()
 	s := Stat{
 		Observable: name,
@@ -107,56 +184,28 @@ func reduceDerived(obs []sim.ObservableSpec, d sim.DerivedSpec, p sim.Params, ch
 		Min: nan, Max: nan, DF: nan,
 		Method: MethodBatchMeans,
 	}
-	of, err := observableIndex(obs, d.Of)
-	if err != nil {
-		return s, []string{fmt.Sprintf("%s: %v: no estimate", name, err)}
+	if r.fail != "" {
+		return s, []string{r.fail}
 	}
-	if len(of) == 0 {
-		return s, []string{fmt.Sprintf("%s: depends on no observable: no estimate", name)}
-	}
-
-	// The overall means, merged in chunk order over the chunks used.
-	all := make([]sim.Acc, len(of))
-	var n, k int64
-	derivedChunks(len(obs), of, chunks, func(c int, nc int64, _ []float64) {
-		for i, o := range of {
-			all[i].Merge(chunks[c][o])
-		}
-		n += nc
-		k++
-	})
-	s.N, s.Chunks = n, k
-	if k == 0 {
+	s.N, s.Chunks = r.n, r.k
+	if r.k == 0 {
 		return s, []string{name + ": no samples"}
 	}
-	means := make([]float64, len(of))
-	for i := range all {
-		means[i] = all[i].Mean
-	}
-	s.Mean = d.Func(p, means)
-
-	// The chunk estimates: their spread gives the standard error.
-	var est sim.Acc
-	var sum float64
-	derivedChunks(len(obs), of, chunks, func(c int, nc int64, m []float64) {
-		v := d.Func(p, m)
-		est.Add(v)
-		w := float64(nc) * (v - s.Mean)
-		sum += float64(w * w)
-	})
-	s.Variance, s.Min, s.Max = est.Variance(), est.Min, est.Max
+	s.Mean = r.mean
+	s.Variance, s.Min, s.Max = r.est.Variance(), r.est.Min, r.est.Max
 
 	var warnings []string
 	if !fmath.IsFinite(s.Mean) || !fmath.IsFinite(s.Min) || !fmath.IsFinite(s.Max) {
 		warnings = append(warnings, fmt.Sprintf("%s: non-finite values (estimate %s, chunk estimates from %s to %s)",
 			name, sim.FormatFloat(s.Mean), sim.FormatFloat(s.Min), sim.FormatFloat(s.Max)))
 	}
+	k := r.k
 	if k < 2 {
 		warnings = append(warnings, fmt.Sprintf("%s: batch means needs at least 2 chunks, have %d: no standard error or confidence interval", name, k))
 		return s, warnings
 	}
-	fn, fk := float64(n), float64(k)
-	s.StdErr = math.Sqrt(fk / (fk - 1) * sum / (fn * fn))
+	fn, fk := float64(r.n), float64(k)
+	s.StdErr = math.Sqrt(fk / (fk - 1) * r.sum / (fn * fn))
 	if k < fewChunks {
 		warnings = append(warnings, fmt.Sprintf("%s: only %d chunks: the 95%% confidence interval uses Student's t with %d degrees of freedom and is wide",
 			name, k, k-1))

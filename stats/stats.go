@@ -49,43 +49,43 @@ type Stat struct {
 // A chunk that does not hold exactly len(obs) accumulators is ignored, with
 // a warning. Reduce does not modify chunks.
 func Reduce(obs []sim.ObservableSpec, chunks [][]sim.Acc) ([]Stat, []string) {
-	var warnings []string
-	valid := make([]bool, len(chunks))
-	for c, accs := range chunks {
-		valid[c] = len(accs) == len(obs)
-		if !valid[c] {
-			warnings = append(warnings, fmt.Sprintf("chunk %d has %d accumulators, want %d (one per observable): chunk ignored", c, len(accs), len(obs)))
-		}
-	}
-	stats := make([]Stat, len(obs))
-	accs := make([]sim.Acc, 0, len(chunks))
-	for o, spec := range obs {
-		accs = accs[:0]
-		for c, chunk := range chunks {
-			if valid[c] && chunk[o].N > 0 {
-				accs = append(accs, chunk[o])
-			}
-		}
-		s, w := reduceOne(spec, accs)
-		stats[o] = s
-		warnings = append(warnings, w...)
-	}
-	return stats, warnings
+	st, w, _ := ReducePoint(sim.KernelSpec{Observables: obs}, sim.Params{}, Slice(chunks))
+	return st, w
 }
 
-// reduceOne computes the Stat of one observable from its non-empty chunks,
-// in chunk order.
+// mergeOne is the first pass of an observable's reduction: it merges a
+// chunk's accumulator (in chunk order) and counts the non-empty chunks.
+func mergeOne(all *sim.Acc, k *int64, a sim.Acc) {
+	if a.N > 0 {
+		all.Merge(a)
+		*k++
+	}
+}
+
+// needsSpread reports whether an observable merged into all from k
+// chunks needs the second pass, the batch-means sum of the chunks'
+// spread around the overall mean.
+func needsSpread(spec sim.ObservableSpec, all sim.Acc, k int64) bool {
+	return !spec.IID && all.N > 0 && k >= 2
+}
+
+// addSpread is the second pass: Σ n_c² (m_c − m)², in chunk order.
+func addSpread(sum *float64, all sim.Acc, a sim.Acc) {
+	if a.N > 0 {
+		w := float64(a.N) * (a.Mean - all.Mean)
+		*sum += float64(w * w)
+	}
+}
+
+// finishOne computes the Stat of one observable from its non-empty chunks
+// merged in chunk order (all, k of them) and, for batch means, the sum
+// of addSpread over them.
 //
 // The explicit float64 conversions of products in this file stop the
 // compiler from fusing a multiply and an add (which the Go spec allows, and
 // which arm64, ppc64 and s390x do), so that each result is rounded the same
 // way on every architecture.
-func reduceOne(spec sim.ObservableSpec, chunks []sim.Acc) (Stat, []string) {
-	var all sim.Acc
-	for _, a := range chunks {
-		all.Merge(a)
-	}
-	k := int64(len(chunks))
+func finishOne(spec sim.ObservableSpec, all sim.Acc, k int64, sum float64) (Stat, []string) {
 	name := spec.Name
 	s := Stat{
 		Observable: name,
@@ -127,11 +127,6 @@ func reduceOne(spec sim.ObservableSpec, chunks []sim.Acc) (Stat, []string) {
 	default:
 		// Var(mean) = k/(k−1) · Σ n_c² (m_c − m)² / N², which is s²/k
 		// for k chunks of equal size.
-		var sum float64
-		for _, a := range chunks {
-			w := float64(a.N) * (a.Mean - all.Mean)
-			sum += float64(w * w)
-		}
 		n, fk := float64(all.N), float64(k)
 		s.StdErr = math.Sqrt(fk / (fk - 1) * sum / (n * n))
 		df = fk - 1
