@@ -19,7 +19,7 @@ seed = 1
 work = { from = 1, to = 1000000000, step = 1 }
 [samples]
 samples = 10
-chunks = 1
+chunks = 5
 `)
 	stdout, stderr, code := simrun(t, "plan", file)
 	if code != 0 {
@@ -31,8 +31,8 @@ chunks = 1
 		}
 	}
 	_, stderr, code = simrun(t, "run", "--out", filepath.Join(dir, "out"), file)
-	if code != 2 || !strings.Contains(stderr, "1000000000") {
-		t.Errorf("run of 10^9 points: exit %d, stderr %q; want exit 2 naming the count", code, stderr)
+	if code != 2 || !strings.Contains(stderr, "5000000000 chunks") || !strings.Contains(stderr, "limit of 4294967296") {
+		t.Errorf("run of 10^9 points of 5 chunks: exit %d, stderr %q; want exit 2 naming the count and the limit", code, stderr)
 	}
 }
 

@@ -81,7 +81,11 @@ func TestFigureDataMatchesResults(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := r.Experiment
-	fig, err := figure.Build(e.Kernel, e.Swept(), e.Plots[0], r.Results, r.Chunks)
+	chunks, err := r.ReadChunks()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fig, err := figure.Build(e.Kernel, e.Swept(), e.Plots[0], r.Results, chunks)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +129,7 @@ func TestFigureDataMatchesResults(t *testing.T) {
 		}
 	}
 	// The histogram holds each chunk's estimate: 8 chunks per point, 6 points.
-	hist, err := figure.Build(e.Kernel, e.Swept(), e.Plots[1], r.Results, r.Chunks)
+	hist, err := figure.Build(e.Kernel, e.Swept(), e.Plots[1], r.Results, chunks)
 	if err != nil {
 		t.Fatal(err)
 	}

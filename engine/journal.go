@@ -154,7 +154,7 @@ func decodeRecord(b []byte, nobs int) (chunkID, []byte, error) {
 // reused, and whether the journal holds records besides those (chunks of
 // points or budgets e no longer has, or a chunk twice). A journal of an
 // incompatible experiment is refused unless force, which starts it anew.
-func (en *Engine) openJournal(dir string, e *sim.Experiment, force bool, t *sim.ChunkTable) (j *journal.Journal, reused int64, foreign bool, err error) {
+func (en *Engine) openJournal(dir string, e *sim.Experiment, force bool, t *chunkStore) (j *journal.Journal, reused int64, foreign bool, err error) {
 	path := filepath.Join(dir, JournalFile)
 	hdr, err := json.Marshal(newJournalHeader(e))
 	if err != nil {
@@ -184,21 +184,20 @@ func (en *Engine) openJournal(dir string, e *sim.Experiment, force bool, t *sim.
 	return j, reused, int64(len(records)) != reused, nil
 }
 
-// fillChunks fills into t, marking them done, the chunks of x's
-// experiment that a journal's records hold and t does not have yet, and
-// returns how many.
-func fillChunks(path string, rawHdr []byte, records [][]byte, x *chunkIndex, t *sim.ChunkTable) (int64, error) {
+// fillChunks puts into t, marking them done, the chunks of x's
+// experiment that a journal's records hold and t does not have yet (nor
+// holds: a shard's other chunks), and returns how many.
+func fillChunks(path string, rawHdr []byte, records [][]byte, x *chunkIndex, t *chunkStore) (int64, error) {
 	var n int64
 	err := eachChunk(path, rawHdr, records, x, func(g int64, accs []byte) error {
-		if t.Done(g) {
+		if t.Done(g) || !t.shard.owns(g) {
 			return nil
 		}
-		if err := sim.DecodeAccs(accs, t.Chunk(g)); err != nil {
+		if err := t.check(accs); err != nil {
 			return err
 		}
-		t.SetDone(g)
 		n++
-		return nil
+		return t.put(g, accs)
 	})
 	return n, err
 }

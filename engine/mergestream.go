@@ -12,7 +12,6 @@ import (
 	"github.com/simrun/simrun/journal"
 	"github.com/simrun/simrun/report"
 	"github.com/simrun/simrun/sim"
-	"github.com/simrun/simrun/stats"
 )
 
 // A merge reads the shards one at a time and writes their chunks in
@@ -194,13 +193,9 @@ func (en *Engine) mergeChunks(outDir string, e *sim.Experiment, n int, have map[
 		if len(problems.list) > 0 {
 			return problems.err(outDir)
 		}
-		points = make([]report.PointResult, 0, e.NumPoints())
-		return b.Finish(func(pi int64, chunks [][]sim.Acc) error {
-			params := e.PointParams(pi)
-			st, warns := stats.ReduceAll(e.Kernel, params, chunks)
-			points = append(points, report.PointResult{Index: pi, Params: params, Stats: st, Warnings: warns})
-			return nil
-		})
+		// Every chunk is there, or problems said which are not.
+		points, _, err = finishAndReduce(b, f, e, func(int64) bool { return true }, nil)
+		return err
 	})
 	if len(problems.list) > 0 {
 		return nil, problems.err(outDir) // not wrapped by atomicfile: the error is the user's to act on

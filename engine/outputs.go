@@ -16,7 +16,6 @@ import (
 	"github.com/simrun/simrun/report"
 	"github.com/simrun/simrun/sim"
 	"github.com/simrun/simrun/sim/rng"
-	"github.com/simrun/simrun/stats"
 )
 
 // The files a run leaves in its output directory. ExperimentFile and
@@ -30,29 +29,6 @@ const (
 	ResultsJSON    = "results.json"
 	ReportMD       = "report.md"
 )
-
-// reduce turns the chunks of t into per-point statistics, merging in
-// chunk order. Only points whose chunks are all done and none failed are
-// reduced; partial reports whether any point was left out.
-func reduce(e *sim.Experiment, t *sim.ChunkTable, failures []report.Failure) (points []report.PointResult, partial bool) {
-	failed := make(map[int64]bool)
-	for _, f := range failures {
-		failed[f.Point] = true
-	}
-	points = make([]report.PointResult, 0, e.NumPoints())
-	var perPoint [][]sim.Acc
-	for pi := range e.NumPoints() {
-		if failed[pi] || !t.PointDone(pi) {
-			partial = true
-			continue
-		}
-		perPoint = t.PointChunks(pi, perPoint)
-		params := e.PointParams(pi)
-		st, warns := stats.ReduceAll(e.Kernel, params, perPoint)
-		points = append(points, report.PointResult{Index: pi, Params: params, Stats: st, Warnings: warns})
-	}
-	return points, partial
-}
 
 // writeFile writes dir/name atomically with write, and appends its path
 // to written.
@@ -123,32 +99,24 @@ func fileKind(m os.FileMode) string {
 }
 
 // writeOutputs writes every output file of a run into dir, each
-// atomically: the inputs of Report first, then the tables, figures and
-// report. It returns the paths written. If alongside is not nil, it runs
-// while chunks.bin is written (the reduction that fills res.Points, on a
-// run of many chunks about as long), and the tables wait for it.
-func writeOutputs(dir string, e *sim.Experiment, res *report.Results, t *sim.ChunkTable, alongside func()) ([]string, error) {
+// atomically: the inputs of Report first (experiment.toml, then
+// chunks.bin, which chunks puts in place, filling res.Points as it
+// goes), then the tables, figures and report. It returns the paths
+// written.
+func writeOutputs(dir string, e *sim.Experiment, res *report.Results, chunks func() error) ([]string, error) {
 	var written []string
 	if err := writeSource(&written, dir, e); err != nil {
 		return written, err
 	}
-	var chunksErr error
-	var chunksWritten []string
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		chunksErr = writeFile(&chunksWritten, dir, ChunksFile, func(w io.Writer) error {
-			return report.WriteChunks(w, t)
-		})
-	})
-	if alongside != nil {
-		alongside()
+	if err := chunks(); err != nil {
+		return written, err
 	}
-	wg.Wait()
-	if chunksErr != nil {
-		return written, chunksErr
+	written = append(written, filepath.Join(dir, ChunksFile))
+	t, err := histogramChunks(dir, e)
+	if err != nil {
+		return written, err
 	}
-	written = append(written, chunksWritten...)
-	err := writeTables(&written, dir, e, res, t)
+	err = writeTables(&written, dir, e, res, t)
 	return written, err
 }
 
@@ -283,7 +251,7 @@ func (en *Engine) Results(path string) (*report.Results, error) {
 		return nil, fmt.Errorf("engine: %s lists none of its %d points, which are rebuilt from the chunks beside it: %w", path, res.PointsOmitted, err)
 	}
 	r.Results = res
-	return r.Rebuild(), nil
+	return r.Rebuild()
 }
 
 // A SavedRun is a finished (or partial) run read back from its directory:
@@ -291,25 +259,34 @@ func (en *Engine) Results(path string) (*report.Results, error) {
 type SavedRun struct {
 	Dir        string
 	Experiment *sim.Experiment // experiment.toml
-	Chunks     *sim.ChunkTable // chunks.bin: the checksummed source of truth
 	// Results is results.json as the run wrote it, read strictly; nil if
 	// the directory has none.
 	Results *report.Results
 }
 
-// ReadRun reads back what a run saved in dir: the experiment, the chunks
-// and, if there is one, results.json. A missing experiment.toml or
-// chunks.bin, or any damaged file, is an *InputError naming it.
+// ReadRun reads back what a run saved in dir: the experiment and, if
+// there is one, results.json, and checks that chunks.bin, the
+// checksummed source of truth, is of the experiment's layout, without
+// reading its chunks (Rebuild does, and checks its checksum). A missing
+// experiment.toml or chunks.bin, or any damaged file, is an *InputError
+// naming it.
 func (en *Engine) ReadRun(dir string) (*SavedRun, error) {
 	e, err := en.ReadExperiment(dir)
 	if err != nil {
 		return nil, err
 	}
-	t, err := readChunksFile(dir, e)
-	if err != nil {
-		return nil, err
+	path := filepath.Join(dir, ChunksFile)
+	l, points, err := report.ReadChunksLayout(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return nil, &InputError{fmt.Errorf("engine: %w", err)}
+	case err != nil:
+		return nil, inputErrorf("engine: %w", err)
+	case l != e.Layout() || points != e.NumPoints():
+		return nil, inputErrorf("engine: %s does not match %s: %d points of %d chunks of %d observables; want %d of %d of %d",
+			path, ExperimentFile, points, l.Chunks, l.Obs, e.NumPoints(), e.Layout().Chunks, e.Layout().Obs)
 	}
-	r := &SavedRun{Dir: dir, Experiment: e, Chunks: t}
+	r := &SavedRun{Dir: dir, Experiment: e}
 	if _, err := os.Stat(filepath.Join(dir, ResultsJSON)); !errors.Is(err, os.ErrNotExist) {
 		if r.Results, err = ReadResults(filepath.Join(dir, ResultsJSON)); err != nil {
 			return nil, err
@@ -318,12 +295,22 @@ func (en *Engine) ReadRun(dir string) (*SavedRun, error) {
 	return r, nil
 }
 
+// ReadChunks reads the run's chunks.bin whole, in memory: every chunk's
+// accumulators, for what needs them all (a histogram of chunk
+// estimates, Verify). Its memory grows with the chunks, 40 bytes an
+// observable; Rebuild's does not.
+func (r *SavedRun) ReadChunks() (*sim.ChunkTable, error) {
+	return readChunksFile(r.Dir, r.Experiment)
+}
+
 // Rebuild recomputes the run's results from its chunks, as the run did:
 // the statistics of every point whose chunks are all there, with the
 // provenance and failures of results.json. Without a results.json, the
 // provenance is what the experiment says (file, kernel, seed, seeding) and
-// a warning says the rest was lost.
-func (r *SavedRun) Rebuild() *report.Results {
+// a warning says the rest was lost. It reads chunks.bin twice, in
+// blocks: to check its checksum, then point by point; a damaged one is an
+// *InputError naming it.
+func (r *SavedRun) Rebuild() (*report.Results, error) {
 	e := r.Experiment
 	res := &report.Results{}
 	if r.Results != nil {
@@ -335,13 +322,25 @@ func (r *SavedRun) Rebuild() *report.Results {
 		}
 		res.Warnings = []string{"rebuilt without results.json: which binary, machine and time made these chunks is not known"}
 	}
-	res.Points, res.Partial = reduce(e, r.Chunks, res.Failures)
-	return res
+	path := filepath.Join(r.Dir, ChunksFile)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, &InputError{fmt.Errorf("engine: %w", err)}
+	}
+	defer f.Close()
+	if err := report.CheckChunks(f); err != nil {
+		return nil, inputErrorf("engine: %s: %w", path, err)
+	}
+	if res.Points, res.Partial, err = reducePoints(e, f, nil, res.Failures); err != nil {
+		return nil, inputErrorf("engine: %s: %w", path, err)
+	}
+	return res, nil
 }
 
 // Report rebuilds the tables, figures and report.md of the run in dir
-// from what it saved, without running anything, and returns the paths it
-// wrote.
+// from what it saved (experiment.toml and chunks.bin, which it reads in
+// blocks and leaves as they are), without running anything, and returns
+// the paths it wrote.
 func (en *Engine) Report(dir string) (*SavedRun, []string, error) {
 	if err := isRunDir(dir); err != nil {
 		return nil, nil, err
@@ -358,8 +357,18 @@ func (en *Engine) Report(dir string) (*SavedRun, []string, error) {
 	if err := checkOutputPaths(dir, outputNames(r.Experiment, false)); err != nil {
 		return nil, nil, err
 	}
-	r.Results = r.Rebuild()
-	written, err := writeOutputs(dir, r.Experiment, r.Results, r.Chunks, nil)
+	if r.Results, err = r.Rebuild(); err != nil {
+		return nil, nil, err
+	}
+	var written []string
+	if err := writeSource(&written, dir, r.Experiment); err != nil {
+		return r, written, err
+	}
+	t, err := histogramChunks(dir, r.Experiment)
+	if err != nil {
+		return r, written, err
+	}
+	err = writeTables(&written, dir, r.Experiment, r.Results, t)
 	return r, written, err
 }
 
@@ -367,7 +376,10 @@ func (en *Engine) Report(dir string) (*SavedRun, []string, error) {
 // with what r's chunks give, byte for byte, and describes each file that
 // differs.
 func checkResultFiles(r *SavedRun) []string {
-	want := r.Rebuild()
+	want, err := r.Rebuild()
+	if err != nil {
+		return []string{err.Error()}
+	}
 	var problems []string
 	for _, f := range []struct {
 		name  string

@@ -5,8 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -87,7 +89,13 @@ func (en *Engine) Run(ctx context.Context, e *sim.Experiment, o Options) (*Outco
 		}
 	}
 	start := time.Now()
-	t := e.NewChunkTable()
+	t, err := newChunkStore(dir, e.Layout(), e.NumPoints(), o.Shard)
+	if err != nil {
+		return nil, err
+	}
+	// Until the run has written its outputs, the temporary chunks.bin
+	// goes on any error.
+	defer t.abort()
 	// Nothing is written before the journal is known to be of this
 	// experiment. Then the experiment's bytes, so that Status can read a
 	// run in progress; writeOutputs writes the same bytes again.
@@ -107,15 +115,7 @@ func (en *Engine) Run(ctx context.Context, e *sim.Experiment, o Options) (*Outco
 	}
 	if o.Shard != nil {
 		// What a batch log should open with: which part of what this is.
-		own, have := int64(0), int64(0)
-		for g := range t.Len() {
-			if o.Shard.owns(g) {
-				own++
-				if t.Done(g) {
-					have++
-				}
-			}
-		}
+		own, have := o.Shard.size(t.Len()), reused
 		o.Logger.Info(fmt.Sprintf("shard %s of %s: %d of its %d chunks, %s to run; %d journaled already in %s",
 			o.Shard, e.File, own, t.Len(), words.Count(own-have, "chunk"), have, filepath.Join(dir, JournalFile)))
 	} else if reused > 0 {
@@ -128,14 +128,9 @@ func (en *Engine) Run(ctx context.Context, e *sim.Experiment, o Options) (*Outco
 			runErr = fmt.Errorf("engine: %w", err)
 		}
 	}
-	out := &Outcome{Dir: dir, Reused: reused, Failures: x.failures}
-	for g := range t.Len() {
-		if o.Shard.owns(g) {
-			out.Total++
-			if t.Done(g) {
-				out.Done++
-			}
-		}
+	out := &Outcome{Dir: dir, Reused: reused, Failures: x.failures, Done: reused + x.done, Total: t.Len()}
+	if o.Shard != nil {
+		out.Total = o.Shard.size(t.Len())
 	}
 	if o.Shard != nil {
 		closeJournal()
@@ -154,11 +149,19 @@ func (en *Engine) Run(ctx context.Context, e *sim.Experiment, o Options) (*Outco
 	}
 	pv := withRun(en.provenance(e, o.Workers, executor, start, time.Now()), prior, x.done, reused)
 	res := &report.Results{Provenance: pv, Failures: x.failures}
-	// The journal's final sync and the reduction run while chunks.bin is
-	// written: after the last chunk, nothing else is left to do.
-	out.Written, err = writeOutputs(dir, e, res, t, func() {
-		closeJournal()
-		res.Points, res.Partial = reduce(e, t, x.failures)
+	// The journal's final sync runs while chunks.bin is completed and
+	// the points reduced from it: after the last chunk, nothing else is
+	// left to do.
+	out.Written, err = writeOutputs(dir, e, res, func() error {
+		var jerr error
+		journalClosed := make(chan struct{})
+		go func() { closeJournal(); close(journalClosed) }()
+		res.Points, res.Partial, jerr = t.finish(e, x.failures)
+		<-journalClosed
+		if jerr != nil {
+			return jerr
+		}
+		return t.commit()
 	})
 	if err != nil {
 		return nil, errors.Join(runErr, err)
@@ -243,13 +246,13 @@ type execution struct {
 	e        *sim.Experiment
 	o        Options
 	j        *journal.Journal
-	t        *sim.ChunkTable
+	t        *chunkStore
 	failures []report.Failure
 
 	// The chunks to run, and, while they arrive, the journal records of
 	// results not journaled yet: they are written, one write(2) per group
 	// of results that arrived together, before any more chunks are sent.
-	missing []int64
+	missing taskList
 	buf     []byte
 	recs    [][]byte
 	pending []int64
@@ -264,13 +267,21 @@ type execution struct {
 // ctx, a failed chunk under on_error = "stop", or a journal that cannot
 // be written.
 func (x *execution) run(ctx context.Context) error {
-	for g := range x.t.Len() {
-		if !x.t.Done(g) && x.o.Shard.owns(g) {
-			x.missing = append(x.missing, g)
+	x.missing.step = 1
+	first := int64(0)
+	if s := x.o.Shard; s != nil {
+		x.missing.step, first = int64(s.Count), int64(s.Index)
+	}
+	for g := first; g < x.t.Len(); g += x.missing.step {
+		if !x.t.Done(g) {
+			x.missing.add(g)
 		}
 	}
-	if len(x.missing) == 0 {
+	if x.missing.Len() == 0 {
 		return nil
+	}
+	if x.missing.Len() > math.MaxInt {
+		return fmt.Errorf("engine: %s: %d chunks to run, more than this %d-bit build can count: run it in shards, or with a 64-bit simrun", x.e.File, x.missing.Len(), strconv.IntSize)
 	}
 	cfg := x.en.poolConfig(x.e)
 	cfg.Workers, cfg.InProcess = x.o.Workers, x.o.InProcess
@@ -305,8 +316,8 @@ func (x *execution) run(ctx context.Context) error {
 			}
 			var out []Stall
 			for _, s := range pool.Stalled() {
-				if s.Task >= 0 && s.Task < len(x.missing) {
-					p, c := x.t.Split(x.missing[s.Task])
+				if s.Task >= 0 && int64(s.Task) < x.missing.Len() {
+					p, c := x.t.Split(x.missing.at(int64(s.Task)))
 					out = append(out, Stall{Worker: s.Worker, PID: s.PID, Point: p, Chunk: c, Running: s.Running})
 				}
 			}
@@ -315,9 +326,9 @@ func (x *execution) run(ctx context.Context) error {
 	}
 
 	x.lastPoint = -1
-	total := int64(len(x.missing))
-	err = pool.StreamFlush(ctx, len(x.missing),
-		func(k int, dst []byte) []byte { return appendTask(dst, x.missing[k]) },
+	total := x.missing.Len()
+	err = pool.StreamFlush(ctx, int(total),
+		func(k int, dst []byte) []byte { return appendTask(dst, x.missing.at(int64(k))) },
 		x.result, x.flush)
 	if cerr := pool.Close(); err == nil && cerr != nil && ctx.Err() == nil {
 		err = fmt.Errorf("engine: stopping workers: %w", cerr)
@@ -333,13 +344,13 @@ func (x *execution) run(ctx context.Context) error {
 
 // result takes the result of the k-th missing chunk.
 func (x *execution) result(k int, out []byte, err error) error {
-	g := x.missing[k]
+	g := x.missing.at(int64(k))
 	point, chunk := x.t.Split(g)
 	if point != x.lastPoint {
 		x.lastPoint, x.lastKey = point, x.e.Point(point).Key
 	}
 	if err == nil {
-		err = sim.DecodeAccs(out, x.t.Chunk(g))
+		err = x.t.check(out)
 	}
 	if err != nil {
 		f := x.en.failure(x.e, point, x.lastKey, chunk, err)
@@ -364,12 +375,17 @@ func (x *execution) flush() error {
 	if err := appendJournal(x.j, x.recs); err != nil {
 		return fmt.Errorf("engine: %w; the chunks journaled so far are kept, and a later run resumes from them", err)
 	}
-	for _, g := range x.pending {
-		x.t.SetDone(g)
+	// A record ends with the chunk's accumulators.
+	size := x.t.size
+	for i, g := range x.pending {
+		rec := x.recs[i]
+		if err := x.t.put(g, rec[len(rec)-size:]); err != nil {
+			return err
+		}
 	}
 	x.done += int64(len(x.pending))
 	if x.o.Progress != nil {
-		x.o.Progress(x.done, int64(len(x.missing)))
+		x.o.Progress(x.done, x.missing.Len())
 	}
 	x.buf, x.recs, x.pending = x.buf[:0], x.recs[:0], x.pending[:0]
 	return nil

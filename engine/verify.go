@@ -81,9 +81,13 @@ func (en *Engine) Verify(dir string, n int) (*Verification, error) {
 		return nil, fmt.Errorf("engine: %s was made with another generator or seeding scheme (%s; %s)", dir, pv.Generator, pv.SeedScheme)
 	}
 
+	t, err := r.ReadChunks()
+	if err != nil {
+		return nil, err
+	}
 	var have []int64 // the chunks the run completed, in order
-	for g := range r.Chunks.Len() {
-		if r.Chunks.Done(g) {
+	for g := range t.Len() {
+		if t.Done(g) {
 			have = append(have, g)
 		}
 	}
@@ -100,7 +104,7 @@ func (en *Engine) Verify(dir string, n int) (*Verification, error) {
 			picked[k] = have[k*len(have)/n]
 		}
 	}
-	mismatches, err := en.rerunChunks(e, picked, r.Chunks)
+	mismatches, err := en.rerunChunks(e, picked, t)
 	if err != nil {
 		return nil, err
 	}

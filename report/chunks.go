@@ -100,28 +100,56 @@ func WriteChunks(w io.Writer, t *sim.ChunkTable) error {
 // (wrapping io.ErrUnexpectedEOF), trailing bytes, or a checksum that does
 // not match.
 func ReadChunks(r io.Reader) (*sim.ChunkTable, error) {
-	fail := func(format string, args ...any) (*sim.ChunkTable, error) {
-		return nil, fmt.Errorf("report: read chunks: "+format, args...)
-	}
-	crc := crc32.New(castagnoli)
-	br := bufio.NewReader(r)
-	tr := io.TeeReader(br, crc)
-	l, count, err := readChunksHeader(tr)
+	var accs []sim.Acc
+	l, err := scanChunks(r, func(count uint64) {
+		// Grow as the data arrives rather than trusting count for the
+		// allocation: a corrupt header must not allocate terabytes.
+		accs = make([]sim.Acc, 0, min(count, 1<<16))
+	}, func(b []byte) {
+		for ; len(b) > 0; b = b[sim.AccSize:] {
+			accs = append(accs, sim.DecodeAcc(b))
+		}
+	})
 	if err != nil {
 		return nil, err
 	}
-	// Grow as the data arrives rather than trusting count for the
-	// allocation: a corrupt header must not allocate terabytes.
-	accs := make([]sim.Acc, 0, min(count, 1<<16))
-	var b [sim.AccSize]byte
-	for i := uint64(0); i < count; i++ {
-		if _, err := io.ReadFull(tr, b[:]); err != nil {
+	return sim.ChunkTableOf(l, accs), nil
+}
+
+// CheckChunks reads a chunk estimates file through, as ReadChunks does,
+// and returns the error ReadChunks would, without keeping its
+// accumulators: memory bounded by a buffer, whatever the file's size.
+func CheckChunks(r io.Reader) error {
+	_, err := scanChunks(r, func(uint64) {}, func([]byte) {})
+	return err
+}
+
+// scanChunks reads a chunk estimates file, calling start with its count of
+// accumulators and then keep with them, encoded, a whole number at a time,
+// and checks its checksum and that nothing follows.
+func scanChunks(r io.Reader, start func(count uint64), keep func([]byte)) (sim.ChunkLayout, error) {
+	fail := func(format string, args ...any) (sim.ChunkLayout, error) {
+		return sim.ChunkLayout{}, fmt.Errorf("report: read chunks: "+format, args...)
+	}
+	crc := crc32.New(castagnoli)
+	br := bufio.NewReaderSize(r, 1<<18)
+	tr := io.TeeReader(br, crc)
+	l, count, err := readChunksHeader(tr)
+	if err != nil {
+		return l, err
+	}
+	start(count)
+	buf := make([]byte, 4096*sim.AccSize)
+	for i := uint64(0); i < count; {
+		n := min(count-i, uint64(len(buf)/sim.AccSize))
+		if got, err := io.ReadFull(tr, buf[:n*sim.AccSize]); err != nil {
 			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-				return fail("truncated after %d of %d accumulators: %w", i, count, io.ErrUnexpectedEOF)
+				return fail("truncated after %d of %d accumulators: %w", i+uint64(got/sim.AccSize), count, io.ErrUnexpectedEOF)
 			}
 			return fail("%w", err)
 		}
-		accs = append(accs, sim.DecodeAcc(b[:]))
+		keep(buf[:n*sim.AccSize])
+		i += n
 	}
 	want := crc.Sum32()
 	var sum [4]byte
@@ -140,7 +168,7 @@ func ReadChunks(r io.Reader) (*sim.ChunkTable, error) {
 		}
 		return fail("trailing data after the checksum")
 	}
-	return sim.ChunkTableOf(l, accs), nil
+	return l, nil
 }
 
 // readChunksHeader reads and checks the header of a chunk estimates file:

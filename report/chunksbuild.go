@@ -1,7 +1,6 @@
 package report
 
 import (
-	"bufio"
 	"encoding/binary"
 	"fmt"
 	"hash/crc32"
@@ -16,8 +15,9 @@ import (
 // point rather than by every chunk: it lays out the whole file at once,
 // every accumulator zero (no samples: a chunk not done, as ReadChunks
 // reads it), writes each chunk in place as it comes, and Finish reads the
-// file back in chunk order, once, to checksum it. Merging shards, whose
-// chunks interleave, writes chunks.bin so.
+// file back in chunk order, once, to checksum it. A run, whose chunks
+// arrive in any order, and a merge of shards, whose chunks interleave,
+// write chunks.bin so.
 type ChunksBuilder struct {
 	f      *os.File
 	l      sim.ChunkLayout
@@ -63,45 +63,18 @@ func (b *ChunksBuilder) SetChunks(g int64, accs []byte) error {
 	return nil
 }
 
-// Finish reads the file back in chunk order, calling each (if not nil)
-// with every point's chunks in chunk order, one point at a time (the
-// slices are reused: each must not keep them), and appends the
-// checksum. The file is then complete; syncing, closing and renaming it
-// are the caller's.
-func (b *ChunksBuilder) Finish(each func(p int64, chunks [][]sim.Acc) error) error {
+// Finish reads the file back in chunk order, once, in blocks, and
+// appends its checksum. The file is then complete; syncing, closing and
+// renaming it are the caller's. Its points are read back with a
+// ChunkReader, meanwhile or after.
+func (b *ChunksBuilder) Finish() error {
 	fail := func(err error) error { return fmt.Errorf("report: build chunks: %w", err) }
-	if _, err := b.f.Seek(0, io.SeekStart); err != nil {
-		return fail(err)
-	}
+	size := chunksHeader + b.points*b.l.Chunks*int64(b.l.Obs)*sim.AccSize
 	crc := crc32.New(castagnoli)
-	r := io.TeeReader(bufio.NewReaderSize(b.f, 1<<18), crc)
-	var h [chunksHeader]byte
-	if _, err := io.ReadFull(r, h[:]); err != nil {
+	if _, err := io.Copy(crc, io.NewSectionReader(b.f, 0, size)); err != nil {
 		return fail(err)
 	}
-	per := int(b.l.Chunks) * b.l.Obs
-	raw := make([]byte, per*sim.AccSize)
-	accs := make([]sim.Acc, per)
-	chunks := make([][]sim.Acc, b.l.Chunks)
-	for c := range chunks {
-		chunks[c] = accs[c*b.l.Obs : (c+1)*b.l.Obs : (c+1)*b.l.Obs]
-	}
-	for p := range b.points {
-		if _, err := io.ReadFull(r, raw); err != nil {
-			return fail(err)
-		}
-		if each == nil {
-			continue
-		}
-		if err := sim.DecodeAccs(raw, accs); err != nil {
-			return fail(err)
-		}
-		if err := each(p, chunks); err != nil {
-			return err
-		}
-	}
-	end := chunksHeader + b.points*int64(len(raw))
-	if _, err := b.f.WriteAt(binary.LittleEndian.AppendUint32(nil, crc.Sum32()), end); err != nil {
+	if _, err := b.f.WriteAt(binary.LittleEndian.AppendUint32(nil, crc.Sum32()), size); err != nil {
 		return fail(err)
 	}
 	return nil

@@ -82,7 +82,7 @@ func (t *ChunkTable) Chunk(g int64) []Acc {
 // PointChunks appends to dst[:0], for each chunk of point p in chunk
 // order, its accumulators, and returns it.
 func (t *ChunkTable) PointChunks(p int64, dst [][]Acc) [][]Acc {
-	dst = slices.Grow(dst[:0], int(t.Chunks)) // once, not by doubling: a point may have 2^24 chunks
+	dst = slices.Grow(dst[:0], int(t.Chunks)) // once, not by doubling: a point may have millions of chunks
 	for c := range t.Chunks {
 		dst = append(dst, t.Chunk(t.Index(p, c)))
 	}

@@ -601,7 +601,7 @@ L = { from = 2, to = 1001, step = 1 }
 		t.Fatal("CheckRunnable accepted 10^10 chunks")
 	}
 	fe := fileErrors(t, err)[0]
-	for _, want := range []string{"huge.toml", "1000000000 points × 10 chunks per point = 10000000000 chunks", "limit of 16777216", "fewer sweep values", "larger samples.chunk_size"} {
+	for _, want := range []string{"huge.toml", "1000000000 points × 10 chunks per point = 10000000000 chunks", "limit of 4294967296", "fewer sweep values", "larger samples.chunk_size"} {
 		if !strings.Contains(fe.Error(), want) {
 			t.Errorf("CheckRunnable error %q does not contain %q", fe, want)
 		}

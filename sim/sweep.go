@@ -12,8 +12,12 @@ import (
 
 // MaxRunChunks is the largest number of chunks (points × chunks per point)
 // that CheckRunnable accepts. Larger experiments can be loaded and planned,
-// but not run.
-const MaxRunChunks = 1 << 24
+// but not run. A run holds a bit in memory for each of its chunks (a
+// shard's, for each of its own), and its outputs 40 bytes an observable
+// on disk (chunks.bin) and its journal about as much again while it runs:
+// at this limit, 512 MB of memory and 170 GB of disk an observable, so
+// that disk, not simrun, is what bounds a campaign.
+const MaxRunChunks int64 = 1 << 32
 
 // Sweep is the countable expansion of an experiment's parameters: the
 // values every point shares (defaults and [params]) and the axes of the

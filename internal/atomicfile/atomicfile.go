@@ -34,49 +34,94 @@ func WriteFile(path string, write func(io.Writer) error) error {
 // the temporary file itself, to write, seek, read back and truncate as
 // it needs, and leaves it open; the rest is as for WriteFile.
 func WriteFileAt(path string, write func(*os.File) error) (err error) {
+	f, err := Create(path)
+	if err != nil {
+		return err
+	}
+	committed := false
 	defer func() {
-		if err != nil {
-			err = fmt.Errorf("atomicfile: write %s: %w", path, err)
+		// Also on a panic in write, when err is still nil.
+		if !committed {
+			f.Abort()
 		}
 	}()
+	if err := write(f.File); err != nil {
+		return fmt.Errorf("atomicfile: write %s: %w", path, err)
+	}
+	committed = true
+	return f.Commit()
+}
+
+// A File is the temporary file of a file being written atomically: its
+// writer fills it, for as long as it needs, then Commit puts it in place
+// or Abort removes it. Until Commit, path is as it was.
+type File struct {
+	*os.File
+	path string
+	done bool
+}
+
+// Create creates the temporary file of path, in path's directory, named
+// so that RemoveTemps finds it.
+func Create(path string) (*File, error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
 	}
 	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
 	if err != nil {
-		return err
+		return nil, fmt.Errorf("atomicfile: write %s: %w", path, err)
 	}
+	return &File{File: f, path: path}, nil
+}
+
+// Commit syncs and closes the file, renames it over its path and syncs
+// the directory, as WriteFile does after write. On an error before the
+// rename, the temporary file is removed and path left as it was.
+func (f *File) Commit() (err error) {
+	if f.done {
+		return fmt.Errorf("atomicfile: write %s: committed or aborted already", f.path)
+	}
+	f.done = true
 	tmp := f.Name()
 	renamed := false
 	defer func() {
-		// Also on a panic in write, when err is still nil.
 		if !renamed {
-			f.Close() // a second Close only returns an error
+			f.File.Close() // a second Close only returns an error
 			os.Remove(tmp)
 		}
+		if err != nil {
+			err = fmt.Errorf("atomicfile: write %s: %w", f.path, err)
+		}
 	}()
-
-	if err := write(f); err != nil {
-		return err
-	}
 	if err := f.Chmod(0o644); err != nil && runtime.GOOS != "windows" {
 		return err
 	}
 	if err := f.Sync(); err != nil {
 		return err
 	}
-	if err := f.Close(); err != nil {
+	if err := f.File.Close(); err != nil {
 		return err
 	}
-	if err := os.Rename(tmp, path); err != nil {
+	if err := os.Rename(tmp, f.path); err != nil {
 		return err
 	}
 	renamed = true
-	if err := SyncDir(dir); err != nil {
+	if err := SyncDir(filepath.Dir(tmp)); err != nil {
 		return fmt.Errorf("sync directory after rename: %w", err)
 	}
 	return nil
+}
+
+// Abort closes and removes the temporary file, leaving path as it was.
+// After Commit it does nothing.
+func (f *File) Abort() {
+	if f.done {
+		return
+	}
+	f.done = true
+	f.File.Close()
+	os.Remove(f.Name())
 }
 
 // SyncDir makes the entries of directory dir durable: a file created,
