@@ -75,3 +75,32 @@ func TestReportRebuildsFromChunks(t *testing.T) {
 		t.Errorf("report with a renamed provenance key: exit %d, stderr %q", code, stderr)
 	}
 }
+
+// TestReportRefusesDamagedChunks: a flipped bit in chunks.bin, the source
+// of truth, is damaged input (exit 2) naming the file and its checksum,
+// and report rewrites nothing from it.
+func TestReportRefusesDamagedChunks(t *testing.T) {
+	dir := t.TempDir()
+	file := writeFile(t, dir, "walk.toml", walkExperiment)
+	out := filepath.Join(dir, "out")
+	if _, stderr, code := simrun(t, "run", "--quiet", "--out", out, file); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	path := filepath.Join(out, engine.ChunksFile)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data[len(data)/2] ^= 0x10 // in a mean or a sum of squares
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before := snapshot(t, out)
+	_, stderr, code := simrun(t, "report", out)
+	if code != 2 || !strings.Contains(stderr, path) || !strings.Contains(stderr, "checksum mismatch") {
+		t.Errorf("report of a damaged chunks.bin: exit %d, stderr %q; want 2 naming it and its checksum", code, stderr)
+	}
+	if after := snapshot(t, out); after != before {
+		t.Errorf("report changed the directory:\nbefore %s\nafter  %s", before, after)
+	}
+}

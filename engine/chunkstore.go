@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -155,29 +154,16 @@ func (s *chunkStore) drain() error {
 	return nil
 }
 
-// finish writes what is gathered and completes chunks.bin (its
-// checksum), and reduces the points meanwhile: those whose chunks are
-// all done and that have no failed chunk, as reducePoints does.
-func (s *chunkStore) finish(e *sim.Experiment, failures []report.Failure) (points []report.PointResult, partial bool, err error) {
+// feed drains what is gathered and starts the reduction of the points
+// from the chunks.bin being built, while its checksum is computed
+// (Finish); when both are done, it puts chunks.bin in place, before the
+// feed is done: whatever is written from the points is written after the
+// chunks they come from.
+func (s *chunkStore) feed(e *sim.Experiment, failures []report.Failure) (*pointFeed, error) {
 	if err := s.drain(); err != nil {
-		return nil, false, err
+		return nil, err
 	}
-	return finishAndReduce(s.b, s.file.File, e, s.PointDone, failures)
-}
-
-// finishAndReduce completes the chunks.bin that b builds in f (Finish, a
-// read through it for its checksum) while it reduces the points from it
-// (reducePoints), on two cores.
-func finishAndReduce(b *report.ChunksBuilder, f *os.File, e *sim.Experiment, pointDone func(int64) bool, failures []report.Failure) (points []report.PointResult, partial bool, err error) {
-	var finishErr error
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		finishErr = b.Finish()
-	}()
-	points, partial, err = reducePoints(e, f, pointDone, failures)
-	<-done
-	return points, partial, errors.Join(err, finishErr)
+	return startFeed(e, s.file.File, s.PointDone, failures, s.b.Finish, s.commit), nil
 }
 
 // commit puts the completed chunks.bin in place.
@@ -196,67 +182,113 @@ func (s *chunkStore) abort() {
 }
 
 // reducePoints reduces the points of e from the chunk estimates file r
-// of e's layout, in sweep order, reading each point in blocks
-// (report.ChunkReader): only the points whose chunks are all done
-// (pointDone, or if nil, by the chunks' sample counts, as a chunks.bin is
-// read) and none failed. partial reports whether any point was left out.
-// A large sweep is reduced in as many parts as there are cores, each
-// point by itself, so that the bits do not depend on the parts.
-func reducePoints(e *sim.Experiment, r io.ReaderAt, pointDone func(int64) bool, failures []report.Failure) (points []report.PointResult, partial bool, err error) {
+// of e's layout, as startFeed does, and returns them when all are done.
+func reducePoints(e *sim.Experiment, r io.ReaderAt, pointDone func(int64) bool, failures []report.Failure, check func() error) (points []report.PointResult, partial bool, err error) {
+	return startFeed(e, r, pointDone, failures, check, nil).wait()
+}
+
+// A pointFeed is the reduction of a sweep's points from a chunk estimates
+// file, under way: blocks of feedBlock points are reduced on as many
+// goroutines as there are cores, each point by itself, so that the bits
+// do not depend on how the sweep is cut. Only the points whose chunks are
+// all done (pointDone, or if nil, by the chunks' sample counts, as a
+// chunks.bin is read) and none failed are reduced.
+type pointFeed struct {
+	points []report.PointResult // by index; those not ok are zero
+	ok     []bool
+	done   chan struct{} // closed when all is done; then err is set
+	err    error
+}
+
+const feedBlock = 1024
+
+// startFeed starts the reduction of e's points from r, and check (if not
+// nil) beside it; after both, if neither failed, after (if not nil).
+// The feed's error is the first of theirs.
+func startFeed(e *sim.Experiment, r io.ReaderAt, pointDone func(int64) bool, failures []report.Failure, check, after func() error) *pointFeed {
+	return startFeedWrapped(e, r, pointDone, failures, check, after, func(err error) error { return err })
+}
+
+// startFeedWrapped is startFeed with the feed's error, if any, passed
+// through wrap.
+func startFeedWrapped(e *sim.Experiment, r io.ReaderAt, pointDone func(int64) bool, failures []report.Failure, check, after func() error, wrap func(error) error) *pointFeed {
 	failed := make(map[int64]bool)
 	for _, f := range failures {
 		failed[f.Point] = true
 	}
 	n := e.NumPoints()
-	points = make([]report.PointResult, n)
-	ok := make([]bool, n)
-	parts := int64(1)
-	if n >= 4096 {
-		parts = int64(runtime.GOMAXPROCS(0))
-	}
-	errs := make([]error, parts)
+	blocks := (n + feedBlock - 1) / feedBlock
+	f := &pointFeed{points: make([]report.PointResult, n), ok: make([]bool, n), done: make(chan struct{})}
+	workers := max(1, min(int64(runtime.GOMAXPROCS(0)), blocks))
+	errs := make([]error, workers+1)
 	var wg sync.WaitGroup
-	for part := range parts {
+	for w := range workers {
 		wg.Go(func() {
 			cr := report.NewChunkReader(r, e.Layout(), n)
-			for p := part * n / parts; p < (part+1)*n/parts; p++ {
-				if failed[p] || pointDone != nil && !pointDone(p) {
-					continue
-				}
-				if err := cr.Point(p); err != nil {
-					errs[part] = err
-					return
-				}
-				if pointDone == nil {
-					done, err := cr.Done()
-					if err != nil {
-						errs[part] = err
-						return
-					}
-					if !done {
-						continue
-					}
-				}
-				params := e.PointParams(p)
-				st, warns, err := stats.ReducePoint(e.Kernel, params, cr)
-				if err != nil {
-					errs[part] = err
-					return
-				}
-				points[p], ok[p] = report.PointResult{Index: p, Params: params, Stats: st, Warnings: warns}, true
+			for b := w; b < blocks && errs[w] == nil; b += workers {
+				errs[w] = f.reduceBlock(e, cr, b, n, failed, pointDone)
 			}
 		})
 	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, false, err
+	go func() {
+		if check != nil {
+			errs[workers] = check()
+		}
+		wg.Wait()
+		f.err = errors.Join(errs...)
+		if f.err == nil && after != nil {
+			f.err = after()
+		}
+		if f.err != nil {
+			f.err = wrap(f.err)
+		}
+		close(f.done)
+	}()
+	return f
+}
+
+// reduceBlock reduces the points of block b.
+func (f *pointFeed) reduceBlock(e *sim.Experiment, cr *report.ChunkReader, b, n int64, failed map[int64]bool, pointDone func(int64) bool) error {
+	for p := b * feedBlock; p < min(n, (b+1)*feedBlock); p++ {
+		if failed[p] || pointDone != nil && !pointDone(p) {
+			continue
+		}
+		if err := cr.Point(p); err != nil {
+			return err
+		}
+		if pointDone == nil {
+			done, err := cr.Done()
+			if err != nil {
+				return err
+			}
+			if !done {
+				continue
+			}
+		}
+		params := e.PointParams(p)
+		st, warns, err := stats.ReducePoint(e.Kernel, params, cr)
+		if err != nil {
+			return err
+		}
+		f.points[p], f.ok[p] = report.PointResult{Index: p, Params: params, Stats: st, Warnings: warns}, true
 	}
-	kept := points[:0]
-	for p := range n {
-		if ok[p] {
-			kept = append(kept, points[p])
+	return nil
+}
+
+// wait waits for the whole reduction and returns the points reduced, in
+// sweep order, and whether any was left out. Call it once: it compacts
+// the points in place.
+func (f *pointFeed) wait() (points []report.PointResult, partial bool, err error) {
+	<-f.done
+	if f.err != nil {
+		return nil, false, f.err
+	}
+	kept := f.points[:0]
+	for p, ok := range f.ok {
+		if ok {
+			kept = append(kept, f.points[p])
 		}
 	}
-	clear(points[len(kept):]) // no stale copies of moved points
-	return kept, int64(len(kept)) < n, nil
+	clear(f.points[len(kept):]) // no stale copies of moved points
+	return kept, len(kept) < len(f.ok), nil
 }

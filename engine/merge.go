@@ -81,11 +81,7 @@ func (en *Engine) Merge(outDir string) (*Outcome, error) {
 	total, _ := e.NumChunks()
 	pv := en.provenance(e, 0, fmt.Sprintf("merge of %d shards", n), start, time.Now())
 	res := &report.Results{Provenance: withRun(pv, nil, 0, total), Points: points}
-	t, err := histogramChunks(outDir, e)
-	if err != nil {
-		return nil, err
-	}
-	if err := writeTables(&written, outDir, e, res, t); err != nil {
+	if err := writeTables(&written, outDir, e, res, nil); err != nil {
 		return nil, err
 	}
 	return &Outcome{Dir: outDir, Results: res, Written: written, Done: total, Total: total, Shards: n}, nil

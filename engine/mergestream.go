@@ -194,7 +194,7 @@ func (en *Engine) mergeChunks(outDir string, e *sim.Experiment, n int, have map[
 			return problems.err(outDir)
 		}
 		// Every chunk is there, or problems said which are not.
-		points, _, err = finishAndReduce(b, f, e, func(int64) bool { return true }, nil)
+		points, _, err = reducePoints(e, f, func(int64) bool { return true }, nil, b.Finish)
 		return err
 	})
 	if len(problems.list) > 0 {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 
@@ -98,48 +99,50 @@ func fileKind(m os.FileMode) string {
 	return "special file"
 }
 
-// writeOutputs writes every output file of a run into dir, each
-// atomically: the inputs of Report first (experiment.toml, then
-// chunks.bin, which chunks puts in place, filling res.Points as it
-// goes), then the tables, figures and report. It returns the paths
-// written.
-func writeOutputs(dir string, e *sim.Experiment, res *report.Results, chunks func() error) ([]string, error) {
+// writeOutputs writes every output file of a run into dir from feed,
+// each atomically: the inputs of Report first (experiment.toml, then
+// chunks.bin, which the feed puts in place when the reduction is done),
+// then the tables, figures and report, filling res.Points. It returns
+// the paths written.
+func writeOutputs(dir string, e *sim.Experiment, res *report.Results, feed *pointFeed) ([]string, error) {
 	var written []string
 	if err := writeSource(&written, dir, e); err != nil {
+		feed.wait()
 		return written, err
 	}
-	if err := chunks(); err != nil {
-		return written, err
-	}
-	written = append(written, filepath.Join(dir, ChunksFile))
-	t, err := histogramChunks(dir, e)
-	if err != nil {
-		return written, err
-	}
-	err = writeTables(&written, dir, e, res, t)
+	err := writeTables(&written, dir, e, res, feed)
 	return written, err
 }
 
-// writeTables writes what follows from res, after chunks.bin:
-// results.csv, results.parquet, results.json, the figures and report.md, appending each
-// path to written, in that order. t is the chunk table, which only histogram figures
-// read; it may be nil if e has none. The two tables, each a few seconds
-// of formatting or compressing for a sweep of a million points, and the
-// rest are written at once, each file atomically: the workers are done,
-// and their cores idle.
-func writeTables(written *[]string, dir string, e *sim.Experiment, res *report.Results, t *sim.ChunkTable) error {
+// writeTables writes what follows from the points, res.Points once feed
+// (if not nil) has filled them: results.csv and results.parquet at once,
+// then results.json, the figures and report.md; appending each path to
+// written, in that order. For a sweep of a million points the tables are
+// a few seconds of formatting and compressing each, on the cores the
+// workers have left.
+func writeTables(written *[]string, dir string, e *sim.Experiment, res *report.Results, feed *pointFeed) error {
+	if feed != nil {
+		// The reduction has every core first, then the tables one each:
+		// all of them bound by the CPU, writing the tables as the points
+		// come (report.Points) gained nothing on two cores.
+		var err error
+		if res.Points, res.Partial, err = feed.wait(); err != nil {
+			return err
+		}
+		*written = append(*written, filepath.Join(dir, ChunksFile))
+	}
+	points := report.PointsOf(res)
 	var (
 		wg         sync.WaitGroup
-		files      [3][]string
-		errs       [3]error
-		tableFuncs = [2]func(io.Writer, *report.Results) error{report.WriteCSV, report.WriteParquet}
+		files      [2][]string
+		errs       [2]error
+		tableFuncs = [2]func(io.Writer, report.Points) error{report.WriteCSVPoints, report.WriteParquetPoints}
 	)
 	for i, name := range [2]string{ResultsCSV, ResultsParquet} {
 		wg.Go(func() {
-			errs[i] = writeFile(&files[i], dir, name, func(w io.Writer) error { return tableFuncs[i](w, res) })
+			errs[i] = writeFile(&files[i], dir, name, func(w io.Writer) error { return tableFuncs[i](w, points) })
 		})
 	}
-	wg.Go(func() { errs[2] = writeDocuments(&files[2], dir, e, res, t) })
 	wg.Wait()
 	for i := range files {
 		*written = append(*written, files[i]...)
@@ -149,7 +152,11 @@ func writeTables(written *[]string, dir string, e *sim.Experiment, res *report.R
 			return err
 		}
 	}
-	return nil
+	t, err := histogramChunks(dir, e)
+	if err != nil {
+		return err
+	}
+	return writeDocuments(written, dir, e, res, t)
 }
 
 // writeDocuments writes results.json, the figures and report.md.
@@ -308,9 +315,24 @@ func (r *SavedRun) ReadChunks() (*sim.ChunkTable, error) {
 // provenance and failures of results.json. Without a results.json, the
 // provenance is what the experiment says (file, kernel, seed, seeding) and
 // a warning says the rest was lost. It reads chunks.bin twice, in
-// blocks: to check its checksum, then point by point; a damaged one is an
+// blocks: to check its checksum, and point by point; a damaged one is an
 // *InputError naming it.
 func (r *SavedRun) Rebuild() (*report.Results, error) {
+	res := r.base()
+	feed, f, err := r.feed(res.Failures)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if res.Points, res.Partial, err = feed.wait(); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// base returns the results Rebuild fills with points: results.json's
+// provenance and failures, or what the experiment says.
+func (r *SavedRun) base() *report.Results {
 	e := r.Experiment
 	res := &report.Results{}
 	if r.Results != nil {
@@ -322,19 +344,29 @@ func (r *SavedRun) Rebuild() (*report.Results, error) {
 		}
 		res.Warnings = []string{"rebuilt without results.json: which binary, machine and time made these chunks is not known"}
 	}
+	return res
+}
+
+// feed starts the reduction of the run's points from its chunks.bin,
+// checking its checksum beside; the file is the caller's to close once
+// the feed is waited for. Its errors are *InputErrors naming the file.
+func (r *SavedRun) feed(failures []report.Failure) (*pointFeed, *os.File, error) {
 	path := filepath.Join(r.Dir, ChunksFile)
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, &InputError{fmt.Errorf("engine: %w", err)}
+		return nil, nil, &InputError{fmt.Errorf("engine: %w", err)}
 	}
-	defer f.Close()
-	if err := report.CheckChunks(f); err != nil {
-		return nil, inputErrorf("engine: %s: %w", path, err)
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, nil, &InputError{fmt.Errorf("engine: %w", err)}
 	}
-	if res.Points, res.Partial, err = reducePoints(e, f, nil, res.Failures); err != nil {
-		return nil, inputErrorf("engine: %s: %w", path, err)
-	}
-	return res, nil
+	// A chunks.bin that does not read, or whose checksum does not hold, is
+	// damaged input: the error names it.
+	feed := startFeedWrapped(r.Experiment, f, nil, failures, func() error {
+		return report.CheckChunks(io.NewSectionReader(f, 0, fi.Size()))
+	}, nil, func(err error) error { return inputErrorf("engine: %s: %w", path, err) })
+	return feed, f, nil
 }
 
 // Report rebuilds the tables, figures and report.md of the run in dir
@@ -357,18 +389,16 @@ func (en *Engine) Report(dir string) (*SavedRun, []string, error) {
 	if err := checkOutputPaths(dir, outputNames(r.Experiment, false)); err != nil {
 		return nil, nil, err
 	}
-	if r.Results, err = r.Rebuild(); err != nil {
+	res := r.base()
+	feed, f, err := r.feed(res.Failures)
+	if err != nil {
 		return nil, nil, err
 	}
-	var written []string
-	if err := writeSource(&written, dir, r.Experiment); err != nil {
-		return r, written, err
-	}
-	t, err := histogramChunks(dir, r.Experiment)
-	if err != nil {
-		return r, written, err
-	}
-	err = writeTables(&written, dir, r.Experiment, r.Results, t)
+	defer f.Close()
+	r.Results = res
+	written, err := writeOutputs(dir, r.Experiment, res, feed)
+	// writeOutputs counts chunks.bin, which the feed only read.
+	written = slices.DeleteFunc(written, func(p string) bool { return filepath.Base(p) == ChunksFile })
 	return r, written, err
 }
 

@@ -150,19 +150,15 @@ func (en *Engine) Run(ctx context.Context, e *sim.Experiment, o Options) (*Outco
 	pv := withRun(en.provenance(e, o.Workers, executor, start, time.Now()), prior, x.done, reused)
 	res := &report.Results{Provenance: pv, Failures: x.failures}
 	// The journal's final sync runs while chunks.bin is completed and
-	// the points reduced from it: after the last chunk, nothing else is
-	// left to do.
-	out.Written, err = writeOutputs(dir, e, res, func() error {
-		var jerr error
-		journalClosed := make(chan struct{})
-		go func() { closeJournal(); close(journalClosed) }()
-		res.Points, res.Partial, jerr = t.finish(e, x.failures)
-		<-journalClosed
-		if jerr != nil {
-			return jerr
-		}
-		return t.commit()
-	})
+	// the points reduced from it and written: after the last chunk,
+	// nothing else is left to do.
+	journalClosed := make(chan struct{})
+	go func() { closeJournal(); close(journalClosed) }()
+	feed, err := t.feed(e, x.failures)
+	if err == nil {
+		out.Written, err = writeOutputs(dir, e, res, feed)
+	}
+	<-journalClosed
 	if err != nil {
 		return nil, errors.Join(runErr, err)
 	}

@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"iter"
 	"slices"
 	"strconv"
 	"strings"
@@ -30,11 +31,13 @@ import (
 // parameter may have the name of another column (kernels.Registry refuses
 // such a kernel), so that every column has a name of its own; WriteCSV
 // returns an error otherwise.
-func WriteCSV(w io.Writer, r *Results) error {
-	names, err := tableParams(r)
-	if err != nil {
-		return err
-	}
+func WriteCSV(w io.Writer, r *Results) error { return WriteCSVPoints(w, PointsOf(r)) }
+
+// WriteCSVPoints is WriteCSV of the points that points yields, as they
+// come: a reduction still under way is written as it goes. An error it
+// yields ends the table and is returned.
+func WriteCSVPoints(w io.Writer, points Points) error {
+	var names []string
 	// Rows are appended to a buffer by hand, written every 256 KB:
 	// encoding/csv takes strings, which cost a float's formatting an
 	// allocation each, and checks every field for quoting, which only
@@ -42,15 +45,32 @@ func WriteCSV(w io.Writer, r *Results) error {
 	const flushAt = 256 << 10
 	b := make([]byte, 0, flushAt+4096)
 	fail := func(err error) error { return fmt.Errorf("report: write CSV: %w", err) }
-	for i, h := range append(append([]string{"point"}, names...), statColumns...) {
-		if i > 0 {
-			b = append(b, ',')
+	started := false
+	header := func(first *PointResult) error {
+		var err error
+		if names, err = tableParams(first); err != nil {
+			return err
 		}
-		b = appendCSVField(b, h)
+		for i, h := range append(append([]string{"point"}, names...), statColumns...) {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendCSVField(b, h)
+		}
+		b = append(b, '\n')
+		started = true
+		return nil
 	}
-	b = append(b, '\n')
 	var row []byte
-	for _, p := range r.Points {
+	for p, err := range points {
+		if err != nil {
+			return err
+		}
+		if !started {
+			if err := header(&p); err != nil {
+				return err
+			}
+		}
 		if err := checkParams(p, names); err != nil {
 			return err
 		}
@@ -84,6 +104,11 @@ func WriteCSV(w io.Writer, r *Results) error {
 				return fail(err)
 			}
 			b = b[:0]
+		}
+	}
+	if !started {
+		if err := header(nil); err != nil {
+			return err
 		}
 	}
 	if _, err := w.Write(b); err != nil {
@@ -121,11 +146,16 @@ func csvNeedsQuotes(s string) bool {
 	return unicode.IsSpace(r)
 }
 
-// tableParams returns the parameter names of r's points, the columns of
-// the tidy table between the point and statColumns, refusing a name that
-// another column has.
-func tableParams(r *Results) ([]string, error) {
-	names := paramNames(r)
+// tableParams returns the parameter names of first, the first point of
+// a table (nil for none), the columns of the tidy table between the point
+// and statColumns, refusing a name that another column has.
+func tableParams(first *PointResult) ([]string, error) {
+	var names []string
+	if first != nil {
+		for i := range first.Params.Len() {
+			names = append(names, first.Params.Name(i))
+		}
+	}
 	for _, n := range names {
 		if n == "point" || slices.Contains(statColumns, n) {
 			return nil, fmt.Errorf("report: parameter %q has the name of a column of the statistics table (point, %s); rename the kernel's parameter",
@@ -169,4 +199,20 @@ func checkParams(p PointResult, names []string) error {
 	}
 	return fmt.Errorf("report: point %d has parameters [%s], want [%s] as in the first point",
 		p.Index, strings.Join(got, " "), strings.Join(names, " "))
+}
+
+// Points yields the points of results in sweep order, as a reduction
+// produces them: WriteCSVPoints and WriteParquetPoints write them as they
+// come. A non-nil error ends the stream.
+type Points = iter.Seq2[PointResult, error]
+
+// PointsOf returns the points of r as Points.
+func PointsOf(r *Results) Points {
+	return func(yield func(PointResult, error) bool) {
+		for _, p := range r.Points {
+			if !yield(p, nil) {
+				return
+			}
+		}
+	}
 }

@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/csv"
+	"errors"
 	"io"
 	"math"
 	"strconv"
@@ -135,7 +136,11 @@ func TestCSVRefusesColumnNames(t *testing.T) {
 // writeCSVReference is how WriteCSV wrote its table through encoding/csv
 // before it appended the rows by hand: the definition of its bytes.
 func writeCSVReference(w io.Writer, r *Results) error {
-	names, err := tableParams(r)
+	var first *PointResult
+	if len(r.Points) > 0 {
+		first = &r.Points[0]
+	}
+	names, err := tableParams(first)
 	if err != nil {
 		return err
 	}
@@ -188,5 +193,26 @@ func TestCSVMatchesEncodingCSV(t *testing.T) {
 			}
 		}
 		t.Fatalf("%d lines, want %d", len(g), len(w))
+	}
+}
+
+// TestTablePointsError: a stream of points that fails part way ends the
+// table with its error, in both formats, so that no table of some points
+// is taken for the whole.
+func TestTablePointsError(t *testing.T) {
+	r := parquetSweep(10)
+	boom := errors.New("chunks.bin: checksum mismatch")
+	failing := func(yield func(PointResult, error) bool) {
+		for _, p := range r.Points[:3] {
+			if !yield(p, nil) {
+				return
+			}
+		}
+		yield(PointResult{}, boom)
+	}
+	for name, write := range map[string]func(io.Writer, Points) error{"csv": WriteCSVPoints, "parquet": WriteParquetPoints} {
+		if err := write(io.Discard, failing); !errors.Is(err, boom) {
+			t.Errorf("%s: %v, want %v", name, err, boom)
+		}
 	}
 }

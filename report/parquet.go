@@ -58,7 +58,13 @@ import (
 // point's, or named like a column), a parameter whose kind is not the
 // first point's, and write errors of w.
 func WriteParquet(w io.Writer, r *Results) error {
-	return writeParquet(w, r, parquetRowGroupRows)
+	return writeParquet(w, PointsOf(r), parquetRowGroupRows)
+}
+
+// WriteParquetPoints is WriteParquet of the points that points yields, as
+// they come, as WriteCSVPoints writes them.
+func WriteParquetPoints(w io.Writer, points Points) error {
+	return writeParquet(w, points, parquetRowGroupRows)
 }
 
 // parquetRowGroupRows bounds the rows of a row group: what the writer holds
@@ -69,39 +75,46 @@ const parquetRowGroupRows = 1 << 17
 // parquetBatch is the number of rows handed to the Parquet writer at once.
 const parquetBatch = 1024
 
-func writeParquet(w io.Writer, r *Results, rowGroupRows int64) error {
-	names, err := tableParams(r)
-	if err != nil {
-		return err
-	}
-	var kinds []sim.Kind
-	if len(r.Points) > 0 {
-		p := r.Points[0].Params
-		for i := range p.Len() {
-			kinds = append(kinds, p.Value(i).Kind)
-		}
-	}
-	schema, err := parquetSchema(names, kinds)
-	if err != nil {
-		return err
-	}
-	config, err := parquet.NewWriterConfig(
-		schema,
-		// The fastest level: on a sweep of a million points, a file 0.2%
-		// larger than the default's, written in 1 s less of 5.
-		parquet.Compression(&zstd.Codec{Level: zstd.SpeedFastest, Concurrency: 1}),
-		parquet.DataPageVersion(1),
-		parquet.MaxRowsPerRowGroup(rowGroupRows),
+func writeParquet(w io.Writer, points Points, rowGroupRows int64) error {
+	var (
+		names []string
+		kinds []sim.Kind
+		pw    rowWriter
+		ncols int
 	)
-	if err != nil {
-		return fmt.Errorf("report: write Parquet: %w", err)
+	// The schema is the first point's: the writer starts with it.
+	start := func(first *PointResult) error {
+		var err error
+		if names, err = tableParams(first); err != nil {
+			return err
+		}
+		if first != nil {
+			for i := range first.Params.Len() {
+				kinds = append(kinds, first.Params.Value(i).Kind)
+			}
+		}
+		schema, err := parquetSchema(names, kinds)
+		if err != nil {
+			return err
+		}
+		config, err := parquet.NewWriterConfig(
+			schema,
+			// The fastest level: on a sweep of a million points, a file 0.2%
+			// larger than the default's, written in 1 s less of 5.
+			parquet.Compression(&zstd.Codec{Level: zstd.SpeedFastest, Concurrency: 1}),
+			parquet.DataPageVersion(1),
+			parquet.MaxRowsPerRowGroup(rowGroupRows),
+		)
+		if err != nil {
+			return fmt.Errorf("report: write Parquet: %w", err)
+		}
+		// The default names the library's version, read from the build info.
+		config.CreatedBy = "simrun"
+		pw = parquet.NewWriter(w, config)
+		ncols = len(schema.Fields())
+		return nil
 	}
-	// The default names the library's version, read from the build info.
-	config.CreatedBy = "simrun"
-	pw := parquet.NewWriter(w, config)
-
-	ncols := len(schema.Fields())
-	vals := make([]parquet.Value, 0, parquetBatch*ncols)
+	var vals []parquet.Value
 	rows := make([]parquet.Row, 0, parquetBatch)
 	flush := func() error {
 		if _, err := pw.WriteRows(rows); err != nil {
@@ -110,7 +123,16 @@ func writeParquet(w io.Writer, r *Results, rowGroupRows int64) error {
 		rows, vals = rows[:0], vals[:0]
 		return nil
 	}
-	for _, p := range r.Points {
+	for p, err := range points {
+		if err != nil {
+			return err
+		}
+		if pw == nil {
+			if err := start(&p); err != nil {
+				return err
+			}
+			vals = make([]parquet.Value, 0, parquetBatch*ncols)
+		}
 		if err := checkParams(p, names); err != nil {
 			return err
 		}
@@ -153,6 +175,11 @@ func writeParquet(w io.Writer, r *Results, rowGroupRows int64) error {
 			}
 		}
 	}
+	if pw == nil {
+		if err := start(nil); err != nil {
+			return err
+		}
+	}
 	if err := flush(); err != nil {
 		return err
 	}
@@ -160,6 +187,12 @@ func writeParquet(w io.Writer, r *Results, rowGroupRows int64) error {
 		return fmt.Errorf("report: write Parquet: %w", err)
 	}
 	return nil
+}
+
+// rowWriter is what writeParquet uses of parquet.NewWriter's writer.
+type rowWriter interface {
+	WriteRows([]parquet.Row) (int, error)
+	Close() error
 }
 
 // byteArray is the Parquet value of s without a copy: the writer copies

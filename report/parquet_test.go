@@ -93,7 +93,7 @@ var parquetCases = []struct {
 func writeParquetBytes(t *testing.T, r *Results, rowGroupRows int64) []byte {
 	t.Helper()
 	var b bytes.Buffer
-	if err := writeParquet(&b, r, rowGroupRows); err != nil {
+	if err := writeParquet(&b, PointsOf(r), rowGroupRows); err != nil {
 		t.Fatal(err)
 	}
 	return b.Bytes()
