@@ -3,10 +3,13 @@ package engine
 import (
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sync"
 
+	"github.com/simrun/simrun/report"
 	"github.com/simrun/simrun/sim"
 	"github.com/simrun/simrun/sim/rng"
 )
@@ -81,34 +84,21 @@ func (en *Engine) Verify(dir string, n int) (*Verification, error) {
 		return nil, fmt.Errorf("engine: %s was made with another generator or seeding scheme (%s; %s)", dir, pv.Generator, pv.SeedScheme)
 	}
 
-	t, err := r.ReadChunks()
-	if err != nil {
-		return nil, err
-	}
-	var have []int64 // the chunks the run completed, in order
-	for g := range t.Len() {
-		if t.Done(g) {
-			have = append(have, g)
-		}
-	}
-	if len(have) == 0 {
-		return nil, fmt.Errorf("engine: %s holds no completed chunk to verify", dir)
-	}
 	if n == 0 {
 		n = DefaultVerifyChunks
 	}
-	picked := have
-	if n > 0 && len(have) > n {
-		picked = make([]int64, n)
-		for k := range picked {
-			picked[k] = have[k*len(have)/n]
-		}
-	}
-	mismatches, err := en.rerunChunks(e, picked, t)
+	completed, picked, want, err := r.pickChunks(n)
 	if err != nil {
 		return nil, err
 	}
-	return &Verification{Run: r, Checked: len(picked), Completed: len(have), Mismatches: mismatches, Files: checkResultFiles(r)}, nil
+	if completed == 0 {
+		return nil, fmt.Errorf("engine: %s holds no completed chunk to verify", dir)
+	}
+	mismatches, err := en.rerunChunks(e, picked, want)
+	if err != nil {
+		return nil, err
+	}
+	return &Verification{Run: r, Checked: len(picked), Completed: int(completed), Mismatches: mismatches, Files: checkResultFiles(r)}, nil
 }
 
 func ofModule(m string) string {
@@ -125,9 +115,65 @@ func builtBy(module, version string) string {
 	return module + " " + version
 }
 
+// pickChunks reads the run's chunks.bin through, in blocks, twice: to
+// count its completed chunks, then to take n of them spread evenly over
+// them (every one, for n < 0), in chunk order, with their accumulators.
+// Its memory grows with n, not with the chunks.
+func (r *SavedRun) pickChunks(n int) (completed int64, picked []int64, accs [][]sim.Acc, err error) {
+	e := r.Experiment
+	path := filepath.Join(r.Dir, ChunksFile)
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, nil, nil, &InputError{fmt.Errorf("engine: %w", err)}
+	}
+	defer f.Close()
+	l := e.Layout()
+	cr := report.NewChunkReader(f, l, e.NumPoints())
+	// each calls fn with the global index and accumulators of every
+	// completed chunk, in order.
+	each := func(fn func(g int64, a []sim.Acc)) error {
+		for p := range e.NumPoints() {
+			if err := cr.Point(p); err != nil {
+				return inputErrorf("engine: %s: %w", path, err)
+			}
+			c := int64(0)
+			err := cr.Each(func(a []sim.Acc) error {
+				if slices.ContainsFunc(a, func(x sim.Acc) bool { return x.N != 0 }) {
+					fn(l.Index(p, c), a)
+				}
+				c++
+				return nil
+			})
+			if err != nil {
+				return inputErrorf("engine: %s: %w", path, err)
+			}
+		}
+		return nil
+	}
+	if err := each(func(int64, []sim.Acc) { completed++ }); err != nil {
+		return 0, nil, nil, err
+	}
+	want := int64(n)
+	if n < 0 || want > completed {
+		want = completed
+	}
+	// The k-th of want is completed chunk number k·completed/want.
+	k, ord := int64(0), int64(0)
+	err = each(func(g int64, a []sim.Acc) {
+		if k < want && ord == k*completed/want {
+			picked = append(picked, g)
+			accs = append(accs, slices.Clone(a))
+			k++
+		}
+		ord++
+	})
+	return completed, picked, accs, err
+}
+
 // rerunChunks runs the chunks of e on GOMAXPROCS goroutines and returns
-// those whose accumulators differ from want's in any bit, in chunk order.
-func (en *Engine) rerunChunks(e *sim.Experiment, chunks []int64, want *sim.ChunkTable) ([]Mismatch, error) {
+// those whose accumulators differ from want's (want[k] for chunks[k]) in
+// any bit, in chunk order.
+func (en *Engine) rerunChunks(e *sim.Experiment, chunks []int64, want [][]sim.Acc) ([]Mismatch, error) {
 	found := make([]*Mismatch, len(chunks))
 	errs := make([]error, len(chunks))
 	next := make(chan int)
@@ -144,7 +190,7 @@ func (en *Engine) rerunChunks(e *sim.Experiment, chunks []int64, want *sim.Chunk
 				var got []sim.Acc
 				got, errs[k] = runRecovered(cr, g)
 				if errs[k] == nil {
-					found[k] = en.chunkDiff(e, g, want.Chunk(g), got)
+					found[k] = en.chunkDiff(e, g, want[k], got)
 				}
 			}
 		})
@@ -157,7 +203,7 @@ func (en *Engine) rerunChunks(e *sim.Experiment, chunks []int64, want *sim.Chunk
 	var mismatches []Mismatch
 	for k, g := range chunks {
 		if errs[k] != nil {
-			p, c := want.Split(g)
+			p, c := e.Layout().Split(g)
 			return nil, fmt.Errorf("engine: verify: point %d, chunk %d: %w", p, c, errs[k])
 		}
 		if found[k] != nil {
