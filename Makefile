@@ -95,7 +95,9 @@ fuzz:
 # 2 cores. Writes the figures into docs/performance.md (between its
 # benchsim markers) and docs/performance.png. Run it on an idle machine.
 # Then merge and status of campaigns of 100, 1,000 and 10,000 shards
-# (bench/cmd/benchmerge, about a minute, its own markers).
+# (bench/cmd/benchmerge, about a minute, its own markers), and the sweep
+# of a million points and the run of 10^7 chunks beside a Python peer
+# (bench/cmd/benchscale, about 3 minutes, its own markers).
 # BENCHFLAGS=-quick tries the harness at small sizes (give it -out and -png).
 BENCHFLAGS ?=
 bench: build
@@ -104,6 +106,7 @@ bench: build
 	$(GO) run ./bench/cmd/benchsim -go $(GO) -simrun $(BIN) -python /usr/bin/python3 $(BENCHFLAGS)
 	$(GO) run ./bench/cmd/benchext -simrun $(BIN) -python /usr/bin/python3 $(BENCHFLAGS)
 	$(GO) run ./bench/cmd/benchmerge $(BENCHFLAGS)
+	$(GO) run ./bench/cmd/benchscale -simrun $(BIN) -python /usr/bin/python3 $(BENCHFLAGS)
 
 clean:
 	rm -rf bin results

@@ -9,7 +9,8 @@
 #           version scripts/duckdb/package.json pins, installed into
 #           scripts/duckdb/node_modules, which git ignores), with which
 #           report's TestParquetDuckDB reads results.parquet
-#   bench   the peers make bench compares simrun with: joblib, GNU parallel
+#   bench   the peers make bench compares simrun with: joblib, GNU parallel,
+#           pandas
 #
 # It needs root (as in CI) to install Debian packages; otherwise it says
 # what is missing and exits 1. npm needs no root.
@@ -44,6 +45,7 @@ for group in "$@"; do
       ;;
     bench)
       /usr/bin/python3 -c 'import joblib' 2>/dev/null || need+=(python3 python3-joblib)
+      /usr/bin/python3 -c 'import pandas' 2>/dev/null || need+=(python3 python3-pandas)
       command -v parallel >/dev/null || need+=(parallel)
       ;;
     *)
