@@ -3,11 +3,9 @@ package engine
 import (
 	"context"
 	"encoding/csv"
-	"fmt"
 	"math"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -138,7 +136,7 @@ func readResultsCSV(t *testing.T, path string, cols []duckdbtest.Column) ([]stri
 	for i, rec := range records[1:] {
 		row := make([]sim.Value, len(rec))
 		for j, cell := range rec {
-			v, err := parseCell(sqlKind[cols[j].Type], cell)
+			v, err := duckdbtest.ParseCell(sqlKind[cols[j].Type], cell)
 			if err != nil {
 				t.Fatalf("results.csv row %d column %s: %v", i+1, header[j], err)
 			}
@@ -149,48 +147,12 @@ func readResultsCSV(t *testing.T, path string, cols []duckdbtest.Column) ([]stri
 	return header, rows
 }
 
-func parseCell(k sim.Kind, s string) (sim.Value, error) {
-	switch k {
-	case sim.Int:
-		i, err := strconv.ParseInt(s, 10, 64)
-		return sim.IntValue(i), err
-	case sim.Float:
-		f, err := strconv.ParseFloat(s, 64)
-		return sim.FloatValue(f), err
-	case sim.Bool:
-		b, err := strconv.ParseBool(s)
-		return sim.BoolValue(b), err
-	case sim.String:
-		return sim.StringValue(s), nil
-	}
-	return sim.Value{}, fmt.Errorf("kind %s", k)
-}
-
 func columnNames(cols []duckdbtest.Column) string {
 	names := make([]string, len(cols))
 	for i, c := range cols {
 		names[i] = c.Name
 	}
 	return strings.Join(names, ",")
-}
-
-// sameValue reports whether a and b are the same value: floats bit for
-// bit (-0 is not 0), except that any NaN is NaN.
-func sameValue(a, b sim.Value) bool {
-	if a.Kind != b.Kind {
-		return false
-	}
-	switch a.Kind {
-	case sim.Int:
-		return a.I == b.I
-	case sim.Float:
-		return math.Float64bits(a.F) == math.Float64bits(b.F) || math.IsNaN(a.F) && math.IsNaN(b.F)
-	case sim.Bool:
-		return a.B == b.B
-	case sim.String:
-		return a.S == b.S
-	}
-	return false
 }
 
 func TestResultsParquetDuckDB(t *testing.T) {
@@ -249,7 +211,7 @@ func TestResultsParquetDuckDB(t *testing.T) {
 			bad := 0
 			for i := range want {
 				for j := range want[i] {
-					if got := tab.Values[i][j]; !sameValue(got, want[i][j]) {
+					if got := tab.Values[i][j]; !duckdbtest.SameValue(got, want[i][j]) {
 						if bad++; bad <= 10 {
 							t.Errorf("DuckDB: row %d column %s = %s %v, results.csv has %s %v",
 								i+1, header[j], got.Kind, got, want[i][j].Kind, want[i][j])

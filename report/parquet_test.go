@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/csv"
 	"errors"
-	"fmt"
 	"io"
 	"math"
 	"math/rand/v2"
@@ -12,7 +11,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -138,7 +136,7 @@ func csvTable(t *testing.T, r *Results) ([]string, [][]sim.Value) {
 	for i, rec := range records[1:] {
 		row := make([]sim.Value, len(rec))
 		for j, cell := range rec {
-			v, err := parseValue(kinds[j], cell)
+			v, err := duckdbtest.ParseCell(kinds[j], cell)
 			if err != nil {
 				t.Fatalf("results.csv row %d column %s: %v", i+1, records[0][j], err)
 			}
@@ -147,44 +145,6 @@ func csvTable(t *testing.T, r *Results) ([]string, [][]sim.Value) {
 		rows = append(rows, row)
 	}
 	return records[0], rows
-}
-
-// parseValue parses s as a value of kind k: an integer in decimal, a float
-// as strconv reads it (NaN, +Inf, Infinity), true or false, or the string.
-func parseValue(k sim.Kind, s string) (sim.Value, error) {
-	switch k {
-	case sim.Int:
-		i, err := strconv.ParseInt(s, 10, 64)
-		return sim.IntValue(i), err
-	case sim.Float:
-		f, err := strconv.ParseFloat(s, 64)
-		return sim.FloatValue(f), err
-	case sim.Bool:
-		b, err := strconv.ParseBool(s)
-		return sim.BoolValue(b), err
-	case sim.String:
-		return sim.StringValue(s), nil
-	}
-	return sim.Value{}, fmt.Errorf("kind %s", k)
-}
-
-// sameValue reports whether a and b are the same value: floats bit for
-// bit (-0 is not 0), except that any NaN is NaN.
-func sameValue(a, b sim.Value) bool {
-	if a.Kind != b.Kind {
-		return false
-	}
-	switch a.Kind {
-	case sim.Int:
-		return a.I == b.I
-	case sim.Float:
-		return math.Float64bits(a.F) == math.Float64bits(b.F) || math.IsNaN(a.F) && math.IsNaN(b.F)
-	case sim.Bool:
-		return a.B == b.B
-	case sim.String:
-		return a.S == b.S
-	}
-	return false
 }
 
 // compareTables reports every cell of got that is not the cell of want,
@@ -200,7 +160,7 @@ func compareTables(t *testing.T, reader string, gotHeader []string, got [][]sim.
 	bad := 0
 	for i := range want {
 		for j := range want[i] {
-			if !sameValue(got[i][j], want[i][j]) {
+			if !duckdbtest.SameValue(got[i][j], want[i][j]) {
 				if bad++; bad <= 10 {
 					t.Errorf("%s: row %d column %s = %s %v, results.csv has %s %v",
 						reader, i+1, wantHeader[j], got[i][j].Kind, got[i][j], want[i][j].Kind, want[i][j])

@@ -13,6 +13,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -132,4 +133,43 @@ func decode(typ string, raw json.RawMessage) (sim.Value, error) {
 		return sim.StringValue(s), nil
 	}
 	return sim.Value{}, fmt.Errorf("value %s of a type that duckdbtest does not decode (BIGINT, DOUBLE, BOOLEAN, VARCHAR)", raw)
+}
+
+// ParseCell parses a cell of results.csv as a value of kind k: an integer
+// in decimal, a float as strconv reads it (NaN, +Inf, -Inf), true or
+// false, or the string itself.
+func ParseCell(k sim.Kind, s string) (sim.Value, error) {
+	switch k {
+	case sim.Int:
+		i, err := strconv.ParseInt(s, 10, 64)
+		return sim.IntValue(i), err
+	case sim.Float:
+		f, err := strconv.ParseFloat(s, 64)
+		return sim.FloatValue(f), err
+	case sim.Bool:
+		b, err := strconv.ParseBool(s)
+		return sim.BoolValue(b), err
+	case sim.String:
+		return sim.StringValue(s), nil
+	}
+	return sim.Value{}, fmt.Errorf("kind %s", k)
+}
+
+// SameValue reports whether a and b are the same value: floats bit for
+// bit (-0 is not 0), except that any NaN is NaN.
+func SameValue(a, b sim.Value) bool {
+	if a.Kind != b.Kind {
+		return false
+	}
+	switch a.Kind {
+	case sim.Int:
+		return a.I == b.I
+	case sim.Float:
+		return math.Float64bits(a.F) == math.Float64bits(b.F) || math.IsNaN(a.F) && math.IsNaN(b.F)
+	case sim.Bool:
+		return a.B == b.B
+	case sim.String:
+		return a.S == b.S
+	}
+	return false
 }
