@@ -163,7 +163,9 @@ func (s *chunkStore) feed(e *sim.Experiment, failures []report.Failure) (*pointF
 	if err := s.drain(); err != nil {
 		return nil, err
 	}
-	return startFeed(e, s.file.File, s.PointDone, failures, s.b.Finish, s.commit), nil
+	f := startFeed(e, s.file.File, s.PointDone, failures, s.b.Finish, s.commit, nil)
+	f.wrote = filepath.Join(filepath.Dir(s.file.Name()), ChunksFile)
+	return f, nil
 }
 
 // commit puts the completed chunks.bin in place.
@@ -184,13 +186,14 @@ func (s *chunkStore) abort() {
 // reducePoints reduces the points of e from the chunk estimates file r
 // of e's layout, as startFeed does, and returns them when all are done.
 func reducePoints(e *sim.Experiment, r io.ReaderAt, pointDone func(int64) bool, failures []report.Failure, check func() error) (points []report.PointResult, partial bool, err error) {
-	return startFeed(e, r, pointDone, failures, check, nil).wait()
+	return startFeed(e, r, pointDone, failures, check, nil, nil).wait()
 }
 
 // A pointFeed is the reduction of a sweep's points from a chunk estimates
-// file, under way: blocks of feedBlock points are reduced on as many
-// goroutines as there are cores, each point by itself, so that the bits
-// do not depend on how the sweep is cut. Only the points whose chunks are
+// file, under way: as many goroutines as there are cores each reduce a
+// contiguous part of the sweep (each reading only its part of the file),
+// each point by itself, so that the bits do not depend on how the sweep
+// is cut. Only the points whose chunks are
 // all done (pointDone, or if nil, by the chunks' sample counts, as a
 // chunks.bin is read) and none failed are reduced.
 type pointFeed struct {
@@ -198,36 +201,31 @@ type pointFeed struct {
 	ok     []bool
 	done   chan struct{} // closed when all is done; then err is set
 	err    error
+	wrote  string // the chunks.bin that after put in place, if it does
 }
 
-const feedBlock = 1024
+// feedPart is the fewest points a goroutine of a feed reduces: below it,
+// one goroutine costs less than starting more.
+const feedPart = 1024
 
 // startFeed starts the reduction of e's points from r, and check (if not
 // nil) beside it; after both, if neither failed, after (if not nil).
-// The feed's error is the first of theirs.
-func startFeed(e *sim.Experiment, r io.ReaderAt, pointDone func(int64) bool, failures []report.Failure, check, after func() error) *pointFeed {
-	return startFeedWrapped(e, r, pointDone, failures, check, after, func(err error) error { return err })
-}
-
-// startFeedWrapped is startFeed with the feed's error, if any, passed
-// through wrap.
-func startFeedWrapped(e *sim.Experiment, r io.ReaderAt, pointDone func(int64) bool, failures []report.Failure, check, after func() error, wrap func(error) error) *pointFeed {
+// The feed's error is the first of theirs, passed through wrap if not
+// nil.
+func startFeed(e *sim.Experiment, r io.ReaderAt, pointDone func(int64) bool, failures []report.Failure, check, after func() error, wrap func(error) error) *pointFeed {
 	failed := make(map[int64]bool)
 	for _, f := range failures {
 		failed[f.Point] = true
 	}
 	n := e.NumPoints()
-	blocks := (n + feedBlock - 1) / feedBlock
 	f := &pointFeed{points: make([]report.PointResult, n), ok: make([]bool, n), done: make(chan struct{})}
-	workers := max(1, min(int64(runtime.GOMAXPROCS(0)), blocks))
+	workers := max(1, min(int64(runtime.GOMAXPROCS(0)), n/feedPart))
 	errs := make([]error, workers+1)
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
 			cr := report.NewChunkReader(r, e.Layout(), n)
-			for b := w; b < blocks && errs[w] == nil; b += workers {
-				errs[w] = f.reduceBlock(e, cr, b, n, failed, pointDone)
-			}
+			errs[w] = f.reduce(e, cr, w*n/workers, (w+1)*n/workers, failed, pointDone)
 		})
 	}
 	go func() {
@@ -239,7 +237,7 @@ func startFeedWrapped(e *sim.Experiment, r io.ReaderAt, pointDone func(int64) bo
 		if f.err == nil && after != nil {
 			f.err = after()
 		}
-		if f.err != nil {
+		if f.err != nil && wrap != nil {
 			f.err = wrap(f.err)
 		}
 		close(f.done)
@@ -247,9 +245,9 @@ func startFeedWrapped(e *sim.Experiment, r io.ReaderAt, pointDone func(int64) bo
 	return f
 }
 
-// reduceBlock reduces the points of block b.
-func (f *pointFeed) reduceBlock(e *sim.Experiment, cr *report.ChunkReader, b, n int64, failed map[int64]bool, pointDone func(int64) bool) error {
-	for p := b * feedBlock; p < min(n, (b+1)*feedBlock); p++ {
+// reduce reduces points lo to hi-1.
+func (f *pointFeed) reduce(e *sim.Experiment, cr *report.ChunkReader, lo, hi int64, failed map[int64]bool, pointDone func(int64) bool) error {
+	for p := lo; p < hi; p++ {
 		if failed[p] || pointDone != nil && !pointDone(p) {
 			continue
 		}

@@ -54,10 +54,14 @@ func (en *Engine) restoreJournal(dir string) error {
 	if err != nil {
 		return err
 	}
-	t, err := readChunksFile(dir, old)
-	if err != nil {
+	// Its layout and checksum first: its chunks are trusted from then on.
+	if err := checkChunksLayout(dir, old); err != nil {
 		return fmt.Errorf("%w; or start over with --force", err)
 	}
+	if err := checkChunksFile(dir); err != nil {
+		return inputErrorf("engine: %s: %w; or start over with --force", filepath.Join(dir, ChunksFile), err)
+	}
+	l := old.Layout()
 	hdr, err := json.Marshal(newJournalHeader(old))
 	if err != nil {
 		return err
@@ -66,48 +70,62 @@ func (en *Engine) restoreJournal(dir string) error {
 	if err != nil {
 		return fmt.Errorf("engine: %w", err)
 	}
-	// Records in batches of about 4 MB, one write each. A crash part way
-	// leaves a journal of fewer chunks and chunks.bin as it was: the next
-	// run computes the rest again, to the same bytes.
+	// Records in batches of about 4 MB, one write each, as chunks.bin is
+	// read a block at a time. A crash part way leaves a journal of fewer
+	// chunks and chunks.bin as it was: the next run computes the rest
+	// again, to the same bytes.
 	var buf, accs []byte
 	var recs [][]byte
 	flush := func() error {
 		err := j.AppendBatch(recs)
 		buf, recs = buf[:0], recs[:0]
+		if err != nil {
+			return fmt.Errorf("engine: %w", err)
+		}
+		return nil
+	}
+	lastPoint, key := int64(-1), ""
+	err = eachDoneChunk(dir, old, func(g int64, a []sim.Acc) error {
+		p, c := l.Split(g)
+		if p != lastPoint {
+			lastPoint, key = p, old.Point(p).Key
+		}
+		accs = sim.AppendAccs(accs[:0], a)
+		start := len(buf)
+		buf = appendRecord(buf, key, c, old.Budget.ChunkSamples(c), accs)
+		recs = append(recs, buf[start:len(buf):len(buf)])
+		if len(buf) >= mergeBlockBytes {
+			return flush()
+		}
+		return nil
+	})
+	if err != nil {
+		j.Close()
 		return err
 	}
-	l := old.Layout()
-	for p := range old.NumPoints() {
-		key := old.Point(p).Key
-		for c := range l.Chunks {
-			g := l.Index(p, c)
-			if !t.Done(g) {
-				continue
-			}
-			accs = sim.AppendAccs(accs[:0], t.Chunk(g))
-			start := len(buf)
-			buf = appendRecord(buf, key, c, old.Budget.ChunkSamples(c), accs)
-			recs = append(recs, buf[start:len(buf):len(buf)])
-			if len(buf) >= mergeBlockBytes {
-				if err := flush(); err != nil {
-					j.Close()
-					return fmt.Errorf("engine: %w", err)
-				}
-			}
-		}
-	}
 	err = flush()
-	if cerr := j.Close(); err == nil {
-		err = cerr
+	if cerr := j.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("engine: %w", cerr)
 	}
-	if err != nil {
-		return fmt.Errorf("engine: %w", err)
-	}
-	return nil
+	return err
 }
 
-// readChunksFile reads dir's chunks.bin, which must be of e's layout.
+// checkChunksFile checks the checksum of dir's chunks.bin, reading it
+// through in blocks (report.CheckChunks).
+func checkChunksFile(dir string) error {
+	f, err := os.Open(filepath.Join(dir, ChunksFile))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return report.CheckChunks(f)
+}
+
+// readChunksFile reads dir's chunks.bin whole, which must be of e's layout.
 func readChunksFile(dir string, e *sim.Experiment) (*sim.ChunkTable, error) {
+	if err := checkChunksLayout(dir, e); err != nil {
+		return nil, err
+	}
 	path := filepath.Join(dir, ChunksFile)
 	f, err := os.Open(path)
 	if err != nil {
@@ -117,10 +135,6 @@ func readChunksFile(dir string, e *sim.Experiment) (*sim.ChunkTable, error) {
 	t, err := report.ReadChunks(f)
 	if err != nil {
 		return nil, inputErrorf("engine: %s: %w", path, err)
-	}
-	if l := e.Layout(); t.ChunkLayout != l || t.Points() != e.NumPoints() {
-		return nil, inputErrorf("engine: %s does not match %s: %d points of %d chunks of %d observables; want %d of %d of %d",
-			path, ExperimentFile, t.Points(), t.Chunks, t.Obs, e.NumPoints(), l.Chunks, l.Obs)
 	}
 	return t, nil
 }
@@ -156,8 +170,7 @@ func (en *Engine) upToDate(dir string, e *sim.Experiment) (*Outcome, bool) {
 	case (e.Program == nil) != (pv.Program == nil), e.Program != nil && e.Program.Identity() != pv.Program.Identity:
 		return nil, false
 	}
-	l, points, err := report.ReadChunksLayout(filepath.Join(dir, ChunksFile))
-	if err != nil || l != e.Layout() || points != e.NumPoints() {
+	if checkChunksLayout(dir, e) != nil {
 		return nil, false
 	}
 	return &Outcome{Dir: dir, Results: res, UpToDate: true, Reused: total, Done: total, Total: total}, true

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -158,6 +159,20 @@ chunk_size = 1
 	}
 	if !bytes.Equal(got.Bytes(), want.Bytes()) || all.Provenance.Start != saved.Provenance.Start {
 		t.Errorf("Results rebuilt %d points that differ from the run's %d, or another provenance", len(all.Points), len(run.Results.Points))
+	}
+	// Reduced on one core, in one part, the same bytes.
+	procs := runtime.GOMAXPROCS(1)
+	one, err := testEngine.Results(out)
+	runtime.GOMAXPROCS(procs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var oneCSV bytes.Buffer
+	if err := report.WriteCSV(&oneCSV, one); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(oneCSV.Bytes(), want.Bytes()) {
+		t.Errorf("the points reduced on one core differ from those reduced on %d", procs)
 	}
 
 	before := snapshotFiles(t, out)

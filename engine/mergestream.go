@@ -214,16 +214,7 @@ func histogramChunks(outDir string, e *sim.Experiment) (*sim.ChunkTable, error) 
 	if !needed {
 		return nil, nil
 	}
-	f, err := os.Open(filepath.Join(outDir, ChunksFile))
-	if err != nil {
-		return nil, fmt.Errorf("engine: %w", err)
-	}
-	defer f.Close()
-	t, err := report.ReadChunks(f)
-	if err != nil {
-		return nil, fmt.Errorf("engine: %s: %w", f.Name(), err)
-	}
-	return t, nil
+	return readChunksFile(outDir, e)
 }
 
 // firstLine returns s up to its first newline: a panic's message without

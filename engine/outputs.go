@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 
@@ -124,23 +123,24 @@ func writeTables(written *[]string, dir string, e *sim.Experiment, res *report.R
 	if feed != nil {
 		// The reduction has every core first, then the tables one each:
 		// all of them bound by the CPU, writing the tables as the points
-		// come (report.Points) gained nothing on two cores.
+		// came (report.WriteCSVPoints) gained nothing on two cores.
 		var err error
 		if res.Points, res.Partial, err = feed.wait(); err != nil {
 			return err
 		}
-		*written = append(*written, filepath.Join(dir, ChunksFile))
+		if feed.wrote != "" {
+			*written = append(*written, feed.wrote)
+		}
 	}
-	points := report.PointsOf(res)
 	var (
 		wg         sync.WaitGroup
 		files      [2][]string
 		errs       [2]error
-		tableFuncs = [2]func(io.Writer, report.Points) error{report.WriteCSVPoints, report.WriteParquetPoints}
+		tableFuncs = [2]func(io.Writer, *report.Results) error{report.WriteCSV, report.WriteParquet}
 	)
 	for i, name := range [2]string{ResultsCSV, ResultsParquet} {
 		wg.Go(func() {
-			errs[i] = writeFile(&files[i], dir, name, func(w io.Writer) error { return tableFuncs[i](w, points) })
+			errs[i] = writeFile(&files[i], dir, name, func(w io.Writer) error { return tableFuncs[i](w, res) })
 		})
 	}
 	wg.Wait()
@@ -261,6 +261,23 @@ func (en *Engine) Results(path string) (*report.Results, error) {
 	return r.Rebuild()
 }
 
+// checkChunksLayout checks, from its header and size, that dir's
+// chunks.bin holds e's chunks, without reading them.
+func checkChunksLayout(dir string, e *sim.Experiment) error {
+	path := filepath.Join(dir, ChunksFile)
+	l, points, err := report.ReadChunksLayout(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return &InputError{fmt.Errorf("engine: %w", err)}
+	case err != nil:
+		return inputErrorf("engine: %w", err)
+	case l != e.Layout() || points != e.NumPoints():
+		return inputErrorf("engine: %s does not match %s: %d points of %d chunks of %d observables; want %d of %d of %d",
+			path, ExperimentFile, points, l.Chunks, l.Obs, e.NumPoints(), e.Layout().Chunks, e.Layout().Obs)
+	}
+	return nil
+}
+
 // A SavedRun is a finished (or partial) run read back from its directory:
 // what Report rebuilds the outputs from, and Verify checks.
 type SavedRun struct {
@@ -282,16 +299,8 @@ func (en *Engine) ReadRun(dir string) (*SavedRun, error) {
 	if err != nil {
 		return nil, err
 	}
-	path := filepath.Join(dir, ChunksFile)
-	l, points, err := report.ReadChunksLayout(path)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		return nil, &InputError{fmt.Errorf("engine: %w", err)}
-	case err != nil:
-		return nil, inputErrorf("engine: %w", err)
-	case l != e.Layout() || points != e.NumPoints():
-		return nil, inputErrorf("engine: %s does not match %s: %d points of %d chunks of %d observables; want %d of %d of %d",
-			path, ExperimentFile, points, l.Chunks, l.Obs, e.NumPoints(), e.Layout().Chunks, e.Layout().Obs)
+	if err := checkChunksLayout(dir, e); err != nil {
+		return nil, err
 	}
 	r := &SavedRun{Dir: dir, Experiment: e}
 	if _, err := os.Stat(filepath.Join(dir, ResultsJSON)); !errors.Is(err, os.ErrNotExist) {
@@ -304,8 +313,8 @@ func (en *Engine) ReadRun(dir string) (*SavedRun, error) {
 
 // ReadChunks reads the run's chunks.bin whole, in memory: every chunk's
 // accumulators, for what needs them all (a histogram of chunk
-// estimates, Verify). Its memory grows with the chunks, 40 bytes an
-// observable; Rebuild's does not.
+// estimates). Its memory grows with the chunks, 40 bytes an observable;
+// Rebuild's and Verify's do not.
 func (r *SavedRun) ReadChunks() (*sim.ChunkTable, error) {
 	return readChunksFile(r.Dir, r.Experiment)
 }
@@ -363,7 +372,7 @@ func (r *SavedRun) feed(failures []report.Failure) (*pointFeed, *os.File, error)
 	}
 	// A chunks.bin that does not read, or whose checksum does not hold, is
 	// damaged input: the error names it.
-	feed := startFeedWrapped(r.Experiment, f, nil, failures, func() error {
+	feed := startFeed(r.Experiment, f, nil, failures, func() error {
 		return report.CheckChunks(io.NewSectionReader(f, 0, fi.Size()))
 	}, nil, func(err error) error { return inputErrorf("engine: %s: %w", path, err) })
 	return feed, f, nil
@@ -397,8 +406,6 @@ func (en *Engine) Report(dir string) (*SavedRun, []string, error) {
 	defer f.Close()
 	r.Results = res
 	written, err := writeOutputs(dir, r.Experiment, res, feed)
-	// writeOutputs counts chunks.bin, which the feed only read.
-	written = slices.DeleteFunc(written, func(p string) bool { return filepath.Base(p) == ChunksFile })
 	return r, written, err
 }
 

@@ -120,37 +120,7 @@ func builtBy(module, version string) string {
 // them (every one, for n < 0), in chunk order, with their accumulators.
 // Its memory grows with n, not with the chunks.
 func (r *SavedRun) pickChunks(n int) (completed int64, picked []int64, accs [][]sim.Acc, err error) {
-	e := r.Experiment
-	path := filepath.Join(r.Dir, ChunksFile)
-	f, err := os.Open(path)
-	if err != nil {
-		return 0, nil, nil, &InputError{fmt.Errorf("engine: %w", err)}
-	}
-	defer f.Close()
-	l := e.Layout()
-	cr := report.NewChunkReader(f, l, e.NumPoints())
-	// each calls fn with the global index and accumulators of every
-	// completed chunk, in order.
-	each := func(fn func(g int64, a []sim.Acc)) error {
-		for p := range e.NumPoints() {
-			if err := cr.Point(p); err != nil {
-				return inputErrorf("engine: %s: %w", path, err)
-			}
-			c := int64(0)
-			err := cr.Each(func(a []sim.Acc) error {
-				if slices.ContainsFunc(a, func(x sim.Acc) bool { return x.N != 0 }) {
-					fn(l.Index(p, c), a)
-				}
-				c++
-				return nil
-			})
-			if err != nil {
-				return inputErrorf("engine: %s: %w", path, err)
-			}
-		}
-		return nil
-	}
-	if err := each(func(int64, []sim.Acc) { completed++ }); err != nil {
+	if err := eachDoneChunk(r.Dir, r.Experiment, func(int64, []sim.Acc) error { completed++; return nil }); err != nil {
 		return 0, nil, nil, err
 	}
 	want := int64(n)
@@ -159,15 +129,53 @@ func (r *SavedRun) pickChunks(n int) (completed int64, picked []int64, accs [][]
 	}
 	// The k-th of want is completed chunk number k·completed/want.
 	k, ord := int64(0), int64(0)
-	err = each(func(g int64, a []sim.Acc) {
+	err = eachDoneChunk(r.Dir, r.Experiment, func(g int64, a []sim.Acc) error {
 		if k < want && ord == k*completed/want {
 			picked = append(picked, g)
 			accs = append(accs, slices.Clone(a))
 			k++
 		}
 		ord++
+		return nil
 	})
 	return completed, picked, accs, err
+}
+
+// eachDoneChunk calls fn with the global index and accumulators of every
+// completed chunk (sim.ChunkDone) of dir's chunks.bin, of e's layout, in
+// chunk order, reading it in blocks (report.ChunkReader): the slice is
+// reused. Errors reading it are *InputErrors naming it; fn's are returned
+// as they are.
+func eachDoneChunk(dir string, e *sim.Experiment, fn func(g int64, accs []sim.Acc) error) error {
+	path := filepath.Join(dir, ChunksFile)
+	f, err := os.Open(path)
+	if err != nil {
+		return &InputError{fmt.Errorf("engine: %w", err)}
+	}
+	defer f.Close()
+	l := e.Layout()
+	cr := report.NewChunkReader(f, l, e.NumPoints())
+	for p := range e.NumPoints() {
+		if err := cr.Point(p); err != nil {
+			return inputErrorf("engine: %s: %w", path, err)
+		}
+		c := int64(0)
+		var fnErr error
+		err := cr.Each(func(a []sim.Acc) error {
+			if sim.ChunkDone(a) {
+				fnErr = fn(l.Index(p, c), a)
+			}
+			c++
+			return fnErr
+		})
+		if fnErr != nil {
+			return fnErr
+		}
+		if err != nil {
+			return inputErrorf("engine: %s: %w", path, err)
+		}
+	}
+	return nil
 }
 
 // rerunChunks runs the chunks of e on GOMAXPROCS goroutines and returns

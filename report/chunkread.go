@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 
 	"github.com/simrun/simrun/sim"
 )
@@ -105,12 +104,11 @@ func (cr *ChunkReader) Each(f func(accs []sim.Acc) error) error {
 	return nil
 }
 
-// Done reports whether every chunk of the point is done: holds samples
-// in one of its accumulators at least, as ReadChunks has it.
+// Done reports whether every chunk of the point is done (sim.ChunkDone).
 func (cr *ChunkReader) Done() (bool, error) {
 	done := true
 	err := cr.Each(func(accs []sim.Acc) error {
-		if !slices.ContainsFunc(accs, func(a sim.Acc) bool { return a.N != 0 }) {
+		if !sim.ChunkDone(accs) {
 			done = false
 			return errStop
 		}

@@ -50,15 +50,20 @@ func (e *Experiment) NewChunkTable() *ChunkTable {
 }
 
 // ChunkTableOf returns a table over accs in layout l; len(accs) must be a
-// multiple of l.Chunks·l.Obs. A chunk is marked done when any of its
-// accumulators holds samples: a chunk that a partial run did not complete
-// is all zero in its chunks.bin.
+// multiple of l.Chunks·l.Obs. A chunk is marked done as ChunkDone says.
 func ChunkTableOf(l ChunkLayout, accs []Acc) *ChunkTable {
 	t := &ChunkTable{ChunkLayout: l, accs: accs, done: make([]bool, len(accs)/max(1, l.Obs))}
 	for g := range t.done {
-		t.done[g] = slices.ContainsFunc(t.Chunk(int64(g)), func(a Acc) bool { return a.N != 0 })
+		t.done[g] = ChunkDone(t.Chunk(int64(g)))
 	}
 	return t
+}
+
+// ChunkDone reports whether a chunk whose accumulators were read back from
+// a chunks.bin is done: whether any of them holds samples. A chunk that a
+// partial run did not complete is all zero there.
+func ChunkDone(accs []Acc) bool {
+	return slices.ContainsFunc(accs, func(a Acc) bool { return a.N != 0 })
 }
 
 // Len returns the number of chunks in the table.
