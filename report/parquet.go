@@ -72,14 +72,15 @@ func WriteParquetPoints(w io.Writer, points Points) error {
 // read in parallel (DuckDB's own files have 122880).
 const parquetRowGroupRows = 1 << 17
 
-// parquetBatch is the number of rows handed to the Parquet writer at once.
-const parquetBatch = 1024
+// parquetBatch is the number of rows handed to the Parquet writer at once:
+// the rows of its own WriteRows's batches.
+const parquetBatch = 64
 
 func writeParquet(w io.Writer, points Points, rowGroupRows int64) error {
 	var (
 		names []string
 		kinds []sim.Kind
-		pw    rowWriter
+		pw    *parquet.Writer
 		ncols int
 	)
 	// The schema is the first point's: the writer starts with it.
@@ -114,13 +115,33 @@ func writeParquet(w io.Writer, points Points, rowGroupRows int64) error {
 		ncols = len(schema.Fields())
 		return nil
 	}
-	var vals []parquet.Value
-	rows := make([]parquet.Row, 0, parquetBatch)
+	// The rows go to the writer a column at a time, parquetBatch rows a
+	// batch: its WriteRows would turn them into columns first, which cost
+	// as much as encoding them. The writer flushes a page only after a
+	// batch, so batches of WriteRows's 64 rows keep its pages, and bytes.
+	var (
+		cols      [][]parquet.Value
+		batchRows int
+		groupRows int64
+	)
 	flush := func() error {
-		if _, err := pw.WriteRows(rows); err != nil {
-			return fmt.Errorf("report: write Parquet: %w", err)
+		if batchRows == 0 {
+			return nil
 		}
-		rows, vals = rows[:0], vals[:0]
+		for c, cw := range pw.ColumnWriters() {
+			if _, err := cw.WriteRowValues(cols[c]); err != nil {
+				return fmt.Errorf("report: write Parquet: %w", err)
+			}
+			cols[c] = cols[c][:0]
+		}
+		groupRows += int64(batchRows)
+		batchRows = 0
+		if groupRows == rowGroupRows {
+			groupRows = 0
+			if err := pw.Flush(); err != nil {
+				return fmt.Errorf("report: write Parquet: %w", err)
+			}
+		}
 		return nil
 	}
 	for p, err := range points {
@@ -131,7 +152,10 @@ func writeParquet(w io.Writer, points Points, rowGroupRows int64) error {
 			if err := start(&p); err != nil {
 				return err
 			}
-			vals = make([]parquet.Value, 0, parquetBatch*ncols)
+			cols = make([][]parquet.Value, ncols)
+			for c := range cols {
+				cols[c] = make([]parquet.Value, 0, parquetBatch)
+			}
 		}
 		if err := checkParams(p, names); err != nil {
 			return err
@@ -142,33 +166,32 @@ func writeParquet(w io.Writer, points Points, rowGroupRows int64) error {
 					p.Index, names[i], v.Kind, v, k)
 			}
 		}
+		np := p.Params.Len()
 		for _, s := range p.Stats {
-			start := len(vals)
-			add := func(v parquet.Value) {
-				vals = append(vals, v.Level(0, 0, len(vals)-start))
-			}
-			add(parquet.Int64Value(p.Index))
-			for i := range p.Params.Len() {
+			cols[0] = append(cols[0], parquet.Int64Value(p.Index))
+			for i := range np {
+				c := &cols[1+i]
 				switch v := p.Params.Value(i); v.Kind {
 				case sim.Int:
-					add(parquet.Int64Value(v.I))
+					*c = append(*c, parquet.Int64Value(v.I))
 				case sim.Float:
-					add(parquet.DoubleValue(v.F))
+					*c = append(*c, parquet.DoubleValue(v.F))
 				case sim.Bool:
-					add(parquet.BooleanValue(v.B))
+					*c = append(*c, parquet.BooleanValue(v.B))
 				case sim.String:
-					add(byteArray(v.S))
+					*c = append(*c, byteArray(v.S))
 				}
 			}
-			add(byteArray(s.Observable))
-			add(parquet.Int64Value(s.N))
-			add(parquet.Int64Value(s.Chunks))
-			for _, f := range [...]float64{s.Mean, s.Variance, s.StdErr, s.CILow, s.CIHigh, s.Min, s.Max} {
-				add(parquet.DoubleValue(f))
+			c := cols[1+np:]
+			c[0] = append(c[0], byteArray(s.Observable))
+			c[1] = append(c[1], parquet.Int64Value(s.N))
+			c[2] = append(c[2], parquet.Int64Value(s.Chunks))
+			for j, f := range [...]float64{s.Mean, s.Variance, s.StdErr, s.CILow, s.CIHigh, s.Min, s.Max} {
+				c[3+j] = append(c[3+j], parquet.DoubleValue(f))
 			}
-			add(byteArray(s.Method))
-			rows = append(rows, vals[start:len(vals):len(vals)])
-			if len(rows) == parquetBatch {
+			c[10] = append(c[10], byteArray(s.Method))
+			batchRows++
+			if batchRows == parquetBatch || groupRows+int64(batchRows) == rowGroupRows {
 				if err := flush(); err != nil {
 					return err
 				}
@@ -187,12 +210,6 @@ func writeParquet(w io.Writer, points Points, rowGroupRows int64) error {
 		return fmt.Errorf("report: write Parquet: %w", err)
 	}
 	return nil
-}
-
-// rowWriter is what writeParquet uses of parquet.NewWriter's writer.
-type rowWriter interface {
-	WriteRows([]parquet.Row) (int, error)
-	Close() error
 }
 
 // byteArray is the Parquet value of s without a copy: the writer copies
