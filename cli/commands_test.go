@@ -25,7 +25,8 @@ chunks = 5
 	if code != 0 {
 		t.Fatalf("plan: exit %d: %s", code, stderr)
 	}
-	for _, want := range []string{"points", "1000000000", "work=1\n", "work=1000000000\n", "runnable", "no:"} {
+	// 10^9 rows: too many for a CSV by default (sim.CSVRows).
+	for _, want := range []string{"points", "1000000000", "work=1\n", "work=1000000000\n", "runnable", "no:", "tables             results.parquet\n"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("plan output lacks %q:\n%s", want, stdout)
 		}
@@ -48,6 +49,7 @@ func TestPlan(t *testing.T) {
 		"points             3",
 		"5000 in 13 chunks of 400 (last 200)",
 		"chunks in all      39",
+		"tables             results.csv, results.parquet\n",
 		"xoshiro256++",
 		"sha256",
 		"d=1,steps=20",

@@ -49,9 +49,43 @@ func (b Budget) ChunkSamples(c int64) int64 {
 	return n
 }
 
-// Output says where results go.
+// Output says where results go and which tidy tables a run writes.
 type Output struct {
 	Dir string // results directory, relative to the working directory
+	// CSV and Parquet say which tidy tables a run writes (results.csv,
+	// results.parquet), from the tables key of [output]. By default both,
+	// but results.csv only while the table has at most CSVRows rows (one
+	// per point and statistic: the kernel's observables and derived
+	// quantities); with tables given, exactly the ones it lists, whatever
+	// the size. The loader resolves them, and sets at least one: an
+	// Output built by hand must set them itself, as the zero value writes
+	// neither.
+	CSV, Parquet bool
+}
+
+// CSVRows is the most rows of a run's results.csv by default: a larger
+// tidy table is written only as results.parquet, unless the tables key
+// of [output] asks for "csv". Above it the CSV of a sweep is hundreds of
+// megabytes (168 bytes a row for the option kernel: a sweep of 10^6
+// points and 2 observables makes a results.csv of 336 MB, 2.5 s of a
+// core to write), where results.parquet holds the same table, typed and
+// compressed, in 95 MB.
+const CSVRows = 1_000_000
+
+// tableRows returns the number of rows of the tidy tables, one per point
+// and statistic (the kernel's observables, then its derived quantities,
+// as stats.ReduceAll gives them), and false if that overflows an int64.
+// It costs no work per point.
+func (e *Experiment) tableRows() (int64, bool) {
+	return mul64(e.NumPoints(), int64(len(e.Kernel.Observables)+len(e.Kernel.Derived)))
+}
+
+// defaultTables sets the tables of an [output] table without a tables
+// key: results.parquet always, results.csv up to CSVRows rows.
+func (e *Experiment) defaultTables() {
+	rows, ok := e.tableRows()
+	e.Output.CSV = ok && rows <= CSVRows
+	e.Output.Parquet = true
 }
 
 // RunSettings say how a run treats failures, from the [run] table.

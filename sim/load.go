@@ -203,11 +203,15 @@ func (l *loader) load(e *Experiment, raw map[string]any, cat Catalog) {
 	if m := top.tables["samples"]; m != nil {
 		l.budget(e, m)
 	}
-	l.output(e, top.tables["output"])
+	tablesSet := l.output(e, top.tables["output"])
 	l.runSettings(e, top.tables["run"])
 	l.slurmSettings(e, top.tables["slurm"])
 	if top.kernelOK {
 		l.params(e, top.tables["params"], top.tables["sweep"], top.tables["zip"], !l.sweepBad)
+	}
+	if !tablesSet {
+		// The default depends on the size of the sweep, known only now.
+		e.defaultTables()
 	}
 	l.plots(e, top.plots, top.kernelOK)
 }
@@ -267,6 +271,8 @@ func tableWant(k string) string {
 	switch k {
 	case "run":
 		return "a [run] header followed by retries, timeout or on_error"
+	case "output":
+		return "an [output] header followed by dir or tables"
 	case "slurm":
 		return "a [slurm] header followed by " + strings.Join(slurmKeys, ", ")
 	}

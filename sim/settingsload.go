@@ -1,6 +1,10 @@
 package sim
 
 import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -8,7 +12,8 @@ import (
 var (
 	samplesKeys = []string{"samples", "chunk_size", "chunks"}
 	runKeys     = []string{"retries", "timeout", "on_error"}
-	outputKeys  = []string{"dir"}
+	outputKeys  = []string{"dir", "tables"}
+	tableNames  = []string{"csv", "parquet"} // the values of output.tables
 )
 
 // budget validates the [samples] table.
@@ -104,8 +109,10 @@ func (l *loader) runSettings(e *Experiment, m map[string]any) {
 }
 
 // output sets e.Output: the directory results/NAME, overridden by the
-// [output] table m (nil when absent or not a table).
-func (l *loader) output(e *Experiment, m map[string]any) {
+// [output] table m (nil when absent or not a table), and the tables the
+// tables key lists. It reports whether m has a tables key; if not, the
+// caller sets the default tables once the sweep is known.
+func (l *loader) output(e *Experiment, m map[string]any) (tablesSet bool) {
 	e.Output.Dir = "results/" + e.Name
 	for _, k := range l.keys(m, "output") {
 		v := m[k]
@@ -121,8 +128,54 @@ func (l *loader) output(e *Experiment, m map[string]any) {
 			default:
 				e.Output.Dir = s
 			}
+		case "tables":
+			tablesSet = true
+			l.tables(e, key, v)
 		default:
 			l.errorf(key, "%s%s", unknownMsg("unknown key", k, outputKeys), topHint(k))
 		}
 	}
+	return tablesSet
+}
+
+// tables validates the tables key of [output], at key, and sets the
+// tables it lists.
+func (l *loader) tables(e *Experiment, key []string, v any) {
+	list, ok := v.([]any)
+	if !ok {
+		example := `["csv", "parquet"]`
+		if s, ok := v.(string); ok && slices.Contains(tableNames, s) {
+			example = fmt.Sprintf("[%q]", s)
+		}
+		l.errorf(key, "is %s, want a list of tables such as tables = %s; valid: %s", describe(v), example, strings.Join(tableNames, ", "))
+		return
+	}
+	if len(list) == 0 {
+		l.errorf(key, "is an empty list, want %q, %q or both: a run must write results.csv or results.parquet (leave tables out for the default)", "csv", "parquet")
+		return
+	}
+	// The first problem is reported, as for a list in [sweep].
+	var csv, parquet bool
+	seen := make(map[string]int, len(list))
+	for i, x := range list {
+		s, ok := x.(string)
+		switch {
+		case !ok:
+			l.errorf(key, "index %d: is %s, want %q or %q", i, describe(x), "csv", "parquet")
+			return
+		case s == "csv":
+			csv = true
+		case s == "parquet":
+			parquet = true
+		default:
+			l.errorf(key, "index %d: %s", i, unknownMsg("unknown table "+strconv.Quote(s), s, tableNames))
+			return
+		}
+		if j, dup := seen[s]; dup {
+			l.errorf(key, "index %d: %q repeats index %d; list each table once", i, s, j)
+			return
+		}
+		seen[s] = i
+	}
+	e.Output.CSV, e.Output.Parquet = csv, parquet
 }
