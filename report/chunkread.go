@@ -30,14 +30,21 @@ type ChunkReader struct {
 	lo, hi int64
 	accs   []sim.Acc // the point's, in block
 	per    int64     // chunks in a block
-	count  int64     // chunks in the file
+	count  int64     // chunks to read no further than
+	points int64     // in the file
 }
 
 // NewChunkReader returns a reader of the chunks in r, a chunk estimates
 // file of layout l and points points.
 func NewChunkReader(r io.ReaderAt, l sim.ChunkLayout, points int64) *ChunkReader {
 	size := int64(l.Obs) * sim.AccSize
-	return &ChunkReader{r: r, l: l, per: max(1, chunkBlock/max(size, 1)), count: points * l.Chunks}
+	return &ChunkReader{r: r, l: l, per: max(1, chunkBlock/max(size, 1)), count: points * l.Chunks, points: points}
+}
+
+// Bound makes the reader read ahead no further than the chunks of point
+// hi-1: a reader of a part of the points then reads only that part.
+func (cr *ChunkReader) Bound(hi int64) {
+	cr.count = min(hi, cr.points) * cr.l.Chunks
 }
 
 // Point makes Each walk point p.

@@ -170,19 +170,6 @@ func tableParams(first *PointResult) ([]string, error) {
 // same (kernels' TestReservedNamesAreCSVColumns checks).
 var statColumns = []string{"observable", "samples", "chunks", "mean", "variance", "stderr", "ci_low", "ci_high", "min", "max", "method"}
 
-// paramNames returns the parameter names of r's first point, or none.
-func paramNames(r *Results) []string {
-	if len(r.Points) == 0 {
-		return nil
-	}
-	p := r.Points[0].Params
-	names := make([]string, p.Len())
-	for i := range names {
-		names[i] = p.Name(i)
-	}
-	return names
-}
-
 // checkParams returns an error unless p's parameters are named names, in
 // that order.
 func checkParams(p PointResult, names []string) error {

@@ -3,7 +3,6 @@ package report
 import (
 	"fmt"
 	"io"
-	"math"
 	"path"
 	"strconv"
 	"strings"
@@ -24,13 +23,10 @@ import (
 // Text that comes from the data (names, values, warnings) is escaped so
 // that Markdown shows it literally.
 func WriteMarkdown(w io.Writer, r *Results, description string, figures []string) error {
-	names := paramNames(r)
-	for _, p := range r.Points {
-		if err := checkParams(p, names); err != nil {
-			return err
-		}
+	d, err := r.digest()
+	if err != nil {
+		return err
 	}
-	swept := sweptParams(r, len(names))
 	ew := &errWriter{w: w}
 	pv := r.Provenance
 
@@ -90,23 +86,16 @@ func WriteMarkdown(w io.Writer, r *Results, description string, figures []string
 	}
 
 	fmt.Fprintf(ew, "\n## Results\n\n")
-	if len(r.Points) == 0 {
+	if d.n == 0 {
 		fmt.Fprintf(ew, "No points finished.\n")
 	} else {
-		var fixed []string
-		p := r.Points[0].Params
-		for i, s := range swept {
-			if !s {
-				fixed = append(fixed, p.Name(i)+"="+p.Value(i).String())
-			}
-		}
-		if len(fixed) > 0 {
+		if fixed := d.fixed(); len(fixed) > 0 {
 			fmt.Fprintf(ew, "Fixed parameters: %s.\n\n", mdEscape(strings.Join(fixed, ", ")))
 		}
 		header := []string{"point"}
-		for i, s := range swept {
+		for i, s := range d.swept {
 			if s {
-				header = append(header, mdEscape(names[i]))
+				header = append(header, mdEscape(d.names[i]))
 			}
 		}
 		header = append(header, "observable", "mean ± stderr", "95% CI", "samples", "chunks", "method")
@@ -116,13 +105,13 @@ func WriteMarkdown(w io.Writer, r *Results, description string, figures []string
 		}
 		fmt.Fprintln(ew)
 		shown := r.Points
-		if len(shown) > mdPoints {
-			shown = shown[:mdHead]
+		if d.n > mdPoints {
+			shown = shown[:min(len(shown), mdHead)]
 		}
 		for _, p := range shown {
 			for _, s := range p.Stats {
 				cells := []string{strconv.FormatInt(p.Index, 10)}
-				for i, sw := range swept {
+				for i, sw := range d.swept {
 					if sw {
 						cells = append(cells, mdEscape(p.Params.Value(i).String()))
 					}
@@ -133,9 +122,9 @@ func WriteMarkdown(w io.Writer, r *Results, description string, figures []string
 				fmt.Fprintf(ew, "| %s |\n", strings.Join(cells, " | "))
 			}
 		}
-		if more := len(r.Points) - len(shown); more > 0 {
-			fmt.Fprintf(ew, "\nThe first %d of %d points; every point is in results.csv and results.parquet. Over all %d:\n\n", len(shown), len(r.Points), len(r.Points))
-			writeOverview(ew, r)
+		if more := d.n - int64(len(shown)); more > 0 {
+			fmt.Fprintf(ew, "\nThe first %d of %d points; every point is in %s. Over all %d:\n\n", len(shown), d.n, tablesText(r), d.n)
+			writeOverview(ew, d)
 		}
 	}
 
@@ -147,7 +136,7 @@ func WriteMarkdown(w io.Writer, r *Results, description string, figures []string
 		}
 	}
 
-	if warnings, _ := allWarnings(r, swept); len(warnings) > 0 {
+	if warnings, _ := allWarnings(r, d); len(warnings) > 0 {
 		fmt.Fprintf(ew, "\n## Warnings\n\n")
 		for _, w := range warnings {
 			fmt.Fprintf(ew, "- %s\n", mdEscape(w))
@@ -178,39 +167,8 @@ const (
 // writeOverview writes, for each observable or derived quantity, the
 // range of its means over the points, the point with the largest
 // standard error, and the fewest samples at a point.
-func writeOverview(ew *errWriter, r *Results) {
-	type overview struct {
-		name          string
-		lo, hi        float64
-		worst         float64 // largest standard error
-		worstAt       int64
-		fewest        int64
-		points, nanAt int64
-	}
-	var all []*overview
-	byName := make(map[string]*overview)
-	for _, p := range r.Points {
-		for _, s := range p.Stats {
-			o := byName[s.Observable]
-			if o == nil {
-				o = &overview{name: s.Observable, lo: math.Inf(1), hi: math.Inf(-1), worst: -1, worstAt: -1, fewest: math.MaxInt64, nanAt: -1}
-				byName[s.Observable] = o
-				all = append(all, o)
-			}
-			o.points++
-			o.fewest = min(o.fewest, s.N)
-			if math.IsNaN(s.Mean) {
-				if o.nanAt < 0 {
-					o.nanAt = p.Index
-				}
-				continue
-			}
-			o.lo, o.hi = math.Min(o.lo, s.Mean), math.Max(o.hi, s.Mean)
-			if s.StdErr > o.worst {
-				o.worst, o.worstAt = s.StdErr, p.Index
-			}
-		}
-	}
+func writeOverview(ew *errWriter, d *Digest) {
+	all := d.obs
 	fmt.Fprintf(ew, "| observable | points | means from | to | largest stderr | at point | fewest samples |\n|---|---|---|---|---|---|---|\n")
 	for _, o := range all {
 		worst, at := "-", "-"

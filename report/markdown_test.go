@@ -61,8 +61,12 @@ func TestOverviewNaN(t *testing.T) {
 		r.Points = append(r.Points, PointResult{Index: int64(i), Params: sim.NewParams(specs, []sim.Value{sim.IntValue(int64(i))}),
 			Stats: []stats.Stat{{Observable: "u", N: 5, Mean: m, StdErr: 0.1}}})
 	}
+	d, err := r.digest()
+	if err != nil {
+		t.Fatal(err)
+	}
 	var b strings.Builder
-	writeOverview(&errWriter{w: &b}, r)
+	writeOverview(&errWriter{w: &b}, d)
 	for _, want := range []string{"| u | 3 | 1 | 2 | 0.1 | 1 | 5 |", "Some means are NaN, the first at point 0."} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("overview lacks %q:\n%s", want, b.String())

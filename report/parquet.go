@@ -80,7 +80,7 @@ func writeParquet(w io.Writer, points Points, rowGroupRows int64) error {
 	var (
 		names []string
 		kinds []sim.Kind
-		pw    *parquet.Writer
+		pw    columnWriter
 		ncols int
 	)
 	// The schema is the first point's: the writer starts with it.
@@ -210,6 +210,15 @@ func writeParquet(w io.Writer, points Points, rowGroupRows int64) error {
 		return fmt.Errorf("report: write Parquet: %w", err)
 	}
 	return nil
+}
+
+// columnWriter is what writeParquet uses of parquet.NewWriter's writer,
+// whose type is deprecated for GenericWriter, which wants a Go type for
+// its rows.
+type columnWriter interface {
+	ColumnWriters() []*parquet.ColumnWriter
+	Flush() error
+	Close() error
 }
 
 // byteArray is the Parquet value of s without a copy: the writer copies

@@ -19,10 +19,20 @@ type Results struct {
 	// Failures lists the chunks that failed (a kernel error or panic, or a
 	// chunk that kept killing its workers). Their points are not in Points.
 	Failures []Failure
-	// PointsOmitted counts, in results read back by ReadJSON, the points
-	// results.json does not list because there were more than JSONPoints;
-	// Points is then empty.
+	// PointsOmitted counts the finished points that Points does not hold.
+	// In results read back by ReadJSON, it is every point when there were
+	// more than JSONPoints, and Points is empty. In a run's results, the
+	// points after the first JSONPoints, which a run of a large sweep does
+	// not keep in memory; Digest then sums up all of them.
 	PointsOmitted int64
+	// Digest, if not nil, sums up every point, for Summary and
+	// WriteMarkdown, when Points does not hold them all; if nil, they sum
+	// up Points.
+	Digest *Digest
+	// Tables names the files of the tidy table (results.csv,
+	// results.parquet) that a run wrote, for Summary and WriteMarkdown to
+	// point to; results.json does not record them.
+	Tables []string
 }
 
 // JSONPoints is the most points WriteJSON lists. Beyond it, a point's

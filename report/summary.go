@@ -23,54 +23,43 @@ import (
 // sweep of more than summaryPoints points shows its first summaryHead, so
 // that the summary fits a terminal. The mean,
 // standard error and interval are rounded to two significant digits of the
-// standard error; the exact values are in the CSV and JSON output.
+// standard error; the exact values are in the tables (results.csv,
+// results.parquet). Results whose Points are only the first of them
+// (PointsOmitted) are summed up by their Digest.
 func Summary(w io.Writer, r *Results) error {
-	ew := &errWriter{w: w}
-	names := paramNames(r)
-	for _, p := range r.Points {
-		if err := checkParams(p, names); err != nil {
-			return err
-		}
+	d, err := r.digest()
+	if err != nil {
+		return err
 	}
-	swept := sweptParams(r, len(names))
-
+	ew := &errWriter{w: w}
 	pv := r.Provenance
 	fmt.Fprintf(ew, "experiment %s (kernel %s), seed %d, %s\n",
-		orDash(pv.Experiment), orDash(pv.Kernel), pv.Seed, words.Count(int64(len(r.Points)), "point"))
-	if len(r.Points) > 0 {
-		var fixed []string
-		p := r.Points[0].Params
-		for i, s := range swept {
-			if !s {
-				fixed = append(fixed, p.Name(i)+"="+p.Value(i).String())
-			}
-		}
-		if len(fixed) > 0 {
-			fmt.Fprintf(ew, "fixed: %s\n", strings.Join(fixed, ", "))
-		}
+		orDash(pv.Experiment), orDash(pv.Kernel), pv.Seed, words.Count(d.n, "point"))
+	if fixed := d.fixed(); len(fixed) > 0 {
+		fmt.Fprintf(ew, "fixed: %s\n", strings.Join(fixed, ", "))
 	}
 	if r.Partial {
 		fmt.Fprintf(ew, "partial: the run stopped before every point finished\n")
 	}
 
-	if len(r.Points) > 0 {
+	if d.n > 0 {
 		fmt.Fprintln(ew)
 		tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
 		fmt.Fprint(tw, "point")
-		for i, s := range swept {
+		for i, s := range d.swept {
 			if s {
-				fmt.Fprintf(tw, "\t%s", names[i])
+				fmt.Fprintf(tw, "\t%s", d.names[i])
 			}
 		}
 		fmt.Fprint(tw, "\tobservable\tmean ± stderr\t95% CI\tsamples\n")
 		shown := r.Points
-		if len(shown) > summaryPoints {
-			shown = shown[:summaryHead]
+		if d.n > summaryPoints {
+			shown = shown[:min(len(shown), summaryHead)]
 		}
 		for _, p := range shown {
 			for _, s := range p.Stats {
 				fmt.Fprintf(tw, "%d", p.Index)
-				for i, sw := range swept {
+				for i, sw := range d.swept {
 					if sw {
 						fmt.Fprintf(tw, "\t%s", p.Params.Value(i))
 					}
@@ -80,8 +69,8 @@ func Summary(w io.Writer, r *Results) error {
 			}
 		}
 		tw.Flush()
-		if more := len(r.Points) - len(shown); more > 0 {
-			fmt.Fprintf(ew, "... and %d more points: every point is in the CSV and JSON results\n", more)
+		if more := d.n - int64(len(shown)); more > 0 {
+			fmt.Fprintf(ew, "... and %d more points: every point is in %s\n", more, tablesText(r))
 		}
 	}
 
@@ -93,7 +82,7 @@ func Summary(w io.Writer, r *Results) error {
 		}
 	}
 
-	warnings, total := allWarnings(r, swept)
+	warnings, total := allWarnings(r, d)
 	if len(warnings) > 0 {
 		fmt.Fprintf(ew, "\n%s:\n", words.Count(int64(total), "warning"))
 		for _, w := range warnings {
@@ -106,61 +95,21 @@ func Summary(w io.Writer, r *Results) error {
 	return nil
 }
 
+// tablesText names the files that hold every point: r.Tables, or if it
+// is empty, the tables a run writes.
+func tablesText(r *Results) string {
+	tables := r.Tables
+	if len(tables) == 0 {
+		tables = []string{"results.csv", "results.parquet"}
+	}
+	return strings.Join(tables, " and ")
+}
+
 // A summary of more than summaryPoints points shows the first summaryHead.
 const (
 	summaryPoints = 100
 	summaryHead   = 50
 )
-
-// allWarnings returns every point's warnings, each prefixed with the point
-// ("point 2 (L=16 T=2): "), then the run's. A warning that more than
-// warnGroup points share is one line naming how many and the first of
-// them, so that a sweep of 10,000 one-sample points warns in one line,
-// not 10,000. total counts the warnings before grouping.
-func allWarnings(r *Results, swept []bool) (lines []string, total int) {
-	type group struct {
-		msg    string
-		labels []string
-		n      int
-	}
-	var groups []*group
-	byMsg := make(map[string]*group)
-	for _, p := range r.Points {
-		// Labelled only when a group still lists its points: a large
-		// sweep whose points all warn the same way needs warnGroup+1.
-		label := ""
-		for _, w := range p.Warnings {
-			g := byMsg[w]
-			if g == nil {
-				g = &group{msg: w}
-				byMsg[w] = g
-				groups = append(groups, g)
-			}
-			g.n++
-			total++
-			if len(g.labels) <= warnGroup {
-				if label == "" {
-					label = "point " + strconv.FormatInt(p.Index, 10)
-					if key := pointLabel(p.Params, swept); key != "" {
-						label += " (" + key + ")"
-					}
-				}
-				g.labels = append(g.labels, label)
-			}
-		}
-	}
-	for _, g := range groups {
-		if g.n <= warnGroup {
-			for _, l := range g.labels {
-				lines = append(lines, l+": "+g.msg)
-			}
-			continue
-		}
-		lines = append(lines, fmt.Sprintf("%d points: %s (%s and %d more)",
-			g.n, g.msg, strings.Join(g.labels[:warnExamples], ", "), g.n-warnExamples))
-	}
-	return append(lines, r.Warnings...), total + len(r.Warnings)
-}
 
 // A warning shared by more than warnGroup points is written once, naming
 // warnExamples of them.
@@ -168,22 +117,6 @@ const (
 	warnGroup    = 3
 	warnExamples = 2
 )
-
-// sweptParams reports, for each of the n parameters, whether its value
-// differs between points.
-func sweptParams(r *Results, n int) []bool {
-	swept := make([]bool, n)
-	if len(r.Points) == 0 {
-		return swept
-	}
-	first := r.Points[0].Params
-	for _, p := range r.Points[1:] {
-		for i := range swept {
-			swept[i] = swept[i] || !sameCanonical(p.Params.Value(i), first.Value(i))
-		}
-	}
-	return swept
-}
 
 // sameCanonical reports whether a and b have the same canonical form
 // (Value.String), without formatting them: -0 is not 0, and every NaN is

@@ -75,7 +75,7 @@ func TestSummaryOfALargeSweep(t *testing.T) {
 		{"100 points: the whole table", 100, 100,
 			[]string{"101 warnings:", "  100 points: u: 1 sample (point 0 (w=1), point 1 (w=2) and 98 more)", "  point 7 (w=8): u: odd"}, []string{"more points"}},
 		{"150 points: the first 50", 150, 50,
-			[]string{"... and 100 more points: every point is in the CSV and JSON results", "151 warnings:"}, nil},
+			[]string{"... and 100 more points: every point is in results.csv and results.parquet", "151 warnings:"}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var b strings.Builder
