@@ -2,18 +2,13 @@ package engine
 
 import (
 	"cmp"
-	"errors"
 	"fmt"
-	"io"
 	"path/filepath"
-	"runtime"
 	"slices"
-	"sync"
 
 	"github.com/simrun/simrun/internal/atomicfile"
 	"github.com/simrun/simrun/report"
 	"github.com/simrun/simrun/sim"
-	"github.com/simrun/simrun/stats"
 )
 
 // A chunkStore keeps the chunks of a run: which are done, a bit each in
@@ -181,112 +176,4 @@ func (s *chunkStore) abort() {
 	if s.file != nil {
 		s.file.Abort()
 	}
-}
-
-// reducePoints reduces the points of e from the chunk estimates file r
-// of e's layout, as startFeed does, and returns them when all are done.
-func reducePoints(e *sim.Experiment, r io.ReaderAt, pointDone func(int64) bool, failures []report.Failure, check func() error) (points []report.PointResult, partial bool, err error) {
-	return startFeed(e, r, pointDone, failures, check, nil, nil).wait()
-}
-
-// A pointFeed is the reduction of a sweep's points from a chunk estimates
-// file, under way: as many goroutines as there are cores each reduce a
-// contiguous part of the sweep (each reading only its part of the file),
-// each point by itself, so that the bits do not depend on how the sweep
-// is cut. Only the points whose chunks are
-// all done (pointDone, or if nil, by the chunks' sample counts, as a
-// chunks.bin is read) and none failed are reduced.
-type pointFeed struct {
-	points []report.PointResult // by index; those not ok are zero
-	ok     []bool
-	done   chan struct{} // closed when all is done; then err is set
-	err    error
-	wrote  string // the chunks.bin that after put in place, if it does
-}
-
-// feedPart is the fewest points a goroutine of a feed reduces: below it,
-// one goroutine costs less than starting more.
-const feedPart = 1024
-
-// startFeed starts the reduction of e's points from r, and check (if not
-// nil) beside it; after both, if neither failed, after (if not nil).
-// The feed's error is the first of theirs, passed through wrap if not
-// nil.
-func startFeed(e *sim.Experiment, r io.ReaderAt, pointDone func(int64) bool, failures []report.Failure, check, after func() error, wrap func(error) error) *pointFeed {
-	failed := make(map[int64]bool)
-	for _, f := range failures {
-		failed[f.Point] = true
-	}
-	n := e.NumPoints()
-	f := &pointFeed{points: make([]report.PointResult, n), ok: make([]bool, n), done: make(chan struct{})}
-	workers := max(1, min(int64(runtime.GOMAXPROCS(0)), n/feedPart))
-	errs := make([]error, workers+1)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			cr := report.NewChunkReader(r, e.Layout(), n)
-			errs[w] = f.reduce(e, cr, w*n/workers, (w+1)*n/workers, failed, pointDone)
-		})
-	}
-	go func() {
-		if check != nil {
-			errs[workers] = check()
-		}
-		wg.Wait()
-		f.err = errors.Join(errs...)
-		if f.err == nil && after != nil {
-			f.err = after()
-		}
-		if f.err != nil && wrap != nil {
-			f.err = wrap(f.err)
-		}
-		close(f.done)
-	}()
-	return f
-}
-
-// reduce reduces points lo to hi-1.
-func (f *pointFeed) reduce(e *sim.Experiment, cr *report.ChunkReader, lo, hi int64, failed map[int64]bool, pointDone func(int64) bool) error {
-	for p := lo; p < hi; p++ {
-		if failed[p] || pointDone != nil && !pointDone(p) {
-			continue
-		}
-		if err := cr.Point(p); err != nil {
-			return err
-		}
-		if pointDone == nil {
-			done, err := cr.Done()
-			if err != nil {
-				return err
-			}
-			if !done {
-				continue
-			}
-		}
-		params := e.PointParams(p)
-		st, warns, err := stats.ReducePoint(e.Kernel, params, cr)
-		if err != nil {
-			return err
-		}
-		f.points[p], f.ok[p] = report.PointResult{Index: p, Params: params, Stats: st, Warnings: warns}, true
-	}
-	return nil
-}
-
-// wait waits for the whole reduction and returns the points reduced, in
-// sweep order, and whether any was left out. Call it once: it compacts
-// the points in place.
-func (f *pointFeed) wait() (points []report.PointResult, partial bool, err error) {
-	<-f.done
-	if f.err != nil {
-		return nil, false, f.err
-	}
-	kept := f.points[:0]
-	for p, ok := range f.ok {
-		if ok {
-			kept = append(kept, f.points[p])
-		}
-	}
-	clear(f.points[len(kept):]) // no stale copies of moved points
-	return kept, len(kept) < len(f.ok), nil
 }

@@ -1,12 +1,14 @@
 package engine
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 
@@ -61,7 +63,9 @@ func outputNames(e *sim.Experiment, shard bool) []string {
 	if shard {
 		return names
 	}
-	names = append(names, ChunksFile, ResultsCSV, ResultsParquet, ResultsJSON, ReportMD)
+	names = append(names, ChunksFile)
+	names = append(names, tableNames(e)...)
+	names = append(names, ResultsJSON, ReportMD)
 	for _, p := range e.Plots {
 		for _, f := range p.Formats {
 			names = append(names, p.Name+"."+f)
@@ -101,55 +105,152 @@ func fileKind(m os.FileMode) string {
 // writeOutputs writes every output file of a run into dir from feed,
 // each atomically: the inputs of Report first (experiment.toml, then
 // chunks.bin, which the feed puts in place when the reduction is done),
-// then the tables, figures and report, filling res.Points. It returns
-// the paths written.
+// then the tables, figures and report, filling res. It returns the paths
+// written.
 func writeOutputs(dir string, e *sim.Experiment, res *report.Results, feed *pointFeed) ([]string, error) {
 	var written []string
 	if err := writeSource(&written, dir, e); err != nil {
-		feed.wait()
-		return written, err
+		return written, feed.finish(err)
 	}
 	err := writeTables(&written, dir, e, res, feed)
 	return written, err
 }
 
-// writeTables writes what follows from the points, res.Points once feed
-// (if not nil) has filled them: results.csv and results.parquet at once,
-// then results.json, the figures and report.md; appending each path to
-// written, in that order. For a sweep of a million points the tables are
-// a few seconds of formatting and compressing each, on the cores the
-// workers have left.
-func writeTables(written *[]string, dir string, e *sim.Experiment, res *report.Results, feed *pointFeed) error {
-	if feed != nil {
-		// The reduction has every core first, then the tables one each:
-		// all of them bound by the CPU, writing the tables as the points
-		// came (report.WriteCSVPoints) gained nothing on two cores.
-		var err error
-		if res.Points, res.Partial, err = feed.wait(); err != nil {
-			return err
+// tableNames are the tidy tables a run of e writes.
+func tableNames(e *sim.Experiment) []string {
+	var names []string
+	if e.Output.CSV {
+		names = append(names, ResultsCSV)
+	}
+	if e.Output.Parquet {
+		names = append(names, ResultsParquet)
+	}
+	return names
+}
+
+// writeTables writes what follows from the points of feed, or if feed is
+// nil from res.Points: the tidy tables (results.csv, results.parquet, as
+// e.Output says) as the points come, each on a goroutine of its own, then
+// results.json, the figures and report.md; appending each path to
+// written, in that order, and removing a table of an earlier run that e
+// does not write. It fills res with the points and whether any was left
+// out. Of a sweep of more than report.JSONPoints points it keeps the
+// first JSONPoints and a report.Digest of all, unless a figure plots
+// them, so that memory does not grow with the sweep.
+func writeTables(written *[]string, dir string, e *sim.Experiment, res *report.Results, feed *pointFeed) (err error) {
+	all := res.Points
+	each := func(fn func([]report.PointResult, bool) error) error {
+		for lo := 0; lo < len(all); lo += feedPoints {
+			if err := fn(all[lo:min(len(all), lo+feedPoints)], false); err != nil {
+				return err
+			}
 		}
-		if feed.wrote != "" {
+		return nil
+	}
+	if feed != nil {
+		each = feed.each
+	}
+	partial := res.Partial
+	res.Points = nil
+
+	type table struct {
+		name   string
+		write  func(io.Writer, report.Points) error
+		file   *atomicfile.File
+		blocks chan []report.PointResult
+		err    error
+	}
+	var (
+		tables []*table
+		wg     sync.WaitGroup
+	)
+	defer func() {
+		for _, t := range tables {
+			t.file.Abort() // nothing after Commit
+		}
+	}()
+	writers := map[string]func(io.Writer, report.Points) error{ResultsCSV: report.WriteCSVPoints, ResultsParquet: report.WriteParquetPoints}
+	for _, name := range tableNames(e) {
+		f, err := atomicfile.Create(filepath.Join(dir, name))
+		if err != nil {
+			return feed.finish(err)
+		}
+		t := &table{name: name, write: writers[name], file: f, blocks: make(chan []report.PointResult, 4)}
+		tables = append(tables, t)
+		wg.Go(func() {
+			bw := bufio.NewWriterSize(t.file, 1<<20)
+			t.err = t.write(bw, func(yield func(report.PointResult, error) bool) {
+				for ps := range t.blocks {
+					for _, p := range ps {
+						if !yield(p, nil) {
+							return
+						}
+					}
+				}
+			})
+			if t.err == nil {
+				t.err = bw.Flush()
+			}
+			for range t.blocks { // after an error, keep the feed going
+			}
+		})
+	}
+
+	keepAll := len(e.Plots) > 0 // a figure plots every point
+	digest := report.NewDigest()
+	var omitted int64
+	ferr := each(func(points []report.PointResult, left bool) error {
+		partial = partial || left
+		for _, p := range points {
+			if err := digest.Add(p); err != nil {
+				return err
+			}
+			if keepAll || len(res.Points) < report.JSONPoints {
+				res.Points = append(res.Points, p)
+			} else {
+				omitted++
+			}
+		}
+		for _, t := range tables {
+			t.blocks <- points
+		}
+		return nil
+	})
+	for _, t := range tables {
+		close(t.blocks)
+	}
+	wg.Wait()
+	for _, t := range tables {
+		if ferr == nil && t.err != nil {
+			ferr = fmt.Errorf("engine: %s: %w", filepath.Join(dir, t.name), t.err)
+		}
+	}
+	if feed != nil {
+		if ferr = feed.finish(ferr); feed.wrote != "" && ferr == nil {
 			*written = append(*written, feed.wrote)
 		}
 	}
-	var (
-		wg         sync.WaitGroup
-		files      [2][]string
-		errs       [2]error
-		tableFuncs = [2]func(io.Writer, *report.Results) error{report.WriteCSV, report.WriteParquet}
-	)
-	for i, name := range [2]string{ResultsCSV, ResultsParquet} {
-		wg.Go(func() {
-			errs[i] = writeFile(&files[i], dir, name, func(w io.Writer) error { return tableFuncs[i](w, res) })
-		})
+	if ferr != nil {
+		return ferr
 	}
-	wg.Wait()
-	for i := range files {
-		*written = append(*written, files[i]...)
+	res.Partial, res.PointsOmitted = partial, omitted
+	if omitted > 0 {
+		res.Digest = digest
 	}
-	for _, err := range errs {
-		if err != nil {
+	for _, t := range tables {
+		if err := t.file.Commit(); err != nil {
 			return err
+		}
+		*written = append(*written, filepath.Join(dir, t.name))
+		res.Tables = append(res.Tables, t.name)
+	}
+	for _, name := range []string{ResultsCSV, ResultsParquet} {
+		if !slices.Contains(res.Tables, name) {
+			// Of an earlier run, which its report.md and results.json,
+			// about to be replaced, would no longer name.
+			if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return fmt.Errorf("engine: %w", err)
+			}
 		}
 	}
 	t, err := histogramChunks(dir, e)
@@ -333,7 +434,7 @@ func (r *SavedRun) Rebuild() (*report.Results, error) {
 		return nil, err
 	}
 	defer f.Close()
-	if res.Points, res.Partial, err = feed.wait(); err != nil {
+	if res.Points, res.Partial, err = feed.collect(); err != nil {
 		return nil, err
 	}
 	return res, nil
@@ -422,6 +523,9 @@ func checkResultFiles(r *SavedRun) []string {
 		name  string
 		write func(io.Writer, *report.Results) error
 	}{{ResultsJSON, report.WriteJSON}, {ResultsCSV, report.WriteCSV}, {ResultsParquet, report.WriteParquet}} {
+		if f.name != ResultsJSON && !slices.Contains(tableNames(r.Experiment), f.name) {
+			continue
+		}
 		path := filepath.Join(r.Dir, f.name)
 		got, err := os.ReadFile(path)
 		if err != nil {

@@ -1,0 +1,200 @@
+package engine
+
+import (
+	"errors"
+	"io"
+	"runtime"
+	"sync"
+
+	"github.com/simrun/simrun/report"
+	"github.com/simrun/simrun/sim"
+	"github.com/simrun/simrun/stats"
+)
+
+// A pointFeed is the reduction of a sweep's points from a chunk estimates
+// file, under way. As many goroutines as there are cores take blocks of
+// feedBlock points in sweep order and reduce each point by itself, so that
+// the bits do not depend on how the sweep is cut; each hands the blocks
+// on in sweep order, at most feedWindow blocks ahead of the consumer, so
+// that memory is bounded by the blocks in flight, not by the sweep. Only
+// the points whose chunks are all done (pointDone, or if nil, by the
+// chunks' sample counts, as a chunks.bin is read) and none failed are
+// reduced.
+//
+// The consumer calls each once, then finish once.
+type pointFeed struct {
+	order    chan *feedBlock // in sweep order
+	stop     chan struct{}   // closed by finish: no more blocks
+	workers  sync.WaitGroup
+	checked  chan error // check's result
+	after    func() error
+	wrap     func(error) error
+	wrote    string // the chunks.bin that after puts in place, if it does
+	finished bool
+}
+
+// A feedBlock is the points lo to hi-1, once ready is closed: those
+// reduced, in order, and whether any was left out.
+type feedBlock struct {
+	lo, hi int64
+	points []report.PointResult
+	left   bool
+	err    error
+	ready  chan struct{}
+}
+
+// feedPoints is the points of a feed's block, and feedWindow the most
+// blocks reduced ahead of their consumer.
+const (
+	feedPoints = 1024
+	feedWindow = 8
+)
+
+// startFeed starts the reduction of e's points from r, and check (if not
+// nil) beside it. finish runs after (if not nil) once both are done and
+// neither failed, and passes the feed's error through wrap if not nil.
+func startFeed(e *sim.Experiment, r io.ReaderAt, pointDone func(int64) bool, failures []report.Failure, check, after func() error, wrap func(error) error) *pointFeed {
+	failed := make(map[int64]bool)
+	for _, f := range failures {
+		failed[f.Point] = true
+	}
+	n := e.NumPoints()
+	f := &pointFeed{
+		order:   make(chan *feedBlock, feedWindow),
+		stop:    make(chan struct{}),
+		checked: make(chan error, 1),
+		after:   after,
+		wrap:    wrap,
+	}
+	work := make(chan *feedBlock)
+	go func() {
+		defer close(f.order)
+		defer close(work)
+		for lo := int64(0); lo < n; lo += feedPoints {
+			b := &feedBlock{lo: lo, hi: min(n, lo+feedPoints), ready: make(chan struct{})}
+			// The worker gets the block only once the consumer will wait for it.
+			select {
+			case f.order <- b:
+			case <-f.stop:
+				return
+			}
+			select {
+			case work <- b:
+			case <-f.stop:
+				return
+			}
+		}
+	}()
+	workers := max(1, min(int64(runtime.GOMAXPROCS(0)), (n+feedPoints-1)/feedPoints))
+	for range workers {
+		f.workers.Go(func() {
+			cr := report.NewChunkReader(r, e.Layout(), n)
+			for b := range work {
+				b.err = b.reduce(e, cr, failed, pointDone)
+				close(b.ready)
+			}
+		})
+	}
+	go func() {
+		var err error
+		if check != nil {
+			err = check()
+		}
+		f.checked <- err
+	}()
+	return f
+}
+
+// reduce reduces the block's points with cr, reading no further.
+func (b *feedBlock) reduce(e *sim.Experiment, cr *report.ChunkReader, failed map[int64]bool, pointDone func(int64) bool) error {
+	cr.Bound(b.hi)
+	for p := b.lo; p < b.hi; p++ {
+		if failed[p] || pointDone != nil && !pointDone(p) {
+			b.left = true
+			continue
+		}
+		if err := cr.Point(p); err != nil {
+			return err
+		}
+		if pointDone == nil {
+			done, err := cr.Done()
+			if err != nil {
+				return err
+			}
+			if !done {
+				b.left = true
+				continue
+			}
+		}
+		params := e.PointParams(p)
+		st, warns, err := stats.ReducePoint(e.Kernel, params, cr)
+		if err != nil {
+			return err
+		}
+		b.points = append(b.points, report.PointResult{Index: p, Params: params, Stats: st, Warnings: warns})
+	}
+	return nil
+}
+
+// each calls f with each block's points, in sweep order, and whether a
+// point of the block was left out, until f or a block fails, and returns
+// that error.
+func (f *pointFeed) each(fn func(points []report.PointResult, left bool) error) error {
+	for b := range f.order {
+		<-b.ready
+		if b.err != nil {
+			return b.err
+		}
+		if err := fn(b.points, b.left); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// finish ends the feed, after each returned err: it stops the reduction,
+// waits for it and for check, and then, if none of them failed, runs
+// after. It returns the first error of each, check and after, passed
+// through wrap. Only its first call does anything; later ones return nil.
+// Of a nil feed, it returns err.
+func (f *pointFeed) finish(err error) error {
+	if f == nil {
+		return err
+	}
+	if f.finished {
+		return nil
+	}
+	f.finished = true
+	close(f.stop)
+	for range f.order { // let the producer see stop
+	}
+	f.workers.Wait()
+	err = errors.Join(err, <-f.checked)
+	if err == nil && f.after != nil {
+		err = f.after()
+	}
+	if err != nil && f.wrap != nil {
+		err = f.wrap(err)
+	}
+	return err
+}
+
+// collect reduces every point and returns them in sweep order, and
+// whether any was left out: the whole feed, each and finish.
+func (f *pointFeed) collect() (points []report.PointResult, partial bool, err error) {
+	err = f.each(func(ps []report.PointResult, left bool) error {
+		points = append(points, ps...)
+		partial = partial || left
+		return nil
+	})
+	if err = f.finish(err); err != nil {
+		return nil, false, err
+	}
+	return points, partial, nil
+}
+
+// reducePoints reduces the points of e from the chunk estimates file r
+// of e's layout, as startFeed does, and returns them when all are done.
+func reducePoints(e *sim.Experiment, r io.ReaderAt, pointDone func(int64) bool, failures []report.Failure, check func() error) (points []report.PointResult, partial bool, err error) {
+	return startFeed(e, r, pointDone, failures, check, nil, nil).collect()
+}

@@ -1,0 +1,82 @@
+package engine
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+// TestTables: [output] tables says which tidy tables a run writes; a
+// table the experiment no longer asks for is removed, not left beside
+// results of another run; report, a rerun and verify go by the same list.
+func TestTables(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out")
+	experiment := func(tables string) string {
+		return writeTestFile(t, dir, "walk.toml", `
+kernel = "randomwalk"
+seed = 3
+[params]
+d = 1
+[sweep]
+steps = [1, 2, 3]
+[samples]
+samples = 4
+chunk_size = 2
+[output]
+`+tables)
+	}
+	exists := func(name string) bool {
+		_, err := os.Stat(filepath.Join(out, name))
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			t.Fatal(err)
+		}
+		return err == nil
+	}
+	for _, step := range []struct {
+		name, tables string
+		csv, parquet bool
+	}{
+		{"default", "", true, true},
+		{"parquet only", `tables = ["parquet"]`, false, true},
+		{"csv only", `tables = ["csv"]`, true, false},
+		{"both again", `tables = ["parquet", "csv"]`, true, true},
+	} {
+		o := runFile(t, experiment(step.tables), out, Options{InProcess: true})
+		var want []string
+		for _, f := range []struct {
+			name  string
+			wants bool
+		}{{ResultsCSV, step.csv}, {ResultsParquet, step.parquet}} {
+			if exists(f.name) != f.wants {
+				t.Errorf("%s: %s exists %v, want %v", step.name, f.name, exists(f.name), f.wants)
+			}
+			if f.wants {
+				want = append(want, f.name)
+			}
+			if slices.Contains(o.Written, filepath.Join(out, f.name)) != f.wants {
+				t.Errorf("%s: written %v; %s in it: want %v", step.name, o.Written, f.name, f.wants)
+			}
+		}
+		if !slices.Equal(o.Results.Tables, want) {
+			t.Errorf("%s: Results.Tables = %v, want %v", step.name, o.Results.Tables, want)
+		}
+		if again := runFile(t, experiment(step.tables), out, Options{InProcess: true}); !again.UpToDate {
+			t.Errorf("%s: a rerun is not up to date: %v", step.name, again.Written)
+		}
+		if _, written, err := testEngine.Report(out); err != nil {
+			t.Fatal(err)
+		} else if exists(ResultsCSV) != step.csv || exists(ResultsParquet) != step.parquet {
+			t.Errorf("%s: report wrote %v", step.name, written)
+		}
+		v, err := testEngine.Verify(out, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(v.Files) > 0 || len(v.Mismatches) > 0 {
+			t.Errorf("%s: verify: files %v, mismatches %v", step.name, v.Files, v.Mismatches)
+		}
+	}
+}
