@@ -84,11 +84,11 @@ func (en *Engine) restoreJournal(dir string) error {
 		}
 		return nil
 	}
-	lastPoint, key := int64(-1), ""
+	lastPoint, key := int64(-1), []byte(nil)
 	err = eachDoneChunk(dir, old, func(g int64, a []sim.Acc) error {
 		p, c := l.Split(g)
 		if p != lastPoint {
-			lastPoint, key = p, old.Point(p).Key
+			lastPoint, key = p, old.AppendKey(key[:0], p)
 		}
 		accs = sim.AppendAccs(accs[:0], a)
 		start := len(buf)

@@ -91,7 +91,7 @@ type chunkRunner struct {
 	k       kernels.Kernel
 	layout  sim.ChunkLayout
 	point   int64
-	key     string
+	key     []byte // of point, for its chunks' seeds
 	sampler kernels.Sampler
 	obs     []sim.Acc
 }
@@ -113,12 +113,12 @@ func (c *chunkRunner) Handle(dst, task []byte) ([]byte, error) {
 func (c *chunkRunner) run(g int64) ([]sim.Acc, error) {
 	point, chunk := c.layout.Split(g)
 	if point != c.point {
-		p := c.e.Point(point)
-		s, err := c.k.New(p.Params)
+		params := c.e.PointParams(point)
+		s, err := c.k.New(params)
 		if err != nil {
-			return nil, fmt.Errorf("point %d (%s): %w", point, p.Key, err)
+			return nil, fmt.Errorf("point %d (%s): %w", point, params.Key(), err)
 		}
-		c.point, c.key, c.sampler = point, p.Key, s
+		c.point, c.key, c.sampler = point, c.e.AppendKey(c.key[:0], point), s
 	}
 	clear(c.obs)
 	r := sim.ChunkRand(c.e.Seed, c.key, chunk)

@@ -116,7 +116,7 @@ type chunkID struct {
 
 // appendRecord encodes one completed chunk: its identity and its encoded
 // accumulators.
-func appendRecord(b []byte, key string, chunk, samples int64, accs []byte) []byte {
+func appendRecord[K string | []byte](b []byte, key K, chunk, samples int64, accs []byte) []byte {
 	b = binary.AppendUvarint(b, uint64(len(key)))
 	b = append(b, key...)
 	b = binary.AppendUvarint(b, uint64(chunk))

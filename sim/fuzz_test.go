@@ -114,6 +114,9 @@ func checkExpansion(t *testing.T, e *Experiment) {
 		if p.Index != i || p.Key != p.Params.Key() {
 			t.Fatalf("Point(%d): Index %d, Key %q, Params.Key %q", i, p.Index, p.Key, p.Params.Key())
 		}
+		if k := e.AppendKey([]byte("x"), i); string(k) != "x"+p.Key {
+			t.Fatalf("AppendKey(%d) = %q, want %q after the bytes given", i, k, "x"+p.Key)
+		}
 		for j := range p.Params.Len() {
 			if err := e.Kernel.Params[j].Check(p.Params.Value(j)); err != nil {
 				t.Fatalf("Point(%d): %s %v", i, p.Params.Name(j), err)

@@ -692,3 +692,28 @@ func TestDocPlotExamples(t *testing.T) {
 		t.Errorf("found %d [[plot]] examples, want 2", n)
 	}
 }
+
+// TestAppendKey: AppendKey writes Point's Key for every point, whichever
+// parameters are swept, fixed or left at their defaults.
+func TestAppendKey(t *testing.T) {
+	for _, tc := range []struct{ name, src string }{
+		{"nothing swept", header + "[params]\nT = 1\n"},
+		{"one axis of floats", header + "[sweep]\nT = { linspace = [1.5, 3.5, 21] }\n"},
+		{"a product", header + "[params]\nT = -0.0\nmethod = \"wolff\"\n[sweep]\nL = [8, 16]\ncoupling = { logspace = [-3, 0, 4] }\nflag = [true, false]\n"},
+		{"a zip and an axis", header + "[sweep]\nT = { from = 0, to = 1, step = 0.25 }\ncoupling = [1, 2, 3, 4, 5]\nL = [4, 8]\n[zip]\nz = [\"T\", \"coupling\"]\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e, err := Parse("exp.toml", []byte(tc.src), testCatalog)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var b []byte
+			for i := range e.NumPoints() {
+				b = e.AppendKey(b[:0], i)
+				if want := e.Point(i).Key; string(b) != want {
+					t.Fatalf("AppendKey(%d) = %q, want %q", i, b, want)
+				}
+			}
+		})
+	}
+}

@@ -15,7 +15,7 @@ const SeedScheme = "sha256(\"simrun/chunk/v1\\x00\" || u64le(seed) || u64le(len(
 // and the chunk index, read as four little-endian 64-bit words. The stream
 // thus depends on what the point is, never on where it sits in the sweep,
 // how many workers run it, or in which order chunks finish.
-func ChunkRand(seed uint64, key string, chunk int64) rng.Xoshiro256 {
+func ChunkRand[K string | []byte](seed uint64, key K, chunk int64) rng.Xoshiro256 {
 	// The message is hashed in one piece (Sum256), from a buffer on the
 	// stack when the key is short: the same bytes as writing it in parts,
 	// without the allocation of a hash.Hash, once for every chunk.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -31,6 +32,79 @@ type Sweep struct {
 	fixed []string    // names set in [params], file order
 	axes  []axis      // first varies slowest
 	n     int64       // number of points: product of axis lengths
+	key   []keyPart   // how AppendKey writes a point's key
+}
+
+// A keyPart is a piece of a point's Key: text, then, unless axis is -1,
+// the value of column col of that axis. The text holds the names and
+// the values of the parameters that are not swept, formatted once.
+type keyPart struct {
+	text      []byte
+	axis, col int
+}
+
+// newKeyPlan returns the parts of the Key of s's points: the parameters
+// by name, as Params.Key orders them.
+func (s *Sweep) newKeyPlan() []keyPart {
+	type at struct{ axis, col int }
+	swept := make(map[int]at)
+	for a, ax := range s.axes {
+		for c, col := range ax.cols {
+			swept[col.param] = at{a, c}
+		}
+	}
+	idx := make([]int, len(s.specs))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return strings.Compare(s.specs[a].Name, s.specs[b].Name) })
+	var parts []keyPart
+	var text []byte
+	for n, i := range idx {
+		if n > 0 {
+			text = append(text, ',')
+		}
+		text = append(text, s.specs[i].Name...)
+		text = append(text, '=')
+		if w, ok := swept[i]; ok {
+			parts = append(parts, keyPart{text: text, axis: w.axis, col: w.col})
+			text = nil
+			continue
+		}
+		text = s.base[i].Append(text)
+	}
+	if len(text) > 0 {
+		parts = append(parts, keyPart{text: text, axis: -1})
+	}
+	return parts
+}
+
+// AppendKey appends the Key of point i to dst: Point(i).Key, without the
+// point's parameters and with the parameters that are not swept
+// formatted once, for a run that journals a million points. It panics if
+// i is out of range, as Point does.
+func (e *Experiment) AppendKey(dst []byte, i int64) []byte {
+	s := &e.sweep
+	if i < 0 || i >= s.n {
+		panic(fmt.Sprintf("sim: AppendKey(%d) out of range [0, %d)", i, s.n))
+	}
+	var stack [8]int64
+	at := stack[:0]
+	if len(s.axes) > len(stack) {
+		at = make([]int64, 0, len(s.axes))
+	}
+	at = at[:len(s.axes)]
+	for a := len(s.axes) - 1; a >= 0; a-- {
+		at[a] = i % s.axes[a].n
+		i /= s.axes[a].n
+	}
+	for _, p := range s.key {
+		dst = append(dst, p.text...)
+		if p.axis >= 0 {
+			dst = s.axes[p.axis].cols[p.col].at(at[p.axis]).Append(dst)
+		}
+	}
+	return dst
 }
 
 // Axis describes one axis of the cartesian product, for display.

@@ -124,6 +124,7 @@ func (l *loader) params(e *Experiment, params, sweep, zip map[string]any, requir
 		}
 		s.n = n
 	}
+	s.key = s.newKeyPlan()
 	e.sweep = s
 }
 
