@@ -31,6 +31,11 @@ type chunkStore struct {
 	buf     []byte  // their accumulators, size bytes each
 	run     []byte  // a run of consecutive chunks, being written
 	scratch []sim.Acc
+
+	// The feed of the points from the file, once startFeed has started
+	// it, and the first point not yet done and in the file.
+	pf       *pointFeed
+	frontier int64
 }
 
 const storeBuffer = 4 << 20
@@ -146,21 +151,50 @@ func (s *chunkStore) drain() error {
 		return fmt.Errorf("engine: %w", err)
 	}
 	s.pend, s.buf = s.pend[:0], s.buf[:0]
+	s.advance()
 	return nil
 }
 
-// feed drains what is gathered and starts the reduction of the points
-// from the chunks.bin being built, while its checksum is computed
-// (Finish); when both are done, it puts chunks.bin in place, before the
-// feed is done: whatever is written from the points is written after the
-// chunks they come from.
-func (s *chunkStore) feed(e *sim.Experiment, failures []report.Failure) (*pointFeed, error) {
-	if err := s.drain(); err != nil {
-		return nil, err
+// advance hands the feed the points done since the last call, if it is
+// started: results arrive nearly in chunk order, so that the points are
+// reduced, and their tables written, while the run goes on.
+func (s *chunkStore) advance() {
+	if s.pf == nil {
+		return
 	}
-	f := startFeed(e, s.file.File, s.PointDone, failures, s.b.Finish, s.commit, nil)
-	f.wrote = filepath.Join(filepath.Dir(s.file.Name()), ChunksFile)
-	return f, nil
+	p := s.frontier
+	for p < s.points && s.PointDone(p) {
+		p++
+	}
+	if p > s.frontier {
+		s.frontier = p
+		s.pf.advance(p)
+	}
+}
+
+// startFeed starts the reduction of the points from the chunks.bin being
+// built, of each point once it is done and its chunks written; when the
+// run is over, feed releases the rest.
+func (s *chunkStore) startFeed(e *sim.Experiment) *pointFeed {
+	s.pf = newFeed(e, s.file.File, s.commit, nil)
+	s.pf.wrote = filepath.Join(filepath.Dir(s.file.Name()), ChunksFile)
+	s.advance() // the chunks of the journal
+	return s.pf
+}
+
+// feed drains what is gathered and releases the rest of the points to
+// startFeed's feed, while the checksum of chunks.bin is computed
+// (Finish); when both are done, the feed puts chunks.bin in place before
+// it is done: whatever is written from the points is written after the
+// chunks they come from. If the drain fails, so does the feed.
+func (s *chunkStore) feed(failures []report.Failure) error {
+	err := s.drain()
+	check := s.b.Finish
+	if err != nil {
+		check = func() error { return err }
+	}
+	s.pf.release(s.PointDone, failures, check)
+	return err
 }
 
 // commit puts the completed chunks.bin in place.

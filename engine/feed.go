@@ -21,7 +21,10 @@ import (
 // chunks' sample counts, as a chunks.bin is read) and none failed are
 // reduced.
 //
-// The consumer calls each once, then finish once.
+// A run's feed starts with the run: the chunks are reduced in sweep order
+// as they arrive, up to the first point not yet done (advance), and the
+// rest once the run is over (release). The consumer calls each once,
+// then finish once.
 type pointFeed struct {
 	order    chan *feedBlock // in sweep order
 	stop     chan struct{}   // closed by finish: no more blocks
@@ -31,12 +34,26 @@ type pointFeed struct {
 	wrap     func(error) error
 	wrote    string // the chunks.bin that after puts in place, if it does
 	finished bool
+
+	mu        sync.Mutex
+	cond      sync.Cond
+	avail     int64 // every point below is done and in the file
+	released  bool  // every point's fate is known
+	stopped   bool
+	failed    map[int64]bool
+	pointDone func(int64) bool
 }
 
 // A feedBlock is the points lo to hi-1, once ready is closed: those
-// reduced, in order, and whether any was left out.
+// reduced, in order, and whether any was left out. If done, every one of
+// them was done when the block was handed out, before the run was over.
 type feedBlock struct {
 	lo, hi int64
+	done   bool
+	// After release: the points that failed, and which are done.
+	failed    map[int64]bool
+	pointDone func(int64) bool
+
 	points []report.PointResult
 	left   bool
 	err    error
@@ -54,10 +71,14 @@ const (
 // nil) beside it. finish runs after (if not nil) once both are done and
 // neither failed, and passes the feed's error through wrap if not nil.
 func startFeed(e *sim.Experiment, r io.ReaderAt, pointDone func(int64) bool, failures []report.Failure, check, after func() error, wrap func(error) error) *pointFeed {
-	failed := make(map[int64]bool)
-	for _, f := range failures {
-		failed[f.Point] = true
-	}
+	f := newFeed(e, r, after, wrap)
+	f.release(pointDone, failures, check)
+	return f
+}
+
+// newFeed starts a feed of e's points from r, which reduces none until
+// advance or release says they are done.
+func newFeed(e *sim.Experiment, r io.ReaderAt, after func() error, wrap func(error) error) *pointFeed {
 	n := e.NumPoints()
 	f := &pointFeed{
 		order:   make(chan *feedBlock, feedWindow),
@@ -66,12 +87,16 @@ func startFeed(e *sim.Experiment, r io.ReaderAt, pointDone func(int64) bool, fai
 		after:   after,
 		wrap:    wrap,
 	}
+	f.cond.L = &f.mu
 	work := make(chan *feedBlock)
 	go func() {
 		defer close(f.order)
 		defer close(work)
 		for lo := int64(0); lo < n; lo += feedPoints {
 			b := &feedBlock{lo: lo, hi: min(n, lo+feedPoints), ready: make(chan struct{})}
+			if !f.wait(b) {
+				return
+			}
 			// The worker gets the block only once the consumer will wait for it.
 			select {
 			case f.order <- b:
@@ -90,11 +115,51 @@ func startFeed(e *sim.Experiment, r io.ReaderAt, pointDone func(int64) bool, fai
 		f.workers.Go(func() {
 			cr := report.NewChunkReader(r, e.Layout(), n)
 			for b := range work {
-				b.err = b.reduce(e, cr, failed, pointDone)
+				b.err = b.reduce(e, cr)
 				close(b.ready)
 			}
 		})
 	}
+	return f
+}
+
+// wait waits until block b may be reduced, and sets b.done; it reports
+// false if the feed stopped first.
+func (f *pointFeed) wait(b *feedBlock) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for !f.stopped && !f.released && f.avail < b.hi {
+		f.cond.Wait()
+	}
+	b.done = !f.released
+	b.failed, b.pointDone = f.failed, f.pointDone
+	return !f.stopped
+}
+
+// advance says that every point below p is done and its chunks are in
+// the file; the points that remain undecided are not read.
+func (f *pointFeed) advance(p int64) {
+	f.mu.Lock()
+	if p > f.avail {
+		f.avail = p
+		f.cond.Broadcast()
+	}
+	f.mu.Unlock()
+}
+
+// release says that the run is over: the points to reduce are those whose
+// chunks are all done (pointDone, or if nil, by the chunks' sample
+// counts, as a chunks.bin is read) and none failed; check (if not nil)
+// starts beside them.
+func (f *pointFeed) release(pointDone func(int64) bool, failures []report.Failure, check func() error) {
+	failed := make(map[int64]bool)
+	for _, x := range failures {
+		failed[x.Point] = true
+	}
+	f.mu.Lock()
+	f.failed, f.pointDone, f.released = failed, pointDone, true
+	f.cond.Broadcast()
+	f.mu.Unlock()
 	go func() {
 		var err error
 		if check != nil {
@@ -102,21 +167,21 @@ func startFeed(e *sim.Experiment, r io.ReaderAt, pointDone func(int64) bool, fai
 		}
 		f.checked <- err
 	}()
-	return f
 }
 
-// reduce reduces the block's points with cr, reading no further.
-func (b *feedBlock) reduce(e *sim.Experiment, cr *report.ChunkReader, failed map[int64]bool, pointDone func(int64) bool) error {
+// reduce reduces the block's points with cr, reading no further. Of a
+// block handed out before release, every point is done.
+func (b *feedBlock) reduce(e *sim.Experiment, cr *report.ChunkReader) error {
 	cr.Bound(b.hi)
 	for p := b.lo; p < b.hi; p++ {
-		if failed[p] || pointDone != nil && !pointDone(p) {
+		if !b.done && (b.failed[p] || b.pointDone != nil && !b.pointDone(p)) {
 			b.left = true
 			continue
 		}
 		if err := cr.Point(p); err != nil {
 			return err
 		}
-		if pointDone == nil {
+		if !b.done && b.pointDone == nil {
 			done, err := cr.Done()
 			if err != nil {
 				return err
@@ -153,7 +218,7 @@ func (f *pointFeed) each(fn func(points []report.PointResult, left bool) error) 
 }
 
 // finish ends the feed, after each returned err: it stops the reduction,
-// waits for it and for check, and then, if none of them failed, runs
+// waits for it and for check (after release), and then, if none of them failed, runs
 // after. It returns the first error of each, check and after, passed
 // through wrap. Only its first call does anything; later ones return nil.
 // Of a nil feed, it returns err.
@@ -166,6 +231,10 @@ func (f *pointFeed) finish(err error) error {
 	}
 	f.finished = true
 	close(f.stop)
+	f.mu.Lock()
+	f.stopped = true
+	f.cond.Broadcast()
+	f.mu.Unlock()
 	for range f.order { // let the producer see stop
 	}
 	f.workers.Wait()

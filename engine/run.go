@@ -121,6 +121,21 @@ func (en *Engine) Run(ctx context.Context, e *sim.Experiment, o Options) (*Outco
 	} else if reused > 0 {
 		o.Logger.Info(fmt.Sprintf("resuming: %d of %d chunks are already in %s", reused, t.Len(), filepath.Join(dir, JournalFile)))
 	}
+	// A run's outputs are written as its points are done, beside the run.
+	res := &report.Results{}
+	var (
+		written2 []string
+		outErr   error
+		outDone  chan struct{}
+	)
+	if o.Shard == nil {
+		feed := t.startFeed(e)
+		outDone = make(chan struct{})
+		go func() {
+			defer close(outDone)
+			written2, outErr = writeOutputs(dir, e, res, feed)
+		}()
+	}
 	x := &execution{en: en, e: e, o: o, j: j, t: t}
 	runErr := x.run(ctx)
 	closeJournal := func() {
@@ -147,17 +162,16 @@ func (en *Engine) Run(ctx context.Context, e *sim.Experiment, o Options) (*Outco
 	if o.InProcess {
 		executor = "in-process"
 	}
-	pv := withRun(en.provenance(e, o.Workers, executor, start, time.Now()), prior, x.done, reused)
-	res := &report.Results{Provenance: pv, Failures: x.failures}
+	res.Provenance = withRun(en.provenance(e, o.Workers, executor, start, time.Now()), prior, x.done, reused)
+	res.Failures = x.failures
 	// The journal's final sync runs while chunks.bin is completed and
-	// the points reduced from it and written: after the last chunk,
-	// nothing else is left to do.
+	// the rest of the points reduced from it and written: after the last
+	// chunk, nothing else is left to do.
 	journalClosed := make(chan struct{})
 	go func() { closeJournal(); close(journalClosed) }()
-	feed, err := t.feed(e, x.failures)
-	if err == nil {
-		out.Written, err = writeOutputs(dir, e, res, feed)
-	}
+	t.feed(x.failures) // its error is the feed's, and so outErr's
+	<-outDone
+	out.Written, err = written2, outErr
 	<-journalClosed
 	if err != nil {
 		return nil, errors.Join(runErr, err)
@@ -255,7 +269,7 @@ type execution struct {
 	done    int64
 	// The point of the last result, whose key its record carries.
 	lastPoint int64
-	lastKey   string
+	lastKey   []byte // of lastPoint
 }
 
 // run stores each result in t and appends it to the journal as it
@@ -343,13 +357,13 @@ func (x *execution) result(k int, out []byte, err error) error {
 	g := x.missing.at(int64(k))
 	point, chunk := x.t.Split(g)
 	if point != x.lastPoint {
-		x.lastPoint, x.lastKey = point, x.e.Point(point).Key
+		x.lastPoint, x.lastKey = point, x.e.AppendKey(x.lastKey[:0], point)
 	}
 	if err == nil {
 		err = x.t.check(out)
 	}
 	if err != nil {
-		f := x.en.failure(x.e, point, x.lastKey, chunk, err)
+		f := x.en.failure(x.e, point, string(x.lastKey), chunk, err)
 		x.failures = append(x.failures, f)
 		if x.o.Run.OnError == sim.OnErrorContinue {
 			return nil
