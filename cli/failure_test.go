@@ -198,3 +198,40 @@ func TestShardKernelFailure(t *testing.T) {
 		}
 	}
 }
+
+// TestOnErrorContinueLargeSweep: a point that fails in the middle of a
+// sweep of more chunks than the run gathers before it writes them (4 MB,
+// so that the points before it are reduced while the run goes on, those
+// after it once the run is over) leaves the tables that simrun report
+// rebuilds from the chunks.
+func TestOnErrorContinueLargeSweep(t *testing.T) {
+	dir := t.TempDir()
+	file := writeFile(t, dir, "faulty.toml", `name = "faulty"
+kernel = "faulty"
+seed = 77
+[params]
+panic_at = 30000
+[sweep]
+x = { from = 1, to = 60000, step = 1 }
+[samples]
+samples = 2
+chunk_size = 1
+[run]
+on_error = "continue"
+`)
+	out := filepath.Join(dir, "out")
+	if _, stderr, code := simrun(t, "run", "--quiet", "--workers", "2", "--out", out, file); code != 1 {
+		t.Fatalf("exit %d, want 1; stderr:\n%s", code, stderr)
+	}
+	partial, failures, points := readResults(t, out)
+	if !partial || points != 0 || len(failures) != 2 {
+		t.Errorf("partial %v, %d points listed, %d failures; want partial, none listed (a large sweep), the 2 chunks of x=30000 failed", partial, points, len(failures))
+	}
+	before := snapshot(t, out)
+	if _, stderr, code := simrun(t, "report", out); code != 0 {
+		t.Fatalf("report: exit %d: %s", code, stderr)
+	}
+	if after := snapshot(t, out); after != before {
+		t.Errorf("report rebuilt other tables than the run wrote:\n%s\nwant:\n%s", after, before)
+	}
+}
