@@ -33,7 +33,7 @@ type chunkStore struct {
 	scratch []sim.Acc
 
 	// The feed of the points from the file, once startFeed has started
-	// it, and the first point not yet done and in the file.
+	// it, and the first chunk not yet done and in the file.
 	pf       *pointFeed
 	frontier int64
 }
@@ -158,18 +158,27 @@ func (s *chunkStore) drain() error {
 // advance hands the feed the points done since the last call, if it is
 // started: results arrive nearly in chunk order, so that the points are
 // reduced, and their tables written, while the run goes on.
+//
+// Only a store of every chunk has a feed: chunk g is then bit g, and the
+// frontier moves a word of bits at a time where it can, so that a run
+// scans its bits once in all, however many points or chunks it has.
 func (s *chunkStore) advance() {
 	if s.pf == nil {
 		return
 	}
-	p := s.frontier
-	for p < s.points && s.PointDone(p) {
-		p++
+	g, n := s.frontier, s.Len()
+	for g < n {
+		if g%64 == 0 && g+64 <= n && s.done[g/64] == ^uint64(0) {
+			g += 64
+			continue
+		}
+		if s.done[g/64]&(1<<(g%64)) == 0 {
+			break
+		}
+		g++
 	}
-	if p > s.frontier {
-		s.frontier = p
-		s.pf.advance(p)
-	}
+	s.frontier = g
+	s.pf.advance(g / s.Chunks)
 }
 
 // startFeed starts the reduction of the points from the chunks.bin being
