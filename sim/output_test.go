@@ -93,7 +93,9 @@ func TestOutputTablesLoadCheap(t *testing.T) {
 	}
 	small := allocs("600")
 	for _, num := range []string{"600_000", "6_000_000_000"} {
-		if large := allocs(num); large > small {
+		// A few more for a longer number, or under the race detector;
+		// work per point would be hundreds of thousands.
+		if large := allocs(num); large > small+10 {
 			t.Errorf("loading %s points takes %v allocations, 600 points %v", num, large, small)
 		}
 	}

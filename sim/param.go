@@ -228,7 +228,8 @@ type KernelSpec struct {
 	// update), preferably with a *ParamError naming the parameter to
 	// change. It is called for every point before a run starts, so it must
 	// be cheap (no allocation of the kernel's state), and it must not
-	// retain p, whose values change from call to call.
+	// retain p, whose values change from call to call. It is called from
+	// as many goroutines at once as there are cores.
 	Check func(p Params) error
 }
 
@@ -284,8 +285,10 @@ func (p Params) Value(i int) Value { return p.vals[i] }
 
 // Lookup returns the named parameter's value.
 func (p Params) Lookup(name string) (Value, bool) {
-	for i, s := range p.specs {
-		if s.Name == name {
+	for i := range p.specs {
+		// By index: a ParamSpec is a dozen words, which range would copy
+		// at every lookup of every kernel's New.
+		if p.specs[i].Name == name {
 			return p.vals[i], true
 		}
 	}
