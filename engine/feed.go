@@ -114,8 +114,9 @@ func newFeed(e *sim.Experiment, r io.ReaderAt, after func() error, wrap func(err
 	for range workers {
 		f.workers.Go(func() {
 			cr := report.NewChunkReader(r, e.Layout(), n)
+			var red stats.Reducer
 			for b := range work {
-				b.err = b.reduce(e, cr)
+				b.err = b.reduce(e, cr, &red)
 				close(b.ready)
 			}
 		})
@@ -171,8 +172,14 @@ func (f *pointFeed) release(pointDone func(int64) bool, failures []report.Failur
 
 // reduce reduces the block's points with cr, reading no further. Of a
 // block handed out before release, every point is done.
-func (b *feedBlock) reduce(e *sim.Experiment, cr *report.ChunkReader) error {
+func (b *feedBlock) reduce(e *sim.Experiment, cr *report.ChunkReader, red *stats.Reducer) error {
 	cr.Bound(b.hi)
+	// The block's parameter values, and its points' statistics, in one
+	// allocation each.
+	np, ns := len(e.Kernel.Params), len(e.Kernel.Observables)+len(e.Kernel.Derived)
+	vals := make([]sim.Value, int(b.hi-b.lo)*np)
+	st := make([]stats.Stat, 0, int(b.hi-b.lo)*ns)
+	b.points = make([]report.PointResult, 0, b.hi-b.lo)
 	for p := b.lo; p < b.hi; p++ {
 		if !b.done && (b.failed[p] || b.pointDone != nil && !b.pointDone(p)) {
 			b.left = true
@@ -191,12 +198,15 @@ func (b *feedBlock) reduce(e *sim.Experiment, cr *report.ChunkReader) error {
 				continue
 			}
 		}
-		params := e.PointParams(p)
-		st, warns, err := stats.ReducePoint(e.Kernel, params, cr)
-		if err != nil {
+		i := int(p-b.lo) * np
+		params := e.PointParamsIn(p, vals[i:i+np:i+np])
+		start := len(st)
+		var warns []string
+		var err error
+		if st, warns, err = red.Reduce(st, e.Kernel, params, cr); err != nil {
 			return err
 		}
-		b.points = append(b.points, report.PointResult{Index: p, Params: params, Stats: st, Warnings: warns})
+		b.points = append(b.points, report.PointResult{Index: p, Params: params, Stats: st[start:len(st):len(st)], Warnings: warns})
 	}
 	return nil
 }

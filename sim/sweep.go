@@ -207,6 +207,17 @@ func (e *Experiment) PointParams(i int64) Params {
 	return NewParams(s.specs, e.values(i, make([]Value, len(s.base))))
 }
 
+// PointParamsIn is PointParams with the values in vals, which must have
+// room for every parameter (len(e.Kernel.Params)), so that a reduction
+// can take the values of a block of points from one allocation.
+func (e *Experiment) PointParamsIn(i int64, vals []Value) Params {
+	s := &e.sweep
+	if i < 0 || i >= s.n {
+		panic(fmt.Sprintf("sim: PointParamsIn(%d) out of range [0, %d)", i, s.n))
+	}
+	return NewParams(s.specs, e.values(i, vals[:len(s.base):len(s.base)]))
+}
+
 // values fills vals (of the length of the parameter list) with point i's
 // parameter values and returns it.
 func (e *Experiment) values(i int64, vals []Value) []Value {

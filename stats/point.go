@@ -37,10 +37,32 @@ func (s Slice) Each(f func(accs []sim.Acc) error) error {
 // observable not declared IID, or a derived quantity); it returns the
 // error of a walk.
 func ReducePoint(spec sim.KernelSpec, p sim.Params, chunks Chunks) ([]Stat, []string, error) {
+	var r Reducer
+	return r.Reduce(nil, spec, p, chunks)
+}
+
+// A Reducer is ReducePoint with room of its own, reused from one point to
+// the next: a reduction of a million points allocates only what it
+// returns. Its zero value is ready to use; it is not safe for concurrent
+// use.
+type Reducer struct {
+	all    []sim.Acc
+	k      []int64
+	spread []bool
+	sum    []float64
+}
+
+// Reduce is ReducePoint, appending the statistics to dst.
+func (r *Reducer) Reduce(dst []Stat, spec sim.KernelSpec, p sim.Params, chunks Chunks) ([]Stat, []string, error) {
 	obs := spec.Observables
+	if cap(r.all) < len(obs) {
+		r.all, r.k, r.spread, r.sum = make([]sim.Acc, len(obs)), make([]int64, len(obs)), make([]bool, len(obs)), make([]float64, len(obs))
+	}
+	all, k, spread, sum := r.all[:len(obs)], r.k[:len(obs)], r.spread[:len(obs)], r.sum[:len(obs)]
+	clear(all)
+	clear(k)
+	clear(sum)
 	var warnings []string
-	all := make([]sim.Acc, len(obs))
-	k := make([]int64, len(obs))
 	derived := make([]*derivedReduction, len(spec.Derived))
 	for i, d := range spec.Derived {
 		derived[i] = newDerived(obs, d, p)
@@ -64,7 +86,6 @@ func ReducePoint(spec sim.KernelSpec, p sim.Params, chunks Chunks) ([]Stat, []st
 		return nil, nil, err
 	}
 
-	spread := make([]bool, len(obs))
 	second := false
 	for o, spec := range obs {
 		spread[o] = needsSpread(spec, all[o], k[o])
@@ -73,7 +94,6 @@ func ReducePoint(spec sim.KernelSpec, p sim.Params, chunks Chunks) ([]Stat, []st
 	for _, d := range derived {
 		second = d.endMerge() || second
 	}
-	sum := make([]float64, len(obs))
 	if second {
 		err := chunks.Each(func(accs []sim.Acc) error {
 			if len(accs) == len(obs) {
@@ -93,7 +113,7 @@ func ReducePoint(spec sim.KernelSpec, p sim.Params, chunks Chunks) ([]Stat, []st
 		}
 	}
 
-	stats := make([]Stat, 0, len(obs)+len(derived))
+	stats := dst
 	for o, spec := range obs {
 		s, w := finishOne(spec, all[o], k[o], sum[o])
 		stats = append(stats, s)
