@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/parquet-go/parquet-go"
+
 	"github.com/simrun/simrun/bench/internal/benchkit"
 )
 
@@ -85,10 +87,19 @@ func measure(c *config) (*measurements, error) {
 	if m.files, err = listFiles(dir); err != nil {
 		return nil, err
 	}
-	if n, err := countLines(filepath.Join(dir, "results.csv")); err != nil {
-		m.warn("results.csv: %v", err)
-	} else if want := 2*int64(c.points) + 1; n != want { // a header, a call and a put row a point
-		m.warn("results.csv has %d lines, want %d (a header and 2 rows a point)", n, want)
+	// A call and a put row a point, in results.parquet (and results.csv,
+	// under a header, if the run wrote one: not above sim.CSVRows rows).
+	if n, err := parquetRows(filepath.Join(dir, "results.parquet")); err != nil {
+		m.warn("results.parquet: %v", err)
+	} else if want := 2 * int64(c.points); n != want {
+		m.warn("results.parquet has %d rows, want %d (2 a point)", n, want)
+	}
+	if sizeOf(m.files, "results.csv") >= 0 {
+		if n, err := countLines(filepath.Join(dir, "results.csv")); err != nil {
+			m.warn("results.csv: %v", err)
+		} else if want := 2*int64(c.points) + 1; n != want {
+			m.warn("results.csv has %d lines, want %d (a header and 2 rows a point)", n, want)
+		}
 	}
 	journal := sizeOf(m.files, "journal.bin")
 
@@ -200,6 +211,25 @@ func total(files []file) int64 {
 		n += f.size
 	}
 	return n
+}
+
+// parquetRows returns the number of rows of a Parquet file, from its
+// footer.
+func parquetRows(path string) (int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return 0, err
+	}
+	pf, err := parquet.OpenFile(f, fi.Size())
+	if err != nil {
+		return 0, err
+	}
+	return pf.NumRows(), nil
 }
 
 // countLines counts the newlines of a file, reading it in small blocks so

@@ -73,7 +73,13 @@ func render(c *config, m *measurements) string {
 	p("| | simrun | Python | simrun faster by |\n|---|---|---|---|\n")
 	p("| wall | %s | %s | %.1f× |\n", sec(m.run.Wall), sec(m.py.Wall), m.py.Wall.Seconds()/m.run.Wall.Seconds())
 	p("| peak RSS (the largest process) | %s | %s | |\n", mb(m.run.MaxRSS), mb(m.py.MaxRSS))
-	p("| output | %s in %d files (results.csv %s) | %s, one CSV | |\n\n", mb(outputs), len(m.files), mb(sizeOf(m.files, "results.csv")), mb(m.pyCSV))
+	tables := "results.parquet " + mb(sizeOf(m.files, "results.parquet"))
+	if n := sizeOf(m.files, "results.csv"); n >= 0 {
+		tables += ", results.csv " + mb(n)
+	} else {
+		tables += "; no results.csv above sim.CSVRows rows"
+	}
+	p("| output | %s in %d files (%s) | %s, one CSV | |\n\n", mb(outputs), len(m.files), tables, mb(m.pyCSV))
 
 	if len(m.warnings) > 0 {
 		p("### Warnings\n\n")
