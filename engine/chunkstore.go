@@ -182,13 +182,17 @@ func (s *chunkStore) advance() {
 }
 
 // startFeed starts the reduction of the points from the chunks.bin being
-// built, of each point once it is done and its chunks written; when the
-// run is over, feed releases the rest.
-func (s *chunkStore) startFeed(e *sim.Experiment) *pointFeed {
+// built, of each point once it is done and its chunks written (the
+// journal's first, which are written now); when the run is over, feed
+// releases the rest.
+func (s *chunkStore) startFeed(e *sim.Experiment) (*pointFeed, error) {
+	if err := s.drain(); err != nil {
+		return nil, err
+	}
 	s.pf = newFeed(e, s.file.File, s.commit, nil)
 	s.pf.wrote = filepath.Join(filepath.Dir(s.file.Name()), ChunksFile)
-	s.advance() // the chunks of the journal
-	return s.pf
+	s.advance()
+	return s.pf, nil
 }
 
 // feed drains what is gathered and releases the rest of the points to

@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -78,5 +80,43 @@ chunk_size = 2
 		if len(v.Files) > 0 || len(v.Mismatches) > 0 {
 			t.Errorf("%s: verify: files %v, mismatches %v", step.name, v.Files, v.Mismatches)
 		}
+	}
+}
+
+// TestResumeFeed: a run that resumes from its journal more points than a
+// block of its feed reduces them from the chunks the journal gave back,
+// not from a chunks.bin they are not yet written into: the grown sweep's
+// table holds the first run's rows as they were.
+func TestResumeFeed(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out")
+	experiment := func(to int) string {
+		return writeTestFile(t, dir, "walk.toml", fmt.Sprintf(`
+kernel = "randomwalk"
+seed = 3
+[params]
+d = 1
+[sweep]
+steps = { from = 1, to = %d, step = 1 }
+[samples]
+samples = 2
+chunk_size = 1
+`, to))
+	}
+	runFile(t, experiment(3000), out, Options{InProcess: true})
+	first, err := os.ReadFile(filepath.Join(out, ResultsCSV))
+	if err != nil {
+		t.Fatal(err)
+	}
+	grown := runFile(t, experiment(3001), out, Options{InProcess: true})
+	if grown.Reused != 6000 {
+		t.Fatalf("the grown run reused %d chunks, want the first run's 6000", grown.Reused)
+	}
+	second, err := os.ReadFile(filepath.Join(out, ResultsCSV))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(second, first) {
+		t.Errorf("the grown sweep's table does not begin with the first run's:%s", firstDifference(second, first))
 	}
 }

@@ -124,16 +124,20 @@ func (en *Engine) Run(ctx context.Context, e *sim.Experiment, o Options) (*Outco
 	// A run's outputs are written as its points are done, beside the run.
 	res := &report.Results{}
 	var (
-		written2 []string
+		outWritten []string
 		outErr   error
 		outDone  chan struct{}
 	)
 	if o.Shard == nil {
-		feed := t.startFeed(e)
+		feed, err := t.startFeed(e)
+		if err != nil {
+			j.Close()
+			return nil, err
+		}
 		outDone = make(chan struct{})
 		go func() {
 			defer close(outDone)
-			written2, outErr = writeOutputs(dir, e, res, feed)
+			outWritten, outErr = writeOutputs(dir, e, res, feed)
 		}()
 	}
 	x := &execution{en: en, e: e, o: o, j: j, t: t}
@@ -171,7 +175,7 @@ func (en *Engine) Run(ctx context.Context, e *sim.Experiment, o Options) (*Outco
 	go func() { closeJournal(); close(journalClosed) }()
 	t.feed(x.failures) // its error is the feed's, and so outErr's
 	<-outDone
-	out.Written, err = written2, outErr
+	out.Written, err = outWritten, outErr
 	<-journalClosed
 	if err != nil {
 		return nil, errors.Join(runErr, err)
