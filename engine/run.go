@@ -125,8 +125,8 @@ func (en *Engine) Run(ctx context.Context, e *sim.Experiment, o Options) (*Outco
 	res := &report.Results{}
 	var (
 		outWritten []string
-		outErr   error
-		outDone  chan struct{}
+		outErr     error
+		outDone    chan struct{}
 	)
 	if o.Shard == nil {
 		feed, err := t.startFeed(e)
