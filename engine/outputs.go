@@ -191,6 +191,10 @@ func writeTables(written *[]string, dir string, e *sim.Experiment, res *report.R
 			if t.err == nil {
 				t.err = bw.Flush()
 			}
+			if t.err == nil {
+				// The sync of Commit, while chunks.bin is synced.
+				t.err = t.file.Sync()
+			}
 			for range t.blocks { // after an error, keep the feed going
 			}
 		})
@@ -219,15 +223,17 @@ func writeTables(written *[]string, dir string, e *sim.Experiment, res *report.R
 	for _, t := range tables {
 		close(t.blocks)
 	}
+	// chunks.bin is completed and put in place while the tables' writers
+	// finish: it does not depend on them, and both end with a sync.
+	if feed != nil {
+		if ferr = feed.finish(ferr); feed.wrote != "" && ferr == nil {
+			*written = append(*written, feed.wrote)
+		}
+	}
 	wg.Wait()
 	for _, t := range tables {
 		if ferr == nil && t.err != nil {
 			ferr = fmt.Errorf("engine: %s: %w", filepath.Join(dir, t.name), t.err)
-		}
-	}
-	if feed != nil {
-		if ferr = feed.finish(ferr); feed.wrote != "" && ferr == nil {
-			*written = append(*written, feed.wrote)
 		}
 	}
 	if ferr != nil {
