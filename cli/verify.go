@@ -54,6 +54,6 @@ func (c *command) verify(_ context.Context, args []string) error {
 		}
 		return fmt.Errorf("simrun verify: the chunks of %s reproduce, but %d of its results files do not agree with them", dir, len(v.Files))
 	}
-	fmt.Fprintf(c.stdout, "results.json and results.csv agree with chunks.bin\n")
+	fmt.Fprintf(c.stdout, "%s agree with chunks.bin\n", words.List(v.Compared))
 	return nil
 }

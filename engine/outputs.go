@@ -137,7 +137,41 @@ func tableNames(e *sim.Experiment) []string {
 // out. Of a sweep of more than report.JSONPoints points it keeps the
 // first JSONPoints and a report.Digest of all, unless a figure plots
 // them, so that memory does not grow with the sweep.
-func writeTables(written *[]string, dir string, e *sim.Experiment, res *report.Results, feed *pointFeed) (err error) {
+func writeTables(written *[]string, dir string, e *sim.Experiment, res *report.Results, feed *pointFeed) error {
+	create := func(path string) (tableFile, error) { return atomicfile.Create(path) }
+	if err := streamTables(written, dir, e, res, feed, create); err != nil {
+		return err
+	}
+	for _, name := range []string{ResultsCSV, ResultsParquet} {
+		if !slices.Contains(res.Tables, name) {
+			// Of an earlier run, which its report.md and results.json,
+			// about to be replaced, would no longer name.
+			if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return fmt.Errorf("engine: %w", err)
+			}
+		}
+	}
+	t, err := histogramChunks(dir, e)
+	if err != nil {
+		return err
+	}
+	return writeDocuments(written, dir, e, res, t)
+}
+
+// A tableFile is where streamTables writes a table: a file that Commit
+// puts in place (atomicfile.File), or verify's check of one in place.
+type tableFile interface {
+	io.Writer
+	Sync() error
+	Commit() error
+	Abort()
+}
+
+// streamTables is the first part of writeTables: the tables of e (dir's
+// results.csv, results.parquet), each written as the points come into
+// what create returns for its path, on a goroutine of its own, and
+// committed after chunks.bin is put in place by the feed (if any).
+func streamTables(written *[]string, dir string, e *sim.Experiment, res *report.Results, feed *pointFeed, create func(path string) (tableFile, error)) error {
 	all := res.Points
 	each := func(fn func([]report.PointResult, bool) error) error {
 		for lo := 0; lo < len(all); lo += feedPoints {
@@ -156,7 +190,7 @@ func writeTables(written *[]string, dir string, e *sim.Experiment, res *report.R
 	type table struct {
 		name   string
 		write  func(io.Writer, report.Points) error
-		file   *atomicfile.File
+		file   tableFile
 		blocks chan []report.PointResult
 		err    error
 	}
@@ -171,7 +205,7 @@ func writeTables(written *[]string, dir string, e *sim.Experiment, res *report.R
 	}()
 	writers := map[string]func(io.Writer, report.Points) error{ResultsCSV: report.WriteCSVPoints, ResultsParquet: report.WriteParquetPoints}
 	for _, name := range tableNames(e) {
-		f, err := atomicfile.Create(filepath.Join(dir, name))
+		f, err := create(filepath.Join(dir, name))
 		if err != nil {
 			return feed.finish(err)
 		}
@@ -250,20 +284,7 @@ func writeTables(written *[]string, dir string, e *sim.Experiment, res *report.R
 		*written = append(*written, filepath.Join(dir, t.name))
 		res.Tables = append(res.Tables, t.name)
 	}
-	for _, name := range []string{ResultsCSV, ResultsParquet} {
-		if !slices.Contains(res.Tables, name) {
-			// Of an earlier run, which its report.md and results.json,
-			// about to be replaced, would no longer name.
-			if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, os.ErrNotExist) {
-				return fmt.Errorf("engine: %w", err)
-			}
-		}
-	}
-	t, err := histogramChunks(dir, e)
-	if err != nil {
-		return err
-	}
-	return writeDocuments(written, dir, e, res, t)
+	return nil
 }
 
 // writeDocuments writes results.json, the figures and report.md.
@@ -516,39 +537,116 @@ func (en *Engine) Report(dir string) (*SavedRun, []string, error) {
 	return r, written, err
 }
 
-// checkResultFiles compares results.json and results.csv in r's directory
-// with what r's chunks give, byte for byte, and describes each file that
-// differs.
+// checkResultFiles compares results.json and the tables in r's directory
+// with what r's chunks give, byte for byte, as Report would write them,
+// and describes each file that differs. The tables are compared as the
+// points are reduced, not held.
 func checkResultFiles(r *SavedRun) []string {
-	want, err := r.Rebuild()
+	res := r.base()
+	feed, f, err := r.feed(res.Failures)
 	if err != nil {
 		return []string{err.Error()}
 	}
-	var problems []string
-	for _, f := range []struct {
-		name  string
-		write func(io.Writer, *report.Results) error
-	}{{ResultsJSON, report.WriteJSON}, {ResultsCSV, report.WriteCSV}, {ResultsParquet, report.WriteParquet}} {
-		if f.name != ResultsJSON && !slices.Contains(tableNames(r.Experiment), f.name) {
-			continue
-		}
-		path := filepath.Join(r.Dir, f.name)
-		got, err := os.ReadFile(path)
+	defer f.Close()
+	var (
+		problems []string
+		checks   []*fileCheck
+	)
+	create := func(path string) (tableFile, error) {
+		c, err := openCheck(path)
 		if err != nil {
-			problems = append(problems, err.Error())
-			continue
+			return nil, err
 		}
-		var b bytes.Buffer
-		if err := f.write(&b, want); err != nil {
-			problems = append(problems, fmt.Sprintf("%s: %v", path, err))
-			continue
-		}
-		if !bytes.Equal(got, b.Bytes()) {
-			problems = append(problems, fmt.Sprintf("%s does not hold what %s gives%s (simrun report %s rewrites it from the chunks)", path, ChunksFile, firstDifference(got, b.Bytes()), shell.Quote(r.Dir)))
+		checks = append(checks, c)
+		return c, nil
+	}
+	var written []string
+	if err := streamTables(&written, r.Dir, r.Experiment, res, feed, create); err != nil {
+		return []string{err.Error()}
+	}
+	var want bytes.Buffer
+	path := filepath.Join(r.Dir, ResultsJSON)
+	if err := report.WriteJSON(&want, res); err != nil {
+		problems = append(problems, fmt.Sprintf("%s: %v", path, err))
+	} else if got, err := os.ReadFile(path); err != nil {
+		problems = append(problems, err.Error())
+	} else if !bytes.Equal(got, want.Bytes()) {
+		problems = append(problems, fmt.Sprintf("%s does not hold what %s gives%s (simrun report %s rewrites it from the chunks)", path, ChunksFile, firstDifference(got, want.Bytes()), shell.Quote(r.Dir)))
+	}
+	for _, c := range checks {
+		if c.diff != "" {
+			problems = append(problems, fmt.Sprintf("%s does not hold what %s gives: %s (simrun report %s rewrites it from the chunks)", c.path, ChunksFile, c.diff, shell.Quote(r.Dir)))
 		}
 	}
 	return problems
 }
+
+// A fileCheck is a tableFile that writes nothing: it compares what is
+// written with the file at path, and says where they first differ.
+type fileCheck struct {
+	path  string
+	f     *os.File
+	r     *bufio.Reader
+	buf   []byte
+	off   int64 // bytes that agree
+	lines int64 // newlines in them
+	diff  string
+}
+
+func openCheck(path string) (*fileCheck, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	return &fileCheck{path: path, f: f, r: bufio.NewReaderSize(f, 1<<20)}, nil
+}
+
+func (c *fileCheck) Write(p []byte) (int, error) {
+	if c.diff != "" {
+		return len(p), nil
+	}
+	if cap(c.buf) < len(p) {
+		c.buf = make([]byte, len(p))
+	}
+	got := c.buf[:len(p)]
+	n, err := io.ReadFull(c.r, got)
+	for i := range n {
+		if got[i] != p[i] {
+			c.differ(c.off+int64(i), bytes.Count(p[:i], []byte{'\n'}), "")
+			return len(p), nil
+		}
+	}
+	if err != nil {
+		c.differ(c.off+int64(n), bytes.Count(p[:n], []byte{'\n'}), "the file ends there")
+		return len(p), nil
+	}
+	c.off += int64(len(p))
+	c.lines += int64(bytes.Count(p, []byte{'\n'}))
+	return len(p), nil
+}
+
+// differ records the first difference, at byte off, after lines more
+// newlines.
+func (c *fileCheck) differ(off int64, lines int, why string) {
+	c.diff = fmt.Sprintf("from byte %d on (line %d)", off, c.lines+int64(lines)+1)
+	if why != "" {
+		c.diff += ", where " + why
+	}
+}
+
+func (c *fileCheck) Sync() error { return nil }
+
+// Commit checks that the file ends where what was written does.
+func (c *fileCheck) Commit() error {
+	if c.diff == "" {
+		if _, err := c.r.ReadByte(); err == nil {
+			c.diff = fmt.Sprintf("it is longer: %d bytes are expected", c.off)
+		}
+	}
+	return c.f.Close()
+}
+
+func (c *fileCheck) Abort() { c.f.Close() }
 
 // firstDifference describes the first line where got and want differ.
 func firstDifference(got, want []byte) string {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -118,5 +119,63 @@ chunk_size = 1
 	}
 	if !bytes.HasPrefix(second, first) {
 		t.Errorf("the grown sweep's table does not begin with the first run's:%s", firstDifference(second, first))
+	}
+}
+
+// TestVerifyTables: verify compares each table with what the chunks give
+// as the points are reduced, and says where a changed, cut or lengthened
+// file first differs.
+func TestVerifyTables(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out")
+	file := writeTestFile(t, dir, "walk.toml", `
+kernel = "randomwalk"
+seed = 3
+[params]
+d = 1
+[sweep]
+steps = [1, 2, 3]
+[samples]
+samples = 4
+chunk_size = 2
+`)
+	runFile(t, file, out, Options{InProcess: true})
+	for _, name := range []string{ResultsCSV, ResultsParquet} {
+		path := filepath.Join(out, name)
+		orig, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		changed := bytes.Clone(orig)
+		changed[len(orig)/2] ^= 1
+		for _, tc := range []struct {
+			name, want string
+			data       []byte
+		}{
+			{"as written", "", orig},
+			{"a bit changed", fmt.Sprintf("from byte %d on", len(orig)/2), changed},
+			{"cut", "where the file ends there", orig[:len(orig)-1]},
+			{"lengthened", fmt.Sprintf("it is longer: %d bytes are expected", len(orig)), append(bytes.Clone(orig), 'x')},
+		} {
+			if err := os.WriteFile(path, tc.data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			v, err := testEngine.Verify(out, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.want == "" {
+				if len(v.Files) > 0 {
+					t.Errorf("%s %s: %v", name, tc.name, v.Files)
+				}
+				continue
+			}
+			if len(v.Files) != 1 || !strings.Contains(v.Files[0], path) || !strings.Contains(v.Files[0], tc.want) {
+				t.Errorf("%s %s: verify says %q, want %s named with %q", name, tc.name, v.Files, path, tc.want)
+			}
+		}
+		if err := os.WriteFile(path, orig, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

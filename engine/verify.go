@@ -24,9 +24,12 @@ type Verification struct {
 	// run holds.
 	Checked, Completed int
 	Mismatches         []Mismatch // in chunk order
-	// Files describes each of results.json and results.csv that does not
+	// Files describes each of results.json and the tables that does not
 	// hold what chunks.bin gives (an edited or stale file).
 	Files []string
+	// Compared names the files compared with what chunks.bin gives:
+	// results.json and the tables the experiment writes.
+	Compared []string
 }
 
 // A Mismatch is a rerun chunk whose accumulators differ from the run's.
@@ -98,7 +101,8 @@ func (en *Engine) Verify(dir string, n int) (*Verification, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Verification{Run: r, Checked: len(picked), Completed: int(completed), Mismatches: mismatches, Files: checkResultFiles(r)}, nil
+	return &Verification{Run: r, Checked: len(picked), Completed: int(completed), Mismatches: mismatches, Files: checkResultFiles(r),
+		Compared: append([]string{ResultsJSON}, tableNames(r.Experiment)...)}, nil
 }
 
 func ofModule(m string) string {

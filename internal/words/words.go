@@ -1,6 +1,9 @@
 package words
 
-import "strconv"
+import (
+	"strconv"
+	"strings"
+)
 
 // Plural returns one when n is 1 and many otherwise (for 0 as well: "0
 // points").
@@ -20,4 +23,15 @@ func Count(n int64, noun string) string {
 		s += "s"
 	}
 	return s
+}
+
+// List joins items as a sentence does: "a", "a and b", "a, b and c".
+func List(items []string) string {
+	switch len(items) {
+	case 0:
+		return ""
+	case 1:
+		return items[0]
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
 }

@@ -22,3 +22,13 @@ func ExamplePlural() {
 	// Output:
 	// 2 means are more than 4 standard errors away
 }
+
+func ExampleList() {
+	fmt.Println(words.List([]string{"results.json"}))
+	fmt.Println(words.List([]string{"results.json", "results.parquet"}))
+	fmt.Println(words.List([]string{"results.json", "results.csv", "results.parquet"}))
+	// Output:
+	// results.json
+	// results.json and results.parquet
+	// results.json, results.csv and results.parquet
+}
