@@ -9,6 +9,7 @@ import (
 	"github.com/simrun/simrun/kernels"
 	"github.com/simrun/simrun/runner"
 	"github.com/simrun/simrun/sim"
+	"github.com/simrun/simrun/sim/rng"
 )
 
 // chunkHandler is the runner handler that simulates chunks. Its init bytes
@@ -94,6 +95,7 @@ type chunkRunner struct {
 	key     []byte // of point, for its chunks' seeds
 	sampler kernels.Sampler
 	obs     []sim.Acc
+	rng     rng.Xoshiro256
 }
 
 func (c *chunkRunner) Handle(dst, task []byte) ([]byte, error) {
@@ -121,8 +123,10 @@ func (c *chunkRunner) run(g int64) ([]sim.Acc, error) {
 		c.point, c.key, c.sampler = point, c.e.AppendKey(c.key[:0], point), s
 	}
 	clear(c.obs)
-	r := sim.ChunkRand(c.e.Seed, c.key, chunk)
-	c.sampler.Sample(&r, c.e.Budget.ChunkSamples(chunk), c.obs)
+	// In the runner, not on the stack: Sample, an interface's method,
+	// would make it escape, an allocation a chunk.
+	c.rng = sim.ChunkRand(c.e.Seed, c.key, chunk)
+	c.sampler.Sample(&c.rng, c.e.Budget.ChunkSamples(chunk), c.obs)
 	return c.obs, nil
 }
 

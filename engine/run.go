@@ -264,16 +264,80 @@ type execution struct {
 	failures []report.Failure
 
 	// The chunks to run, and, while they arrive, the journal records of
-	// results not journaled yet: they are written, one write(2) per group
-	// of results that arrived together, before any more chunks are sent.
-	missing taskList
-	buf     []byte
-	recs    [][]byte
-	pending []int64
-	done    int64
+	// results not journaled yet (batch). Each group of results that
+	// arrived together goes to the journal's writer, a goroutine that
+	// appends it in one write(2) and puts its chunks in t, while the
+	// stream sends more chunks and takes more results.
+	missing   taskList
+	batch     *recordBatch
+	toWriter  chan *recordBatch
+	free      chan *recordBatch
+	written   chan struct{} // closed when the writer is done
+	writerErr atomic.Pointer[error]
+	done      int64 // chunks journaled, counted by the writer
 	// The point of the last result, whose key its record carries.
 	lastPoint int64
 	lastKey   []byte // of lastPoint
+}
+
+// A recordBatch is journal records of results, in buf, and their chunks.
+type recordBatch struct {
+	buf     []byte
+	recs    [][]byte
+	pending []int64
+}
+
+// startWriter starts the journal's writer.
+func (x *execution) startWriter() {
+	x.batch = new(recordBatch)
+	x.toWriter, x.free = make(chan *recordBatch, 2), make(chan *recordBatch, 3)
+	x.written = make(chan struct{})
+	go func() {
+		defer close(x.written)
+		for b := range x.toWriter {
+			if x.writerErr.Load() == nil {
+				if err := x.write(b); err != nil {
+					x.writerErr.Store(&err)
+				}
+			}
+			b.buf, b.recs, b.pending = b.buf[:0], b.recs[:0], b.pending[:0]
+			select {
+			case x.free <- b:
+			default:
+			}
+		}
+	}()
+}
+
+// stopWriter waits for the writer to journal what it was given, and
+// returns its error.
+func (x *execution) stopWriter() error {
+	close(x.toWriter)
+	<-x.written
+	if err := x.writerErr.Load(); err != nil {
+		return *err
+	}
+	return nil
+}
+
+// write journals b and puts its chunks in t.
+func (x *execution) write(b *recordBatch) error {
+	if err := appendJournal(x.j, b.recs); err != nil {
+		return fmt.Errorf("engine: %w; the chunks journaled so far are kept, and a later run resumes from them", err)
+	}
+	// A record ends with the chunk's accumulators.
+	size := x.t.size
+	for i, g := range b.pending {
+		rec := b.recs[i]
+		if err := x.t.put(g, rec[len(rec)-size:]); err != nil {
+			return err
+		}
+	}
+	x.done += int64(len(b.pending))
+	if x.o.Progress != nil {
+		x.o.Progress(x.done, x.missing.Len())
+	}
+	return nil
 }
 
 // run stores each result in t and appends it to the journal as it
@@ -341,9 +405,16 @@ func (x *execution) run(ctx context.Context) error {
 
 	x.lastPoint = -1
 	total := x.missing.Len()
+	x.startWriter()
 	err = pool.StreamFlush(ctx, int(total),
 		func(k int, dst []byte) []byte { return appendTask(dst, x.missing.at(int64(k))) },
 		x.result, x.flush)
+	if ferr := x.flush(); err == nil {
+		err = ferr
+	}
+	if werr := x.stopWriter(); err == nil {
+		err = werr
+	}
 	if cerr := pool.Close(); err == nil && cerr != nil && ctx.Err() == nil {
 		err = fmt.Errorf("engine: stopping workers: %w", cerr)
 	}
@@ -374,34 +445,30 @@ func (x *execution) result(k int, out []byte, err error) error {
 		}
 		return fmt.Errorf("engine: %s: point %d (%s), chunk %d, seed %d: %s\nrerun this chunk in-process: %s", x.e.File, point, x.lastKey, chunk, x.e.Seed, f.Error, f.Rerun)
 	}
-	start := len(x.buf)
-	x.buf = appendRecord(x.buf, x.lastKey, chunk, x.e.Budget.ChunkSamples(chunk), out)
-	x.recs = append(x.recs, x.buf[start:len(x.buf):len(x.buf)])
-	x.pending = append(x.pending, g)
+	b := x.batch
+	start := len(b.buf)
+	b.buf = appendRecord(b.buf, x.lastKey, chunk, x.e.Budget.ChunkSamples(chunk), out)
+	b.recs = append(b.recs, b.buf[start:len(b.buf):len(b.buf)])
+	b.pending = append(b.pending, g)
 	return nil
 }
 
-// flush journals the results taken since the last flush.
+// flush hands the results taken since the last flush to the journal's
+// writer, and returns the writer's error, if it failed: the stream then
+// stops.
 func (x *execution) flush() error {
-	if len(x.recs) == 0 {
+	if err := x.writerErr.Load(); err != nil {
+		return *err
+	}
+	if len(x.batch.recs) == 0 {
 		return nil
 	}
-	if err := appendJournal(x.j, x.recs); err != nil {
-		return fmt.Errorf("engine: %w; the chunks journaled so far are kept, and a later run resumes from them", err)
+	x.toWriter <- x.batch
+	select {
+	case x.batch = <-x.free:
+	default:
+		x.batch = new(recordBatch)
 	}
-	// A record ends with the chunk's accumulators.
-	size := x.t.size
-	for i, g := range x.pending {
-		rec := x.recs[i]
-		if err := x.t.put(g, rec[len(rec)-size:]); err != nil {
-			return err
-		}
-	}
-	x.done += int64(len(x.pending))
-	if x.o.Progress != nil {
-		x.o.Progress(x.done, x.missing.Len())
-	}
-	x.buf, x.recs, x.pending = x.buf[:0], x.recs[:0], x.pending[:0]
 	return nil
 }
 
