@@ -13,7 +13,7 @@ import (
 
 // A pointFeed is the reduction of a sweep's points from a chunk estimates
 // file, under way. As many goroutines as there are cores take blocks of
-// feedBlock points in sweep order and reduce each point by itself, so that
+// feedPoints points in sweep order and reduce each point by itself, so that
 // the bits do not depend on how the sweep is cut; each hands the blocks
 // on in sweep order, at most feedWindow blocks ahead of the consumer, so
 // that memory is bounded by the blocks in flight, not by the sweep. Only
@@ -228,10 +228,10 @@ func (f *pointFeed) each(fn func(points []report.PointResult, left bool) error) 
 }
 
 // finish ends the feed, after each returned err: it stops the reduction,
-// waits for it and for check (after release), and then, if none of them failed, runs
-// after. It returns the first error of each, check and after, passed
-// through wrap. Only its first call does anything; later ones return nil.
-// Of a nil feed, it returns err.
+// waits for it and for check (which release starts), and then, if none
+// of them failed, runs after. It returns the first error of each, check
+// and after, passed through wrap. Only its first call does anything;
+// later ones return nil. Of a nil feed, it returns err.
 func (f *pointFeed) finish(err error) error {
 	if f == nil {
 		return err
