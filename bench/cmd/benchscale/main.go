@@ -96,6 +96,7 @@ type config struct {
 	out                    string
 	points, chunks         int
 	workers                int // the Python peer's; simrun runs its default, runtime.NumCPU()
+	repeat                 int // runs of each timed simrun run, of which the median counts
 	keep                   bool
 	tmp                    string
 }
@@ -112,6 +113,7 @@ func main() {
 	flag.StringVar(&c.out, "doc", "docs/performance.md", "the Markdown `file`: another name for -out")
 	flag.IntVar(&c.points, "points", defaultPoints, "`N` points of the sweep (simrun's and Python's)")
 	flag.IntVar(&c.chunks, "chunks", defaultChunks, "`N` one-sample chunks of the spin run")
+	flag.IntVar(&c.repeat, "repeat", 3, "run the sweep and the chunks `N` times each, in new directories, and take the median: this machine's speed varies by 15% from one run to the next")
 	flag.BoolVar(&c.keep, "keep", false, "keep the temporary directory of the runs' outputs")
 	flag.BoolVar(&quick, "quick", false, fmt.Sprintf("-points %d -chunks %d unless given: to try the harness, not to measure", quickPoints, quickChunks))
 	flag.String("png", "", "ignored: accepted so that make bench's BENCHFLAGS serve benchsim and benchscale alike")

@@ -4,6 +4,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"io"
 	"io/fs"
@@ -28,9 +29,10 @@ type measurements struct {
 	pyVersion, npVersion  string
 	pdVersion             string // "" without pandas
 
-	run, report, rerun benchkit.Result // the sweep
-	files              []file          // the run's directory after the run
-	chunks             benchkit.Result // the spin run
+	run, report, rerun   benchkit.Result // the sweep (run: the median of its runs)
+	files                []file          // the run's directory after the run
+	chunks               benchkit.Result // the spin run (the median of its runs)
+	runWalls, chunkWalls []time.Duration // every run's, in order
 
 	py                benchkit.Result
 	pyWriter          string // "pandas" or "csv", as the script says
@@ -79,11 +81,11 @@ func measure(c *config) (*measurements, error) {
 		return benchkit.Run(benchkit.Cmd{Argv: append([]string{c.simrun}, args...), Discard: true, PollHWM: true})
 	}
 	var err error
-	log.Printf("simrun run: %s points of the option kernel", benchkit.Count(int64(c.points)))
-	if m.run, err = run("run", "--out", dir, sweep); err != nil {
+	log.Printf("simrun run: %s points of the option kernel, %d times", benchkit.Count(int64(c.points)), c.repeat)
+	if m.run, m.runWalls, err = median(c, dir, func(d string) (benchkit.Result, error) { return run("run", "--out", d, sweep) }); err != nil {
 		return nil, err
 	}
-	log.Printf("simrun run: %.2f s, peak RSS %s", m.run.Wall.Seconds(), mb(m.run.MaxRSS))
+	log.Printf("simrun run: %.2f s (the median), peak RSS %s", m.run.Wall.Seconds(), mb(m.run.MaxRSS))
 	if m.files, err = listFiles(dir); err != nil {
 		return nil, err
 	}
@@ -160,7 +162,7 @@ func measure(c *config) (*measurements, error) {
 	}
 	log.Printf("simrun run: %s chunks of the spin kernel", benchkit.Count(int64(c.chunks)))
 	cdir := filepath.Join(c.tmp, "scale_chunks")
-	if m.chunks, err = run("run", "--out", cdir, chunks); err != nil {
+	if m.chunks, m.chunkWalls, err = median(c, cdir, func(d string) (benchkit.Result, error) { return run("run", "--out", d, chunks) }); err != nil {
 		return nil, err
 	}
 	log.Printf("simrun run: %.2f s, parent's peak RSS %s", m.chunks.Wall.Seconds(), mb(m.chunks.HWM))
@@ -230,6 +232,31 @@ func parquetRows(path string) (int64, error) {
 		return 0, err
 	}
 	return pf.NumRows(), nil
+}
+
+// median runs run c.repeat times, each into a new directory (the last
+// into dir, which stays), and returns the run of median wall time and
+// every run's wall time.
+func median(c *config, dir string, run func(dir string) (benchkit.Result, error)) (benchkit.Result, []time.Duration, error) {
+	var results []benchkit.Result
+	var walls []time.Duration
+	for i := range max(1, c.repeat) {
+		d := dir
+		if i < c.repeat-1 {
+			d = fmt.Sprintf("%s-%d", dir, i)
+		}
+		r, err := run(d)
+		if err != nil {
+			return r, nil, err
+		}
+		if d != dir {
+			os.RemoveAll(d)
+		}
+		results, walls = append(results, r), append(walls, r.Wall)
+	}
+	sorted := slices.Clone(results)
+	slices.SortFunc(sorted, func(a, b benchkit.Result) int { return cmp.Compare(a.Wall, b.Wall) })
+	return sorted[len(sorted)/2], walls, nil
 }
 
 // countLines counts the newlines of a file, reading it in small blocks so

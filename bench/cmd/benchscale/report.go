@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/simrun/simrun/bench/internal/benchkit"
@@ -35,13 +36,13 @@ func render(c *config, m *measurements) string {
 		pandas = "no pandas"
 	}
 	p("- Python peer: %s %s, numpy %s, %s (Debian's packages)\n\n", c.python, m.pyVersion, m.npVersion, pandas)
-	p("Each command ran once, simrun with its default of %d workers. Wall is the process from start to exit. Peak RSS is getrusage's maximum after wait4 (what `/usr/bin/time -v` reports): the largest of the process and the children it reaped, not their sum; the parent's VmHWM, polled every 5 ms, is the parent alone. benchscale's own peak, which Linux counts into each child's maximum at the exec: %s.\n\n",
-		c.workers, mb(m.selfHWM))
+	p("Each command ran once, but the two timed `simrun run`s %d times each, of which the median counts; simrun with its default of %d workers. Wall is the process from start to exit. Peak RSS is getrusage's maximum after wait4 (what `/usr/bin/time -v` reports): the largest of the process and the children it reaped, not their sum; the parent's VmHWM, polled every 5 ms, is the parent alone. benchscale's own peak, which Linux counts into each child's maximum at the exec: %s.\n\n",
+		c.repeat, c.workers, mb(m.selfHWM))
 
 	p("### Targets of issue 14\n\n")
 	p("| what | target | measured | |\n|---|---|---|---|\n")
-	p("| `simrun run`, a sweep of %s points of the option kernel | ≤ %s | %s | %s |\n",
-		points, target(runWallTarget), sec(m.run.Wall), benchkit.Verdict(m.run.Wall <= runWallTarget))
+	p("| `simrun run`, a sweep of %s points of the option kernel | ≤ %s | %s%s | %s |\n",
+		points, target(runWallTarget), sec(m.run.Wall), walls(m.runWalls), benchkit.Verdict(m.run.Wall <= runWallTarget))
 	p("| its peak RSS | ≤ %s | %s (the parent's VmHWM: %s) | %s |\n",
 		targetMB(runRSSTarget), mb(m.run.MaxRSS), mb(m.run.HWM), benchkit.Verdict(m.run.MaxRSS <= runRSSTarget))
 	p("| `simrun report DIR` on it | ≤ %s | %s (peak RSS %s) | %s |\n",
@@ -50,8 +51,8 @@ func render(c *config, m *measurements) string {
 		target(rerunWallTarget), sec(m.rerun.Wall), mb(m.rerun.MaxRSS), benchkit.Verdict(m.rerun.Wall <= rerunWallTarget))
 	p("| all the files the run wrote | ≤ %s | %s in %d files (below) | %s |\n",
 		targetMB(outputsTarget), mb(outputs), len(m.files), benchkit.Verdict(outputs <= outputsTarget))
-	p("| `simrun run`, %s one-sample chunks of one point (spin, work = 0) | ≤ %s, the time before issue 14 | %s | %s |\n",
-		chunks, target(chunksWallBefore), sec(m.chunks.Wall), benchkit.Verdict(m.chunks.Wall <= chunksWallBefore))
+	p("| `simrun run`, %s one-sample chunks of one point (spin, work = 0) | ≤ %s, the time before issue 14 | %s%s | %s |\n",
+		chunks, target(chunksWallBefore), sec(m.chunks.Wall), walls(m.chunkWalls), benchkit.Verdict(m.chunks.Wall <= chunksWallBefore))
 	p("| its parent's peak RSS (VmHWM) | ≤ %s | %s (the largest process: %s) | %s |\n\n",
 		targetMB(chunksRSSTarget), mb(m.chunks.HWM), mb(m.chunks.MaxRSS), benchkit.Verdict(m.chunks.HWM <= chunksRSSTarget))
 
@@ -100,6 +101,19 @@ func render(c *config, m *measurements) string {
 	p("```\n")
 	p("%s\n", endMarker)
 	return b.String()
+}
+
+// walls describes the runs a median came from: " (the median of 4.5 s,
+// 4.6 s, 5.1 s)", or nothing for one run.
+func walls(ws []time.Duration) string {
+	if len(ws) < 2 {
+		return ""
+	}
+	s := make([]string, len(ws))
+	for i, w := range ws {
+		s[i] = sec(w)
+	}
+	return " (the median of " + strings.Join(s, ", ") + ")"
 }
 
 // target and targetMB write a target as the issue does: "5 s", "500 MB".
