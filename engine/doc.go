@@ -1,8 +1,8 @@
 // Package engine runs simrun experiments: it expands an experiment's sweep
 // into chunks, runs them on a pool of worker processes (package runner) or
 // in-process, journals each chunk as it completes, reduces the chunks into
-// statistics in chunk order and writes the results, figures and report
-// into an output directory, with their provenance. It also resumes runs,
+// statistics in chunk order as they arrive and writes the results,
+// figures and report into an output directory, with their provenance. It also resumes runs,
 // runs and merges shards, rebuilds outputs from what a run saved, reruns
 // chunks to verify a run bit for bit, and reports progress. The simrun
 // command (package cli) is flags over this package.
@@ -24,16 +24,19 @@
 // A chunk's result is a function of the experiment seed, its point's
 // parameters and its index (sim.ChunkRand), never of the worker that ran
 // it, the number of workers, retries, resumption or sharding; chunks are
-// reduced in chunk order. results.csv and chunks.bin are therefore the same
-// bytes for any Options but Dir, and so is results.json but for its
-// provenance.
+// reduced in chunk order. The tables (results.csv, results.parquet) and
+// chunks.bin are therefore the same bytes for any Options but Dir, and so
+// is results.json but for its provenance.
 //
 // # Nothing lost
 //
-// Every completed chunk is in the output directory's journal.bin before
-// more work is sent; a run stopped in any way (ctx done, a failed chunk, a
-// killed process, a full disk) resumes from it. Output files are replaced
-// atomically. A journal of an incompatible experiment (another kernel,
+// A chunk is completed once it is in the output directory's journal.bin,
+// which a goroutine of the run appends the results to in the order they
+// arrive, while more work is sent; a run that stops (ctx done, a failed
+// chunk, a full disk) waits for it to journal every result it took. A run
+// stopped in any way, a killed process too, resumes from the journal, and
+// computes again only the chunks it does not hold. Output files are
+// replaced atomically. A journal of an incompatible experiment (another kernel,
 // kernel version, seed, generator, observables) is refused, never mixed.
 //
 // # Errors
