@@ -66,8 +66,8 @@ chunk_size = 2
 		if !slices.Equal(o.Results.Tables, want) {
 			t.Errorf("%s: Results.Tables = %v, want %v", step.name, o.Results.Tables, want)
 		}
-		if again := runFile(t, experiment(step.tables), out, Options{InProcess: true}); !again.UpToDate {
-			t.Errorf("%s: a rerun is not up to date: %v", step.name, again.Written)
+		if again := runFile(t, experiment(step.tables), out, Options{InProcess: true}); !again.UpToDate || !slices.Equal(again.Results.Tables, want) {
+			t.Errorf("%s: a rerun is up to date %v, with tables %v; want up to date, with %v", step.name, again.UpToDate, again.Results.Tables, want)
 		}
 		if _, written, err := testEngine.Report(out); err != nil {
 			t.Fatal(err)
