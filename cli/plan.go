@@ -7,6 +7,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/simrun/simrun/engine"
 	"github.com/simrun/simrun/sim"
 	"github.com/simrun/simrun/sim/rng"
 )
@@ -60,14 +61,7 @@ func writePlan(w io.Writer, e *sim.Experiment) error {
 		fmt.Fprintf(tw, "samples in all\tmore than 2^63\n")
 	}
 	fmt.Fprintf(tw, "output\t%s\n", e.Output.Dir)
-	var tables []string
-	if e.Output.CSV {
-		tables = append(tables, "results.csv")
-	}
-	if e.Output.Parquet {
-		tables = append(tables, "results.parquet")
-	}
-	fmt.Fprintf(tw, "tables\t%s\n", strings.Join(tables, ", "))
+	fmt.Fprintf(tw, "tables\t%s\n", strings.Join(engine.TableNames(e), ", "))
 	fmt.Fprintf(tw, "generator\t%s\n", rng.Algorithm)
 	fmt.Fprintf(tw, "chunk seeds\t%s\n", sim.SeedScheme)
 	if err := e.CheckRunnable(); err != nil {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -180,7 +181,7 @@ func (c *command) submit(ctx context.Context, args []string) error {
 	if err := j.Record(j.NewSubmission(arrayID, mergeID, todo, done, time.Now())); err != nil {
 		fmt.Fprintf(c.stderr, "simrun submit: warning: the jobs are submitted, but simrun status will not know them: %v\n", err)
 	}
-	printSubmitted(stdout, j, arrayID, mergeID)
+	printSubmitted(stdout, j, engine.TableNames(e), arrayID, mergeID)
 	return nil
 }
 
@@ -295,7 +296,7 @@ func overrideSlurm(s sim.SlurmSettings, fs *flag.FlagSet, f sim.SlurmSettings, e
 
 // printSubmitted tells the user how to follow the jobs submitted: the
 // merge, and the array it waits for unless arrayID is "".
-func printSubmitted(stdout io.Writer, j *slurm.Job, arrayID, mergeID string) {
+func printSubmitted(stdout io.Writer, j *slurm.Job, tables []string, arrayID, mergeID string) {
 	jobs := mergeID
 	if arrayID != "" {
 		fmt.Fprintf(stdout, "submitted merge job %s: runs once every task of job %s has ended\n", mergeID, arrayID)
@@ -305,8 +306,9 @@ func printSubmitted(stdout io.Writer, j *slurm.Job, arrayID, mergeID string) {
 	}
 	fmt.Fprintf(stdout, "  watch:    squeue -j %s\n", jobs)
 	fmt.Fprintf(stdout, "  progress: simrun status %s\n", shell.Quote(j.OutDir))
-	fmt.Fprintf(stdout, "  results:  %s (and results.json, report.md) when job %s has finished; its log: %s\n",
-		filepath.Join(j.OutDir, "results.csv"), mergeID, j.MergeLog(mergeID))
+	files := append(slices.Clone(tables), "results.json", "report.md")
+	fmt.Fprintf(stdout, "  results:  %s (and %s) when job %s has finished; its log: %s\n",
+		filepath.Join(j.OutDir, files[0]), strings.Join(files[1:], ", "), mergeID, j.MergeLog(mergeID))
 	switch {
 	case arrayID != "" && j.Settings.AutoResume > 0:
 		fmt.Fprintf(stdout, "If a task fails, runs out of time or is cancelled, job %s submits its shards again with a new merge, at most %d %s, unless a chunk failed in the kernel; its log says what it did.\n",

@@ -173,6 +173,6 @@ func (en *Engine) upToDate(dir string, e *sim.Experiment) (*Outcome, bool) {
 	if checkChunksLayout(dir, e) != nil {
 		return nil, false
 	}
-	res.Tables = tableNames(e) // in place, as outputNames says
+	res.Tables = TableNames(e) // in place, as outputNames says
 	return &Outcome{Dir: dir, Results: res, UpToDate: true, Reused: total, Done: total, Total: total}, true
 }

@@ -64,7 +64,7 @@ func outputNames(e *sim.Experiment, shard bool) []string {
 		return names
 	}
 	names = append(names, ChunksFile)
-	names = append(names, tableNames(e)...)
+	names = append(names, TableNames(e)...)
 	names = append(names, ResultsJSON, ReportMD)
 	for _, p := range e.Plots {
 		for _, f := range p.Formats {
@@ -116,8 +116,9 @@ func writeOutputs(dir string, e *sim.Experiment, res *report.Results, feed *poin
 	return written, err
 }
 
-// tableNames are the tidy tables a run of e writes.
-func tableNames(e *sim.Experiment) []string {
+// TableNames returns the files of the tidy tables a run of e writes, as
+// its [output] tables says: results.csv, results.parquet or both.
+func TableNames(e *sim.Experiment) []string {
 	var names []string
 	if e.Output.CSV {
 		names = append(names, ResultsCSV)
@@ -204,7 +205,7 @@ func streamTables(written *[]string, dir string, e *sim.Experiment, res *report.
 		}
 	}()
 	writers := map[string]func(io.Writer, report.Points) error{ResultsCSV: report.WriteCSVPoints, ResultsParquet: report.WriteParquetPoints}
-	for _, name := range tableNames(e) {
+	for _, name := range TableNames(e) {
 		f, err := create(filepath.Join(dir, name))
 		if err != nil {
 			return feed.finish(err)

@@ -102,7 +102,7 @@ func (en *Engine) Verify(dir string, n int) (*Verification, error) {
 		return nil, err
 	}
 	return &Verification{Run: r, Checked: len(picked), Completed: int(completed), Mismatches: mismatches, Files: checkResultFiles(r),
-		Compared: append([]string{ResultsJSON}, tableNames(r.Experiment)...)}, nil
+		Compared: append([]string{ResultsJSON}, TableNames(r.Experiment)...)}, nil
 }
 
 func ofModule(m string) string {
