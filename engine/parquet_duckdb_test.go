@@ -211,7 +211,7 @@ func TestResultsParquetDuckDB(t *testing.T) {
 			bad := 0
 			for i := range want {
 				for j := range want[i] {
-					if got := tab.Values[i][j]; !duckdbtest.SameValue(got, want[i][j]) {
+					if got := tab.Values[i][j]; !got.Same(want[i][j]) {
 						if bad++; bad <= 10 {
 							t.Errorf("DuckDB: row %d column %s = %s %v, results.csv has %s %v",
 								i+1, header[j], got.Kind, got, want[i][j].Kind, want[i][j])

@@ -77,7 +77,7 @@ func (d *Digest) Add(p PointResult) error {
 			return err
 		}
 		for i := range d.swept {
-			d.swept[i] = d.swept[i] || !sameCanonical(p.Params.Value(i), d.first.Value(i))
+			d.swept[i] = d.swept[i] || !p.Params.Value(i).Same(d.first.Value(i))
 		}
 	}
 	d.n++

@@ -160,7 +160,7 @@ func compareTables(t *testing.T, reader string, gotHeader []string, got [][]sim.
 	bad := 0
 	for i := range want {
 		for j := range want[i] {
-			if !duckdbtest.SameValue(got[i][j], want[i][j]) {
+			if !got[i][j].Same(want[i][j]) {
 				if bad++; bad <= 10 {
 					t.Errorf("%s: row %d column %s = %s %v, results.csv has %s %v",
 						reader, i+1, wantHeader[j], got[i][j].Kind, got[i][j], want[i][j].Kind, want[i][j])

@@ -118,27 +118,6 @@ const (
 	warnExamples = 2
 )
 
-// sameCanonical reports whether a and b have the same canonical form
-// (Value.String), without formatting them: -0 is not 0, and every NaN is
-// NaN.
-func sameCanonical(a, b sim.Value) bool {
-	if a.Kind != b.Kind {
-		return false
-	}
-	switch a.Kind {
-	case sim.Int:
-		return a.I == b.I
-	case sim.Float:
-		if math.IsNaN(a.F) || math.IsNaN(b.F) {
-			return math.IsNaN(a.F) && math.IsNaN(b.F)
-		}
-		return a.F == b.F && math.Signbit(a.F) == math.Signbit(b.F)
-	case sim.Bool:
-		return a.B == b.B
-	}
-	return a.String() == b.String()
-}
-
 func pointLabel(p sim.Params, swept []bool) string {
 	var kv []string
 	for i, s := range swept {

@@ -68,6 +68,26 @@ func (v Value) String() string {
 	return "<invalid>"
 }
 
+// Same reports whether v and w have the same canonical form (String),
+// without formatting them: floats are the same bit for bit (-0 is not 0),
+// except that every NaN is NaN.
+func (v Value) Same(w Value) bool {
+	if v.Kind != w.Kind {
+		return false
+	}
+	switch v.Kind {
+	case Int:
+		return v.I == w.I
+	case Float:
+		return math.Float64bits(v.F) == math.Float64bits(w.F) || math.IsNaN(v.F) && math.IsNaN(w.F)
+	case Bool:
+		return v.B == w.B
+	case String:
+		return v.S == w.S
+	}
+	return true // both invalid
+}
+
 // Append appends the canonical form of v (String) to b.
 func (v Value) Append(b []byte) []byte {
 	switch v.Kind {

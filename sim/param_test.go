@@ -75,3 +75,31 @@ func BenchmarkKey(b *testing.B) {
 		_ = p.Key()
 	}
 }
+
+func TestValueSame(t *testing.T) {
+	nan2 := math.Float64frombits(math.Float64bits(math.NaN()) ^ 1)
+	for _, tc := range []struct {
+		name string
+		a, b Value
+		want bool
+	}{
+		{"equal ints", IntValue(3), IntValue(3), true},
+		{"other ints", IntValue(3), IntValue(4), false},
+		{"int and float", IntValue(3), FloatValue(3), false},
+		{"zero and minus zero", FloatValue(0), FloatValue(math.Copysign(0, -1)), false},
+		{"two NaNs", FloatValue(math.NaN()), FloatValue(nan2), true},
+		{"NaN and a number", FloatValue(math.NaN()), FloatValue(1), false},
+		{"bools", BoolValue(true), BoolValue(false), false},
+		{"strings", StringValue("a"), StringValue("a"), true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tc.a.Same(tc.b); got != tc.want {
+				t.Errorf("%v.Same(%v) = %v, want %v", tc.a, tc.b, got, tc.want)
+			}
+			// Same is equality of the canonical form.
+			if (tc.a.String() == tc.b.String() && tc.a.Kind == tc.b.Kind) != tc.want {
+				t.Errorf("String: %q and %q disagree with Same", tc.a, tc.b)
+			}
+		})
+	}
+}

@@ -13,7 +13,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -153,23 +152,4 @@ func ParseCell(k sim.Kind, s string) (sim.Value, error) {
 		return sim.StringValue(s), nil
 	}
 	return sim.Value{}, fmt.Errorf("kind %s", k)
-}
-
-// SameValue reports whether a and b are the same value: floats bit for
-// bit (-0 is not 0), except that any NaN is NaN.
-func SameValue(a, b sim.Value) bool {
-	if a.Kind != b.Kind {
-		return false
-	}
-	switch a.Kind {
-	case sim.Int:
-		return a.I == b.I
-	case sim.Float:
-		return math.Float64bits(a.F) == math.Float64bits(b.F) || math.IsNaN(a.F) && math.IsNaN(b.F)
-	case sim.Bool:
-		return a.B == b.B
-	case sim.String:
-		return a.S == b.S
-	}
-	return false
 }
