@@ -67,7 +67,7 @@ type Output struct {
 // tidy table is written only as results.parquet, unless the tables key
 // of [output] asks for "csv". Above it the CSV of a sweep is hundreds of
 // megabytes (168 bytes a row for the option kernel: a sweep of 10^6
-// points and 2 observables makes a results.csv of 336 MB, 2.5 s of a
+// points and 2 observables makes a results.csv of 336 MB, 2.3 s of a
 // core to write), where results.parquet holds the same table, typed and
 // compressed, in 95 MB.
 const CSVRows = 1_000_000
