@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/simrun/simrun/engine"
-	"github.com/simrun/simrun/journal"
 )
 
 // slowExperiment has 400 chunks of about 3 ms: long enough to be killed
@@ -64,11 +63,11 @@ func startSimrun(t *testing.T, args ...string) (*exec.Cmd, *output) {
 
 // journaled returns how many chunks the journal in dir holds.
 func journaled(dir string) int {
-	_, recs, _, err := journal.Read(filepath.Join(dir, engine.JournalFile))
+	n, err := engine.JournalChunks(filepath.Join(dir, engine.JournalFile))
 	if err != nil {
 		return 0
 	}
-	return len(recs)
+	return int(n)
 }
 
 // waitJournal waits until the journal in dir holds at least n chunks, or

@@ -53,9 +53,11 @@ func TestRepairDamagedJournal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The length of record 10 of 39 (after the header).
+	// The length of record 1 of 8 (after the header): each point's chunks
+	// are two records, of its 12 chunks of 400 samples and its last of
+	// 200, and record 1 is point d = 1's last chunk.
 	off := len("SIMRUNJ1")
-	for range 11 {
+	for range 2 {
 		off += 8 + int(binary.LittleEndian.Uint32(data[off:]))
 	}
 	binary.LittleEndian.PutUint32(data[off:], 1<<20)
@@ -77,7 +79,7 @@ func TestRepairDamagedJournal(t *testing.T) {
 			if code != 2 {
 				t.Errorf("exit %d, want 2: %s", code, stderr)
 			}
-			for _, want := range []string{path, fmt.Sprintf("byte offset %d:", off), "41 intact records follow", tt.want} {
+			for _, want := range []string{path, fmt.Sprintf("byte offset %d:", off), "6 intact records follow", tt.want} {
 				if !strings.Contains(stderr, want) {
 					t.Errorf("stderr does not say %q:\n%s", want, stderr)
 				}
@@ -97,8 +99,8 @@ func TestRepairDamagedJournal(t *testing.T) {
 			t.Errorf("repair does not say %q:\n%s", want, stdout)
 		}
 	}
-	if _, recs, torn, err := journal.Read(path); err != nil || torn || len(recs) != 51 {
-		t.Fatalf("the repaired journal: %d records, torn %v, %v; want 51 intact", len(recs), torn, err)
+	if _, recs, torn, err := journal.Read(path); err != nil || torn || len(recs) != 7 || journaled(out) != 51 {
+		t.Fatalf("the repaired journal: %d records of %d chunks, torn %v, %v; want 7 intact records of 51", len(recs), journaled(out), torn, err)
 	}
 
 	_, stderr, code = simrun(t, "run", "--inprocess", "--out", out, file)

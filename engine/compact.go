@@ -74,11 +74,11 @@ func (en *Engine) restoreJournal(dir string) error {
 	// read a block at a time. A crash part way leaves a journal of fewer
 	// chunks and chunks.bin as it was: the next run computes the rest
 	// again, to the same bytes.
-	var buf, accs []byte
-	var recs [][]byte
+	var accs []byte
+	b := newRecordBatch(1)
 	flush := func() error {
-		err := j.AppendBatch(recs)
-		buf, recs = buf[:0], recs[:0]
+		err := j.AppendBatch(b.records())
+		b.reset()
 		if err != nil {
 			return fmt.Errorf("engine: %w", err)
 		}
@@ -91,10 +91,8 @@ func (en *Engine) restoreJournal(dir string) error {
 			lastPoint, key = p, old.AppendKey(key[:0], p)
 		}
 		accs = sim.AppendAccs(accs[:0], a)
-		start := len(buf)
-		buf = appendRecord(buf, key, c, old.Budget.ChunkSamples(c), accs)
-		recs = append(recs, buf[start:len(buf):len(buf)])
-		if len(buf) >= mergeBlockBytes {
+		b.add(key, g, c, old.Budget.ChunkSamples(c), accs)
+		if len(b.buf) >= mergeBlockBytes {
 			return flush()
 		}
 		return nil

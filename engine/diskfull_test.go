@@ -20,7 +20,7 @@ func TestDiskFull(t *testing.T) {
 	clean := runFile(t, file, filepath.Join(dir, "clean"), Options{Workers: 2})
 	out := filepath.Join(dir, "out")
 
-	const room = 10 // records that fit before the disk is full
+	const room = 2 // records that fit before the disk is full: runs of chunks
 	n := 0
 	appendJournal = func(j *journal.Journal, recs [][]byte) error {
 		if n+len(recs) > room { // the disk fills part way through this batch
@@ -46,13 +46,17 @@ func TestDiskFull(t *testing.T) {
 	}
 	_, records, _, err := journal.Read(filepath.Join(out, JournalFile))
 	if err != nil || len(records) != room {
-		t.Errorf("journal holds %d chunks after the disk filled (%v), want the %d written before", len(records), err, room)
+		t.Errorf("journal holds %d records after the disk filled (%v), want the %d written before", len(records), err, room)
+	}
+	held, err := JournalChunks(filepath.Join(out, JournalFile))
+	if err != nil || held < room || held >= 39 {
+		t.Errorf("journal holds %d of the 39 chunks after the disk filled (%v), want those of its %d records", held, err, room)
 	}
 
 	appendJournal = (*journal.Journal).AppendBatch
 	resumed := runFile(t, file, out, Options{Workers: 2})
-	if resumed.Reused != room {
-		t.Errorf("resume reused %d chunks, want %d", resumed.Reused, room)
+	if resumed.Reused != held {
+		t.Errorf("resume reused %d chunks, want the %d journaled", resumed.Reused, held)
 	}
 	sameFiles(t, clean.Dir, out, ResultsCSV, ChunksFile)
 }

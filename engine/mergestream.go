@@ -66,7 +66,7 @@ func (m *mergeBlock) readShard(en *Engine, dir string, x *chunkIndex, s Shard) (
 	}
 	col := int64(s.Index - m.first)
 	have := int64(0)
-	err = eachChunk(path, rawHdr, records, x, func(g int64, accs []byte) error {
+	_, err = eachChunk(path, rawHdr, records, x, func(g int64, accs []byte) error {
 		if !s.owns(g) {
 			return nil
 		}

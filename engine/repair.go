@@ -13,7 +13,7 @@ import (
 // A Repaired is what Repair did to one journal.
 type Repaired struct {
 	Path string // the journal
-	Kept int    // the chunks it holds: every intact record
+	Kept int    // the chunks it holds: those of every intact record
 	// Dropped counts the bytes dropped, of damaged records and a torn
 	// tail; 0 for a journal left as it was.
 	Dropped int64
@@ -77,7 +77,7 @@ func (en *Engine) repairJournal(dir string) (Repaired, error) {
 	}
 	defer lock.Unlock()
 	path := filepath.Join(dir, JournalFile)
-	kept, dropped, err := journal.Salvage(path)
+	_, dropped, err := journal.Salvage(path) // it counts records, each of a run of chunks
 	switch {
 	case errors.Is(err, journal.ErrSymlink):
 		return Repaired{}, inputErrorf("engine: %w; repair the journal it links to where it is", err)
@@ -86,7 +86,11 @@ func (en *Engine) repairJournal(dir string) (Repaired, error) {
 	case err != nil:
 		return Repaired{}, fmt.Errorf("engine: %w", err)
 	}
-	return Repaired{Path: path, Kept: kept, Dropped: dropped}, nil
+	chunks, err := JournalChunks(path)
+	if err != nil {
+		return Repaired{}, inputErrorf("engine: %s: %w; move it away, or start over with --force", path, err)
+	}
+	return Repaired{Path: path, Kept: int(chunks), Dropped: dropped}, nil
 }
 
 // unusableJournal is the *InputError for the journal in dir that

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -12,30 +13,44 @@ import (
 	"testing"
 
 	"github.com/simrun/simrun/journal"
+	"github.com/simrun/simrun/sim"
 )
 
 // damageRecord sets the length of chunk record i (0 is the first after
 // the header) of the journal at path to one that runs past the end of the
 // file, as a flipped bit in the middle of the file may, and returns the
-// record's byte offset and the journal's bytes after the change.
-func damageRecord(t *testing.T, path string, i int) (int, []byte) {
+// record's byte offset, the journal's bytes after the change, how many
+// chunks the record held, and how many intact records follow it.
+func damageRecord(t *testing.T, path string, i int) (off int, data []byte, lost int, after int) {
 	t.Helper()
-	data, err := os.ReadFile(path)
+	rawHdr, records, _, err := journal.Read(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	off := len("SIMRUNJ1")
+	var h journalHeader
+	if err := json.Unmarshal(rawHdr, &h); err != nil {
+		t.Fatal(err)
+	}
+	if i >= len(records)-1 {
+		t.Fatalf("%s has %d records: none after record %d", path, len(records), i)
+	}
+	_, _, accs, err := decodeRecord(records[i], len(h.Observables), h.Format)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err = os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	off = len("SIMRUNJ1")
 	for range i + 1 { // the header, then records 0 to i-1
 		off += 8 + int(binary.LittleEndian.Uint32(data[off:]))
-	}
-	if off >= len(data) {
-		t.Fatalf("%s has no record %d", path, i)
 	}
 	binary.LittleEndian.PutUint32(data[off:], 1<<20)
 	if err := os.WriteFile(path, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	return off, data
+	return off, data, len(accs) / (len(h.Observables) * sim.AccSize), len(records) - i - 1
 }
 
 // runWithJournal runs file into dir, then writes its journal back from
@@ -60,7 +75,12 @@ func TestRepair(t *testing.T) {
 	out := filepath.Join(dir, "out")
 	runWithJournal(t, file, out, Options{InProcess: true})
 	path := filepath.Join(out, JournalFile)
-	off, damaged := damageRecord(t, path, 10)
+	// Its records are runs of chunks with the same samples: 12 of 400,
+	// then the last of 200, for each point. Record 1 is one chunk.
+	off, damaged, lost, after := damageRecord(t, path, 1)
+	if lost != 1 || after != 4 {
+		t.Fatalf("record 1 holds %d chunks and %d follow it, want 1 and 4", lost, after)
+	}
 
 	e, err := testEngine.Load(file)
 	if err != nil {
@@ -86,8 +106,8 @@ func TestRepair(t *testing.T) {
 			t.Fatalf("%s: err = %v, want an *InputError wrapping journal.ErrCorrupt", tt.name, tt.err)
 		}
 		msg := tt.err.Error()
-		if !strings.Contains(msg, fmt.Sprintf("byte offset %d:", off)) || !strings.Contains(msg, "28 intact records follow") || !strings.HasSuffix(msg, tt.want) {
-			t.Errorf("%s: err = %q, want the offset %d, 28 intact records and %q", tt.name, msg, off, tt.want)
+		if !strings.Contains(msg, fmt.Sprintf("byte offset %d:", off)) || !strings.Contains(msg, "4 intact records follow") || !strings.HasSuffix(msg, tt.want) {
+			t.Errorf("%s: err = %q, want the offset %d, 4 intact records and %q", tt.name, msg, off, tt.want)
 		}
 	}
 	if got, err := os.ReadFile(path); err != nil || !bytes.Equal(got, damaged) {
@@ -128,7 +148,8 @@ func TestRepairShards(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	damageRecord(t, shard1, 5)
+	// Shard 1's journal holds runs of chunks as its results arrived.
+	_, _, lost, _ := damageRecord(t, shard1, 1)
 	if _, err := testEngine.Merge(out); !errors.Is(err, journal.ErrCorrupt) || !strings.Contains(err.Error(), "simrun repair "+ShardDir(out, Shard{1, 2})) {
 		t.Errorf("Merge of a damaged shard: err = %v, want ErrCorrupt and the repair", err)
 	}
@@ -136,15 +157,15 @@ func TestRepairShards(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Repaired{{Path: shard0, Kept: 20}, {Path: shard1, Kept: 18}} // 39 chunks: 20 and 19
+	want := []Repaired{{Path: shard0, Kept: 20}, {Path: shard1, Kept: 19 - lost}} // 39 chunks: 20 and 19
 	if len(done) != 2 || done[0] != want[0] || done[1].Path != want[1].Path || done[1].Kept != want[1].Kept || done[1].Dropped == 0 {
 		t.Fatalf("Repair: %+v, want %+v and bytes dropped from the second", done, want)
 	}
 	if got, err := os.ReadFile(shard0); err != nil || !bytes.Equal(got, intact) {
 		t.Errorf("Repair changed the intact journal %s (%v)", shard0, err)
 	}
-	if o := runFile(t, file, out, Options{InProcess: true, Shard: &Shard{1, 2}}); o.Reused != 18 {
-		t.Errorf("the resumed shard reused %d chunks, want 18", o.Reused)
+	if o := runFile(t, file, out, Options{InProcess: true, Shard: &Shard{1, 2}}); o.Reused != int64(19-lost) {
+		t.Errorf("the resumed shard reused %d chunks, want %d", o.Reused, 19-lost)
 	}
 	if _, err := testEngine.Merge(out); err != nil {
 		t.Fatal(err)

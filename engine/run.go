@@ -99,7 +99,7 @@ func (en *Engine) Run(ctx context.Context, e *sim.Experiment, o Options) (*Outco
 	// Nothing is written before the journal is known to be of this
 	// experiment. Then the experiment's bytes, so that Status can read a
 	// run in progress; writeOutputs writes the same bytes again.
-	j, reused, foreign, err := en.openJournal(dir, e, o.Force, t)
+	j, reused, foreign, format, err := en.openJournal(dir, e, o.Force, t)
 	if err != nil {
 		return nil, err
 	}
@@ -140,7 +140,7 @@ func (en *Engine) Run(ctx context.Context, e *sim.Experiment, o Options) (*Outco
 			outWritten, outErr = writeOutputs(dir, e, res, feed)
 		}()
 	}
-	x := &execution{en: en, e: e, o: o, j: j, t: t}
+	x := &execution{en: en, e: e, o: o, j: j, format: format, t: t}
 	runErr := x.run(ctx)
 	closeJournal := func() {
 		if err := j.Close(); err != nil && runErr == nil {
@@ -260,6 +260,7 @@ type execution struct {
 	e        *sim.Experiment
 	o        Options
 	j        *journal.Journal
+	format   string // the journal's
 	t        *chunkStore
 	failures []report.Failure
 
@@ -267,7 +268,9 @@ type execution struct {
 	// results not journaled yet (batch). Each group of results that
 	// arrived together goes to the journal's writer, a goroutine that
 	// appends it in one write(2) and puts its chunks in t, while the
-	// stream sends more chunks and takes more results.
+	// stream sends more chunks and takes more results. A record holds a
+	// run of chunks (recordBatch): one write of the key and the framing
+	// for a worker's batch of results, not one a chunk.
 	missing   taskList
 	batch     *recordBatch
 	toWriter  chan *recordBatch
@@ -280,16 +283,9 @@ type execution struct {
 	lastKey   []byte // of lastPoint
 }
 
-// A recordBatch is journal records of results, in buf, and their chunks.
-type recordBatch struct {
-	buf     []byte
-	recs    [][]byte
-	pending []int64
-}
-
 // startWriter starts the journal's writer.
 func (x *execution) startWriter() {
-	x.batch = new(recordBatch)
+	x.batch = x.newBatch()
 	x.toWriter, x.free = make(chan *recordBatch, 2), make(chan *recordBatch, 3)
 	x.written = make(chan struct{})
 	go func() {
@@ -300,7 +296,7 @@ func (x *execution) startWriter() {
 					x.writerErr.Store(&err)
 				}
 			}
-			b.buf, b.recs, b.pending = b.buf[:0], b.recs[:0], b.pending[:0]
+			b.reset()
 			select {
 			case x.free <- b:
 			default:
@@ -322,18 +318,21 @@ func (x *execution) stopWriter() error {
 
 // write journals b and puts its chunks in t.
 func (x *execution) write(b *recordBatch) error {
-	if err := appendJournal(x.j, b.recs); err != nil {
+	recs := b.records()
+	if err := appendJournal(x.j, recs); err != nil {
 		return fmt.Errorf("engine: %w; the chunks journaled so far are kept, and a later run resumes from them", err)
 	}
-	// A record ends with the chunk's accumulators.
+	// A record ends with its chunks' accumulators.
 	size := x.t.size
-	for i, g := range b.pending {
-		rec := b.recs[i]
-		if err := x.t.put(g, rec[len(rec)-size:]); err != nil {
-			return err
+	for i, r := range b.runs {
+		accs := recs[i][len(recs[i])-r.n*size:]
+		for k := range r.n {
+			if err := x.t.put(r.g+int64(k)*b.step, accs[k*size:(k+1)*size]); err != nil {
+				return err
+			}
 		}
+		x.done += int64(r.n)
 	}
-	x.done += int64(len(b.pending))
 	if x.o.Progress != nil {
 		x.o.Progress(x.done, x.missing.Len())
 	}
@@ -445,11 +444,7 @@ func (x *execution) result(k int, out []byte, err error) error {
 		}
 		return fmt.Errorf("engine: %s: point %d (%s), chunk %d, seed %d: %s\nrerun this chunk in-process: %s", x.e.File, point, x.lastKey, chunk, x.e.Seed, f.Error, f.Rerun)
 	}
-	b := x.batch
-	start := len(b.buf)
-	b.buf = appendRecord(b.buf, x.lastKey, chunk, x.e.Budget.ChunkSamples(chunk), out)
-	b.recs = append(b.recs, b.buf[start:len(b.buf):len(b.buf)])
-	b.pending = append(b.pending, g)
+	x.batch.add(x.lastKey, g, chunk, x.e.Budget.ChunkSamples(chunk), out)
 	return nil
 }
 
@@ -460,16 +455,25 @@ func (x *execution) flush() error {
 	if err := x.writerErr.Load(); err != nil {
 		return *err
 	}
-	if len(x.batch.recs) == 0 {
+	if x.batch.len() == 0 {
 		return nil
 	}
 	x.toWriter <- x.batch
 	select {
 	case x.batch = <-x.free:
 	default:
-		x.batch = new(recordBatch)
+		x.batch = x.newBatch()
 	}
 	return nil
+}
+
+// newBatch returns an empty batch of records for the journal: of runs of
+// the chunks x runs, step apart, unless the journal is of format 1.
+func (x *execution) newBatch() *recordBatch {
+	if x.format == journalFormat1 {
+		return newRecordBatch(0)
+	}
+	return newRecordBatch(x.missing.step)
 }
 
 // appendJournal appends records in one write; tests replace it to fill
