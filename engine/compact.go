@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/simrun/simrun/internal/atomicfile"
 	"github.com/simrun/simrun/journal"
 	"github.com/simrun/simrun/report"
 	"github.com/simrun/simrun/sim"
@@ -23,16 +22,17 @@ import (
 // any journal: every guarantee of the journal holds from then on. A run
 // with nothing to do and outputs up to date touches nothing (upToDate).
 
-// compactJournal removes the journal in dir after a complete run whose
+// compactJournal removes the open journal j after a complete run whose
 // outputs, chunks.bin first, are durable: every record it held is a chunk
-// of chunks.bin. A journal with records of other chunks (points or
+// of chunks.bin. It is removed unsynced (journal.Discard), its pages not
+// yet written dropped. A journal with records of other chunks (points or
 // budgets the experiment no longer has) is kept, to be reused if they
 // come back.
-func compactJournal(dir string) error {
-	if err := os.Remove(filepath.Join(dir, JournalFile)); err != nil {
+func compactJournal(j *journal.Journal) error {
+	if err := j.Discard(); err != nil {
 		return fmt.Errorf("engine: removing the journal of a finished run: %w", err)
 	}
-	return atomicfile.SyncDir(dir)
+	return nil
 }
 
 // restoreJournal writes the journal of dir back from its chunks.bin, if

@@ -168,22 +168,34 @@ func (en *Engine) Run(ctx context.Context, e *sim.Experiment, o Options) (*Outco
 	}
 	res.Provenance = withRun(en.provenance(e, o.Workers, executor, start, time.Now()), prior, x.done, reused)
 	res.Failures = x.failures
-	// The journal's final sync runs while chunks.bin is completed and
-	// the rest of the points reduced from it and written: after the last
-	// chunk, nothing else is left to do.
+	// A run that ends with every chunk in chunks.bin removes its journal
+	// once chunks.bin is durable (compactJournal), unsynced: syncing it
+	// would write to disk, beside chunks.bin, as many bytes only to
+	// delete them, and on trivial chunks that was a third of the run.
+	// Otherwise the journal's final sync runs while chunks.bin is
+	// completed and the rest of the points reduced from it and written.
+	complete := runErr == nil && len(x.failures) == 0 && !foreign
 	journalClosed := make(chan struct{})
-	go func() { closeJournal(); close(journalClosed) }()
+	if complete {
+		close(journalClosed)
+	} else {
+		go func() { closeJournal(); close(journalClosed) }()
+	}
 	t.feed(x.failures) // its error is the feed's, and so outErr's
 	<-outDone
 	out.Written, err = outWritten, outErr
 	<-journalClosed
+	if complete {
+		if err == nil && !res.Partial {
+			if err := compactJournal(j); err != nil {
+				return nil, err
+			}
+		} else {
+			closeJournal() // its records are the only copy
+		}
+	}
 	if err != nil {
 		return nil, errors.Join(runErr, err)
-	}
-	if runErr == nil && !res.Partial && len(x.failures) == 0 && !foreign {
-		if err := compactJournal(dir); err != nil {
-			return nil, err
-		}
 	}
 	out.Results = res
 	if runErr == nil && len(x.failures) > 0 {

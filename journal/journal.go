@@ -470,6 +470,30 @@ func (j *Journal) sync() error {
 	return nil
 }
 
+// Discard closes the journal without syncing it, removes its file and
+// syncs its directory. It is for a journal whose records are all durable
+// elsewhere: the pages of it not yet written are dropped, not written to
+// disk only to be deleted. A Discard that fails may leave the file; its
+// records are then as durable as an unsynced journal's.
+func (j *Journal) Discard() error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.closed {
+		return fmt.Errorf("journal: %s: discard: %w", j.path, os.ErrClosed)
+	}
+	j.closed = true
+	if err := j.f.Close(); err != nil {
+		return fmt.Errorf("journal: %s: discard: %w", j.path, unwrapPathError(err))
+	}
+	if err := os.Remove(j.path); err != nil {
+		return fmt.Errorf("journal: discard: %w", err)
+	}
+	if err := atomicfile.SyncDir(filepath.Dir(j.path)); err != nil {
+		return fmt.Errorf("journal: %s: discard: %w", j.path, err)
+	}
+	return nil
+}
+
 // Close syncs the journal and closes its file. It returns the first error,
 // including a Sync error of an earlier call.
 func (j *Journal) Close() error {

@@ -196,15 +196,40 @@ func TestJournalInvalidUse(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, err := range map[string]error{
-		"Append": j.Append(nil),
-		"Sync":   j.Sync(),
-		"Close":  j.Close(),
+		"Append":  j.Append(nil),
+		"Sync":    j.Sync(),
+		"Close":   j.Close(),
+		"Discard": j.Discard(),
 	} {
 		if !errors.Is(err, os.ErrClosed) {
 			t.Errorf("%s after Close: err = %v, want os.ErrClosed", name, err)
 		}
 	}
 	checkJournal(t, path, []byte("h"), testRecords(2)) // nothing appended
+}
+
+// TestJournalDiscard: Discard removes the journal's file, and the
+// journal is closed after it.
+func TestJournalDiscard(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "journal.bin")
+	j, err := Create(path, []byte("h"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := j.AppendBatch(testRecords(3)); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Discard(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Lstat(path); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("after Discard: %v, want no file", err)
+	}
+	for name, err := range map[string]error{"Append": j.Append(nil), "Close": j.Close(), "Discard": j.Discard()} {
+		if !errors.Is(err, os.ErrClosed) {
+			t.Errorf("%s after Discard: err = %v, want os.ErrClosed", name, err)
+		}
+	}
 }
 
 // TestJournalTorn cuts the last record at every byte: Open drops it
