@@ -142,6 +142,10 @@ func (s *chunkStore) drain() error {
 			return fmt.Errorf("engine: %w", err)
 		}
 	}
+	// Start writing them to disk now, while the run goes on, rather than
+	// all at the commit's sync: for 1.5 million trivial chunks that sync
+	// was a seventh of the run, the CPUs idle.
+	s.file.WriteBack()
 	s.pend, s.buf = s.pend[:0], s.buf[:0]
 	s.advance()
 	return nil

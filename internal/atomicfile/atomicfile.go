@@ -59,6 +59,49 @@ type File struct {
 	*os.File
 	path string
 	done bool
+
+	// Requests to the goroutine that starts writeback, once WriteBack
+	// started it, and its end.
+	wb     chan struct{}
+	wbDone chan struct{}
+}
+
+// WriteBack asks the system to start writing the file's data to disk
+// without waiting for it, so that Commit's sync has less left to wait
+// for: a file written over seconds is then mostly on disk by the time it
+// is committed, its writes overlapped with the work that made them. It
+// returns at once: the request runs on a goroutine of its own, requests
+// made while one runs are merged, and its errors are ignored, since
+// Commit's sync reports them. Where the system cannot start writeback
+// alone (other than Linux's sync_file_range), it does nothing. Like the
+// other methods, it is not to be called concurrently with them.
+func (f *File) WriteBack() {
+	if f.done || !canWriteBack {
+		return
+	}
+	if f.wb == nil {
+		f.wb, f.wbDone = make(chan struct{}, 1), make(chan struct{})
+		go func() {
+			defer close(f.wbDone)
+			for range f.wb {
+				writeBack(f.File)
+			}
+		}()
+	}
+	select {
+	case f.wb <- struct{}{}:
+	default: // one is queued already
+	}
+}
+
+// stopWriteBack waits for the writeback goroutine to be done, if there
+// is one, before the file is closed.
+func (f *File) stopWriteBack() {
+	if f.wb != nil {
+		close(f.wb)
+		<-f.wbDone
+		f.wb = nil
+	}
 }
 
 // Create creates the temporary file of path, in path's directory, named
@@ -83,6 +126,7 @@ func (f *File) Commit() (err error) {
 		return fmt.Errorf("atomicfile: write %s: committed or aborted already", f.path)
 	}
 	f.done = true
+	f.stopWriteBack()
 	tmp := f.Name()
 	renamed := false
 	defer func() {
@@ -120,6 +164,7 @@ func (f *File) Abort() {
 		return
 	}
 	f.done = true
+	f.stopWriteBack()
 	f.File.Close()
 	os.Remove(f.Name())
 }

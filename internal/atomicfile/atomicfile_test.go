@@ -181,3 +181,42 @@ func TestWriteFileAt(t *testing.T) {
 		t.Errorf("a failed write left %d files, want the one", len(entries))
 	}
 }
+
+// TestWriteBack: writes interleaved with WriteBack requests, and writes
+// after them, are all in the committed file; WriteBack after Commit, and
+// Abort after WriteBack, are safe.
+func TestWriteBack(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "chunks.bin")
+	f, err := Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []byte
+	for i := range 64 {
+		block := []byte(strings.Repeat(string(rune('a'+i%26)), 64<<10))
+		if _, err := f.WriteAt(block, int64(len(want))); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, block...)
+		f.WriteBack()
+	}
+	if err := f.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	f.WriteBack() // after Commit: nothing
+	if got, err := os.ReadFile(path); err != nil || string(got) != string(want) {
+		t.Fatalf("committed file: %d bytes (%v), want the %d written", len(got), err, len(want))
+	}
+
+	g, err := Create(filepath.Join(dir, "aborted"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.WriteString("x")
+	g.WriteBack()
+	g.Abort()
+	if entries, err := os.ReadDir(dir); err != nil || len(entries) != 1 {
+		t.Errorf("after Abort, %s holds %d entries (%v), want only chunks.bin", dir, len(entries), err)
+	}
+}

@@ -1,0 +1,9 @@
+//go:build !linux
+
+package atomicfile
+
+import "os"
+
+const canWriteBack = false
+
+func writeBack(*os.File) {}
