@@ -106,7 +106,7 @@ bench: build
 	$(GO) run ./bench/cmd/benchsim -go $(GO) -simrun $(BIN) -python /usr/bin/python3 $(BENCHFLAGS)
 	$(GO) run ./bench/cmd/benchext -simrun $(BIN) -python /usr/bin/python3 $(BENCHFLAGS)
 	$(GO) run ./bench/cmd/benchmerge $(BENCHFLAGS)
-	$(GO) run ./bench/cmd/benchscale -simrun $(BIN) -python /usr/bin/python3 $(BENCHFLAGS)
+	$(GO) run ./bench/cmd/benchscale -go $(GO) -simrun $(BIN) -python /usr/bin/python3 $(BENCHFLAGS)
 
 clean:
 	rm -rf bin results

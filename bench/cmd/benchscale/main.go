@@ -34,6 +34,9 @@
 //   - many chunks: the spin kernel with work = 0, -chunks one-sample chunks
 //     of one point. Wall time (target: no slower than the 6.4 s measured
 //     before issue 14's work) and the parent's peak RSS (100 MB).
+//   - trivial chunks end to end: `go test -bench
+//     BenchmarkChunks/trivial/process` of ./engine, -count 5 (-benchcount),
+//     its median chunks/s (target: 1.5 M/s), with the go command -go.
 //
 // Wall time is the process from start to exit. Peak RSS is getrusage's
 // ru_maxrss after wait4, what `/usr/bin/time -v` reports: the largest of
@@ -78,6 +81,10 @@ const (
 	outputsTarget    = 400e6 // bytes, all the files of the run's directory
 	chunksWallBefore = 6400 * time.Millisecond
 	chunksRSSTarget  = 100e6 // bytes, the parent's VmHWM
+	trivialTarget    = 1.5e6 // chunks/s, BenchmarkChunks/trivial/process
+
+	trivialPattern = "^BenchmarkChunks$/^trivial$/^process$"
+	trivialName    = "Chunks/trivial/process"
 )
 
 // The experiment files, written into the temporary directory.
@@ -93,6 +100,8 @@ const (
 
 type config struct {
 	simrun, python, script string
+	goCmd                  string // for the go test benchmark
+	benchCount             int    // its -count
 	out                    string
 	points, chunks         int
 	workers                int // the Python peer's; simrun runs its default, runtime.NumCPU()
@@ -109,6 +118,8 @@ func main() {
 	flag.StringVar(&c.simrun, "simrun", "bin/simrun", "the simrun `binary` (make build)")
 	flag.StringVar(&c.python, "python", "/usr/bin/python3", "the `Python` with numpy and pandas (Debian's python3-numpy, python3-pandas)")
 	flag.StringVar(&c.script, "script", "bench/python/scale_sweep.py", "the Python peer's `file`")
+	flag.StringVar(&c.goCmd, "go", "go", "the go `command`, for BenchmarkChunks/trivial/process")
+	flag.IntVar(&c.benchCount, "benchcount", 5, "-count of BenchmarkChunks/trivial/process (the median counts)")
 	flag.StringVar(&c.out, "out", "docs/performance.md", "the Markdown `file` whose benchscale block is rewritten; \"\" for none")
 	flag.StringVar(&c.out, "doc", "docs/performance.md", "the Markdown `file`: another name for -out")
 	flag.IntVar(&c.points, "points", defaultPoints, "`N` points of the sweep (simrun's and Python's)")

@@ -29,10 +29,12 @@ type measurements struct {
 	pyVersion, npVersion  string
 	pdVersion             string // "" without pandas
 
-	run, report, rerun   benchkit.Result // the sweep (run: the median of its runs)
-	files                []file          // the run's directory after the run
-	chunks               benchkit.Result // the spin run (the median of its runs)
-	runWalls, chunkWalls []time.Duration // every run's, in order
+	run, report, rerun   benchkit.Result  // the sweep (run: the median of its runs)
+	files                []file           // the run's directory after the run
+	chunks               benchkit.Result  // the spin run (the median of its runs)
+	runWalls, chunkWalls []time.Duration  // every run's, in order
+	trivial              benchkit.GoBench // BenchmarkChunks/trivial/process
+	trivialCmd           string
 
 	py                benchkit.Result
 	pyWriter          string // "pandas" or "csv", as the script says
@@ -169,6 +171,13 @@ func measure(c *config) (*measurements, error) {
 	if !c.keep {
 		os.RemoveAll(cdir)
 	}
+
+	log.Printf("go test -bench %s ./engine, %d times", trivialPattern, c.benchCount)
+	m.trivial = benchkit.GoBench{}
+	if m.trivialCmd, err = benchkit.RunGoBench(m.trivial, c.goCmd, "./engine", trivialPattern, "1s", c.benchCount); err != nil {
+		return nil, err
+	}
+	log.Printf("trivial chunks: %.2f M/s (the median)", m.trivial.Get(trivialName, "chunks/s")/1e6)
 
 	m.end = time.Now().UTC()
 	m.loadAfter = benchkit.LoadAvg()

@@ -53,8 +53,11 @@ func render(c *config, m *measurements) string {
 		targetMB(outputsTarget), mb(outputs), len(m.files), benchkit.Verdict(outputs <= outputsTarget))
 	p("| `simrun run`, %s one-sample chunks of one point (spin, work = 0) | ≤ %s, the time before issue 14 | %s%s | %s |\n",
 		chunks, target(chunksWallBefore), sec(m.chunks.Wall), walls(m.chunkWalls), benchkit.Verdict(m.chunks.Wall <= chunksWallBefore))
-	p("| its parent's peak RSS (VmHWM) | ≤ %s | %s (the largest process: %s) | %s |\n\n",
+	p("| its parent's peak RSS (VmHWM) | ≤ %s | %s (the largest process: %s) | %s |\n",
 		targetMB(chunksRSSTarget), mb(m.chunks.HWM), mb(m.chunks.MaxRSS), benchkit.Verdict(m.chunks.HWM <= chunksRSSTarget))
+	trivial := m.trivial.Get(trivialName, "chunks/s")
+	p("| trivial chunks through the process pool, end to end (`BenchmarkChunks/trivial/process`: 2 workers, the journal, chunks.bin and the tables) | ≥ %s chunks/s | %s chunks/s (the median of %s) | %s |\n\n",
+		rateM(trivialTarget), rateM(trivial), benchkit.Runs(m.trivial[trivialName]["chunks/s"], rateM), benchkit.Verdict(trivial >= trivialTarget))
 
 	p("### The files of the sweep's run\n\n")
 	p("After `simrun run`, before `simrun report`:\n\n")
@@ -98,10 +101,14 @@ func render(c *config, m *measurements) string {
 	p("bin/simrun run --out DIR %s\n", sweepName)
 	p("%s bench/python/scale_sweep.py --points %d --workers %d --out prices.csv\n", c.python, c.points, c.workers)
 	p("bin/simrun run --out DIR2 %s\n", chunksName)
+	p("%s\n", m.trivialCmd)
 	p("```\n")
 	p("%s\n", endMarker)
 	return b.String()
 }
+
+// rateM formats a rate in millions a second: "1.52 M".
+func rateM(x float64) string { return fmt.Sprintf("%.2f M", x/1e6) }
 
 // walls describes the runs a median came from: " (the median of 4.5 s,
 // 4.6 s, 5.1 s)", or nothing for one run.

@@ -60,14 +60,14 @@ func compute(c *config, m *measurements) figures {
 		f.relEfficiency = benchkit.Median(ratios(s2, ref))
 	}
 	f.sweepSim, f.sweepPy = benchkit.Median(benchkit.Secs(m.sweepSim)), benchkit.Median(benchkit.Secs(m.sweepPy))
-	f.trivProc, f.trivIn = m.gb.get("Chunks/trivial/process", "chunks/s"), m.gb.get("Chunks/trivial/inprocess", "chunks/s")
-	f.poolProc, f.poolIn = m.gb.get("PoolTrivial/process", "tasks/s"), m.gb.get("PoolTrivial/inprocess", "tasks/s")
+	f.trivProc, f.trivIn = m.gb.Get("Chunks/trivial/process", "chunks/s"), m.gb.Get("Chunks/trivial/inprocess", "chunks/s")
+	f.poolProc, f.poolIn = m.gb.Get("PoolTrivial/process", "tasks/s"), m.gb.Get("PoolTrivial/inprocess", "tasks/s")
 	f.trivCLI = benchkit.Median(m.trivialCLI)
 	f.pyMap1, f.pyMap, f.pySubmit = benchkit.Median(m.pyRate["map1"]), benchkit.Median(m.pyRate["map"]), benchkit.Median(m.pyRate["submit"])
-	f.piNs = m.gb.get("Pi", "ns/op")
-	f.isingFlips = m.gb.get("IsingMetropolis", "flips/s")
+	f.piNs = m.gb.Get("Pi", "ns/op")
+	f.isingFlips = m.gb.Get("IsingMetropolis", "flips/s")
 	over := func(prefix string) float64 {
-		return m.gb.get(prefix+"/process", "ns/op")/m.gb.get(prefix+"/inprocess", "ns/op") - 1
+		return m.gb.Get(prefix+"/process", "ns/op")/m.gb.Get(prefix+"/inprocess", "ns/op") - 1
 	}
 	f.over10, f.over1 = over("Chunks/10ms"), over("Chunks/1ms")
 	f.pool10, f.pool1 = over("PoolSpin/10ms"), over("PoolSpin/1ms")
@@ -134,7 +134,7 @@ func render(c *config, m *measurements, f figures) string {
 	// BenchmarkChunks runs 2 workers and calibrates the spin kernel's work
 	// once per run, so the chunk's real cost is 2 × ns/op in-process.
 	cost := func(name string) string {
-		return fmt.Sprintf("%.2f ms", 2*m.gb.get(name, "ns/op")/1e6)
+		return fmt.Sprintf("%.2f ms", 2*m.gb.Get(name, "ns/op")/1e6)
 	}
 	p("| process pool vs in-process, 10 ms chunks | within 3%% | %s end to end (chunks of %s); %s bare pool | %s |\n", benchkit.Pct(f.over10), cost("Chunks/10ms/inprocess"), benchkit.Pct(f.pool10), benchkit.Verdict(f.over10 <= 0.03))
 	p("| process pool vs in-process, 1 ms chunks | within 10%% | %s end to end (chunks of %s); %s bare pool | %s |\n\n", benchkit.Pct(f.over1), cost("Chunks/1ms/inprocess"), benchkit.Pct(f.pool1), benchkit.Verdict(f.over1 <= 0.10))

@@ -131,7 +131,7 @@ type measurements struct {
 	sweepSim, sweepPy    []time.Duration
 	pyRate               map[string][]float64 // trivial.py mode → tasks/s
 	mem                  []memRun
-	gb                   goBench
+	gb                   benchkit.GoBench
 	trivialCLI           []float64 // chunks/s of `simrun run` on memChunks trivial chunks
 	halfSamples          int64
 	pyVersion, npVersion string
@@ -208,7 +208,7 @@ func measure(c *config) (*measurements, error) {
 	m := &measurements{
 		piSim:  map[int][]time.Duration{},
 		pyRate: map[string][]float64{},
-		gb:     goBench{},
+		gb:     benchkit.GoBench{},
 		cfg:    c,
 		start:  time.Now().UTC(),
 	}
@@ -351,7 +351,7 @@ func measure(c *config) (*measurements, error) {
 			bt, n = c.benchtime, 1
 		}
 		log.Printf("go test -bench %s %s", b.pattern, b.pkg)
-		line, err := runGoBench(m.gb, c.goCmd, b.pkg, b.pattern, bt, n)
+		line, err := benchkit.RunGoBench(m.gb, c.goCmd, b.pkg, b.pattern, bt, n)
 		m.record(line)
 		if err != nil {
 			return nil, err

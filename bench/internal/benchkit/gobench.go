@@ -1,6 +1,4 @@
-//go:build linux
-
-package main
+package benchkit
 
 import (
 	"bufio"
@@ -10,26 +8,26 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-
-	"github.com/simrun/simrun/bench/internal/benchkit"
 )
 
-// goBench holds the metrics of `go test -bench` runs: name (without the
-// -GOMAXPROCS suffix) → unit → one value per run.
-type goBench map[string]map[string][]float64
+// GoBench holds the metrics of `go test -bench` runs: name (without the
+// "Benchmark" prefix and the -GOMAXPROCS suffix) → unit → one value per
+// run.
+type GoBench map[string]map[string][]float64
 
 var benchLine = regexp.MustCompile(`^(Benchmark\S+?)(?:-\d+)?\s+(\d+)\s+(.+)$`)
 
-// runGoBench runs the benchmarks matching pattern in pkg and adds their
-// metrics to gb. The command line is returned for the record.
-func runGoBench(gb goBench, goCmd, pkg, pattern, benchtime string, count int) (string, error) {
+// RunGoBench runs the benchmarks matching pattern in pkg with the go
+// command goCmd and adds their metrics to gb. The command line is
+// returned for the record.
+func RunGoBench(gb GoBench, goCmd, pkg, pattern, benchtime string, count int) (string, error) {
 	args := []string{"test", "-run", "^$", "-bench", pattern, "-benchtime", benchtime, "-count", strconv.Itoa(count), pkg}
 	cmd := exec.Command(goCmd, args...)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()
-	line := "go " + benchkit.ShellJoin(args)
+	line := "go " + ShellJoin(args)
 	if err != nil {
-		return line, fmt.Errorf("%s: %v\n%s", line, err, benchkit.Tail(string(out), 3000))
+		return line, fmt.Errorf("%s: %v\n%s", line, err, Tail(string(out), 3000))
 	}
 	sc := bufio.NewScanner(strings.NewReader(string(out)))
 	for sc.Scan() {
@@ -53,7 +51,7 @@ func runGoBench(gb goBench, goCmd, pkg, pattern, benchtime string, count int) (s
 	return line, nil
 }
 
-// get returns the median of a benchmark's metric, or NaN.
-func (gb goBench) get(name, unit string) float64 {
-	return benchkit.Median(gb[name][unit])
+// Get returns the median of a benchmark's metric, or NaN.
+func (gb GoBench) Get(name, unit string) float64 {
+	return Median(gb[name][unit])
 }
