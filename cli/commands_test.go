@@ -124,6 +124,29 @@ chunk_size = 100_000
 	}
 }
 
+// TestDocDesignExample loads the [design] example of
+// docs/experiment-file.md with the real kernels, and checks the axis the
+// text says plan shows.
+func TestDocDesignExample(t *testing.T) {
+	doc, err := os.ReadFile("../docs/experiment-file.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, _ := strings.Cut(string(doc), "## `[design]`")
+	_, block, _ := strings.Cut(rest, "```toml\n")
+	block, _, _ = strings.Cut(block, "```")
+	src := "kernel = \"ising2d\"\nseed = 1\n" + block + "[samples]\nsamples = 1000\nchunk_size = 100\n"
+	e, err := sim.Parse("design.toml", []byte(src), testEngine.Kernels())
+	if err != nil {
+		t.Fatalf("the documented design does not load: %v", err)
+	}
+	axes := e.Axes()
+	want := "sobol design of 256 points, scrambled: T = 1.5…3.5, burnin = 500…8000 (log), h = 0.001…0.1 (log)"
+	if e.NumPoints() != 512 || len(axes) != 2 || axes[1].Desc != want || !strings.Contains(rest, want) {
+		t.Errorf("%d points, axes %+v; the document says 512 points and %q", e.NumPoints(), axes, want)
+	}
+}
+
 // TestDocExample loads the complete example of docs/experiment-file.md
 // with the real kernels: the reference must stay a valid file, and its
 // point count is the one the text gives.

@@ -183,6 +183,48 @@ func TestKillParentResume(t *testing.T) {
 	sameResults(t, out, csv, stats)
 }
 
+// slowDesign is slowExperiment with a Halton design of its x instead of a
+// list.
+const slowDesign = `name = "slow-design"
+kernel = "faulty"
+seed = 5
+[params]
+sleep_us = 3000
+[design]
+kind = "halton"
+points = 10
+scramble = true
+[design.params]
+x = { from = 1, to = 1_000_000, scale = "log" }
+[samples]
+samples = 2000
+chunk_size = 100
+`
+
+// TestKillParentResumeDesign: a run of a designed sweep killed with
+// SIGKILL resumes to the bytes of an uninterrupted run, as a grid's does.
+func TestKillParentResumeDesign(t *testing.T) {
+	dir := t.TempDir()
+	file := writeFile(t, dir, "design.toml", slowDesign)
+	csv, stats := cleanRun(t, file, filepath.Join(dir, "clean"))
+	out := filepath.Join(dir, "out")
+	cmd, output := startSimrun(t, "run", "--quiet", "--workers", "2", "--out", out, file)
+	waitJournal(t, out, 60)
+	cmd.Process.Kill()
+	cmd.Wait()
+	if n := journaled(out); n < 60 || n >= 200 {
+		t.Fatalf("journal holds %d of the 200 chunks after the kill, want at least the 60 seen:\n%s", n, output)
+	}
+	cmd, output = startSimrun(t, "run", "--workers", "2", "--out", out, file)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("resumed run: %v:\n%s", err, output)
+	}
+	if !strings.Contains(output.String(), "resuming:") {
+		t.Errorf("the second run did not resume:\n%s", output)
+	}
+	sameResults(t, out, csv, stats)
+}
+
 // TestInterrupt sends SIGINT: simrun finishes running chunks, writes
 // partial results, exits 130, leaves no worker behind, and a second run
 // resumes to the clean bytes.

@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -96,4 +97,43 @@ func TestRunInProcessAndProcesses(t *testing.T) {
 		t.Errorf("executor %q, want processes", got)
 	}
 	sameFiles(t, a.Dir, b.Dir, ResultsCSV, ResultsParquet, ChunksFile)
+}
+
+// designExperiment is a sweep of two grid values by a scrambled Sobol
+// design over a strike and a volatility.
+const designExperiment = `
+name = "design"
+kernel = "option"
+seed = 15
+[params]
+S0 = 100
+r = 0.05
+T = 1
+[sweep]
+antithetic = [false, true]
+[design]
+kind = "sobol"
+points = 12
+scramble = true
+[design.params]
+K = { from = 60, to = 140 }
+sigma = { from = 0.05, to = 0.6, scale = "log" }
+[samples]
+samples = 3000
+chunk_size = 500
+`
+
+// TestDesignWorkers: an experiment with a design gives the same bytes on
+// 1, 2 and 3 worker processes and in process.
+func TestDesignWorkers(t *testing.T) {
+	dir := t.TempDir()
+	file := writeTestFile(t, dir, "design.toml", designExperiment)
+	ref := runFile(t, file, filepath.Join(dir, "inprocess"), Options{InProcess: true, Workers: 2})
+	if ref.Total != 2*12*6 || len(ref.Results.Points) != 24 {
+		t.Fatalf("%d chunks and %d points, want 144 and 24", ref.Total, len(ref.Results.Points))
+	}
+	for _, w := range []int{1, 2, 3} {
+		o := runFile(t, file, filepath.Join(dir, fmt.Sprint(w)), Options{Workers: w})
+		sameFiles(t, ref.Dir, o.Dir, ResultsCSV, ResultsParquet, ChunksFile)
+	}
 }

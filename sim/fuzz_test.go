@@ -22,6 +22,8 @@ func FuzzParse(f *testing.F) {
 		"a.b.c = 1\n[[sweep]]\nx = 1\n",
 		"x = [1, {a = 2}]\ny = 1979-05-27T07:32:00Z\n",
 		"[samples]\nsamples = 1e19\nchunk_size = inf\n",
+		header + "[sweep]\nmethod = [\"wolff\"]\n[design]\nkind = \"sobol\"\npoints = 5\nscramble = true\n[design.params]\nT = { from = 0.5, to = 4 }\ncoupling = { from = 0.01, to = 100, scale = \"log\" }\nL = { from = 8, to = 4000, scale = \"log\" }\n",
+		header + "[design]\nkind = \"lhs\"\npoints = 3\n[design.params]\nL = { from = 2, to = 9 }\nT = { from = 1e-300, to = 1e300, scale = \"log\" }\n",
 		plotBase + "[[plot]]\nname = \"m\"\nx = \"T\"\ny = \"m\"\nreference = \"onsager_m\"\nlog_x = true\nformats = [\"svg\"]\n" +
 			"[[plot]]\nname = \"c\"\nkind = \"histogram\"\ny = \"specific_heat\"\nbins = 30\n",
 		"plot = [{ name = \"a\", x = \"L\", y = \"e\", stat = \"sd\" }, 3]\n" + plotBase + "[plot.x]\n[[plot]]\nylable = 1\n",

@@ -78,7 +78,7 @@ func tomlError(path string, err error) error {
 }
 
 // topKeys are the top-level keys of an experiment file.
-var topKeys = []string{"name", "description", "kernel", "seed", "params", "sweep", "zip", "samples", "output", "run", "slurm", "plot"}
+var topKeys = []string{"name", "description", "kernel", "seed", "params", "sweep", "zip", "design", "samples", "output", "run", "slurm", "plot"}
 
 // A loader collects the problems of one file.
 type loader struct {
@@ -207,7 +207,7 @@ func (l *loader) load(e *Experiment, raw map[string]any, cat Catalog) {
 	l.runSettings(e, top.tables["run"])
 	l.slurmSettings(e, top.tables["slurm"])
 	if top.kernelOK {
-		l.params(e, top.tables["params"], top.tables["sweep"], top.tables["zip"], !l.sweepBad)
+		l.params(e, top.tables["params"], top.tables["sweep"], top.tables["zip"], top.tables["design"], !l.sweepBad)
 	}
 	if !tablesSet {
 		// The default depends on the size of the sweep, known only now.
@@ -220,7 +220,7 @@ func (l *loader) load(e *Experiment, raw map[string]any, cat Catalog) {
 // tables. A table that is absent, or that is not a table (reported), is
 // not in tables.
 type topTables struct {
-	tables   map[string]map[string]any // [params], [sweep], [zip], [samples], [output], [run], [slurm]
+	tables   map[string]map[string]any // [params], [sweep], [zip], [design], [samples], [output], [run], [slurm]
 	plots    []map[string]any          // the [[plot]] tables
 	kernelOK bool                      // kernel names a kernel of the catalog: e.Kernel is set
 }
@@ -246,7 +246,7 @@ func (l *loader) topLevel(e *Experiment, raw map[string]any, cat Catalog) topTab
 			top.kernelOK = l.kernel(e, v, cat)
 		case "seed":
 			l.seed(e, v)
-		case "params", "sweep", "zip", "samples", "output", "run", "slurm":
+		case "params", "sweep", "zip", "design", "samples", "output", "run", "slurm":
 			m, ok := v.(map[string]any)
 			if !ok {
 				l.errorf(key, "is %s, want a table: %s", describe(v), tableWant(k))
@@ -275,6 +275,8 @@ func tableWant(k string) string {
 		return "an [output] header followed by dir or tables"
 	case "slurm":
 		return "a [slurm] header followed by " + strings.Join(slurmKeys, ", ")
+	case "design":
+		return "a [design] header followed by kind, points and scramble, and a [design.params] table"
 	}
 	return fmt.Sprintf("a [%s] header followed by its keys", k)
 }

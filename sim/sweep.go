@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/simrun/simrun/sim/design"
 	"github.com/simrun/simrun/sim/fmath"
 )
 
@@ -117,20 +118,25 @@ type Axis struct {
 // An axis is one factor of the product: one column, or the columns of a
 // zip group, all of length n.
 type axis struct {
-	zip  string // zip group name, or "" for a single parameter
-	cols []column
-	n    int64
+	zip    string // zip group name, or "" for a single parameter
+	design string // a design's description, or "" for a grid axis
+	cols   []column
+	n      int64
 }
 
 // colKind is how a column computes its values.
 type colKind uint8
 
 const (
-	colList       colKind = iota // explicit values
-	colLinspace                  // start + (stop-start)*i/(n-1); last = stop
-	colLogspace                  // 10^linspace
-	colIntRange                  // from + i*step, in int64
-	colFloatRange                // from + i*step, in float64
+	colList         colKind = iota // explicit values
+	colLinspace                    // start + (stop-start)*i/(n-1); last = stop
+	colLogspace                    // 10^linspace
+	colIntRange                    // from + i*step, in int64
+	colFloatRange                  // from + i*step, in float64
+	colDesign                      // a design's coordinate on [from, to]
+	colDesignLog                   // on a log scale
+	colDesignInt                   // on the integers from..to
+	colDesignIntLog                // on a log scale
 )
 
 // A column is the values of one swept parameter.
@@ -140,10 +146,16 @@ type column struct {
 	kind  colKind
 	list  []Value // colList, converted to the parameter's kind
 	a, b  float64 // linspace/logspace: start, stop; float range: from, step
-	ia    int64   // int range: from
-	ib    int64   // int range: step
+	ia    int64   // int range: from; int design: from
+	ib    int64   // int range: step; int design: to
 	n     int64
 	desc  string
+
+	// A designed column's coordinate dim of design, mapped onto [lo, hi]
+	// as a + b·u (float), or exp(a + b·u) on a log scale (a, b the logs).
+	design *design.Design
+	dim    int
+	lo, hi float64
 }
 
 // at returns value i of the column, 0 ≤ i < c.n.
@@ -161,6 +173,8 @@ func (c *column) at(i int64) Value {
 		return IntValue(int64(uint64(c.ia) + uint64(i)*uint64(c.ib)))
 	case colFloatRange:
 		return FloatValue(c.a + float64(float64(i)*c.b)) // no fused multiply-add: the same value on every CPU
+	case colDesign, colDesignLog, colDesignInt, colDesignIntLog:
+		return c.designAt(i)
 	}
 	panic("sim: invalid column kind")
 }
@@ -250,11 +264,15 @@ func (e *Experiment) Axes() []Axis {
 }
 
 func (ax *axis) desc() string {
-	if ax.zip == "" {
+	if ax.zip == "" && ax.design == "" {
 		return ax.cols[0].desc
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "zip %s: ", strconv.Quote(ax.zip))
+	if ax.design != "" {
+		fmt.Fprintf(&b, "%s: ", ax.design)
+	} else {
+		fmt.Fprintf(&b, "zip %s: ", strconv.Quote(ax.zip))
+	}
 	for i, c := range ax.cols {
 		if i > 0 {
 			b.WriteString(", ")

@@ -13,9 +13,11 @@ import (
 // sweepKeys are the keys of a [sweep] entry given as a table.
 var sweepKeys = []string{"linspace", "logspace", "from", "to", "step"}
 
-// params validates [params], [sweep] and [zip] against the kernel and
-// builds the sweep. It reports missing required parameters if required.
-func (l *loader) params(e *Experiment, params, sweep, zip map[string]any, required bool) {
+// params validates [params], [sweep], [zip] and [design] against the
+// kernel and builds the sweep: the grid's axes in [sweep] order, then the
+// design's, so that each point of the grid has the design's points. It
+// reports missing required parameters if required.
+func (l *loader) params(e *Experiment, params, sweep, zip, designTable map[string]any, required bool) {
 	k := &e.Kernel
 	names := make([]string, len(k.Params))
 	for i, p := range k.Params {
@@ -79,6 +81,33 @@ func (l *loader) params(e *Experiment, params, sweep, zip map[string]any, requir
 		}
 	}
 
+	var designed *axis
+	if designTable != nil {
+		taken := func(name string) []string {
+			for _, t := range []struct {
+				table string
+				m     map[string]any
+			}{{"params", params}, {"sweep", sweep}} {
+				if _, ok := t.m[name]; ok {
+					return []string{t.table, name}
+				}
+			}
+			return nil
+		}
+		designed = l.designAxis(e, designTable, index, taken)
+		if dp, ok := designTable["params"].(map[string]any); ok {
+			for name := range dp {
+				set[name] = true
+				if index(name) >= 0 {
+					if l.sweepNames == nil {
+						l.sweepNames = make(map[string]bool)
+					}
+					l.sweepNames[name] = true
+				}
+			}
+		}
+	}
+
 	for _, p := range k.Params {
 		if required && p.Required() && !set[p.Name] {
 			doc := ""
@@ -113,6 +142,9 @@ func (l *loader) params(e *Experiment, params, sweep, zip map[string]any, requir
 	}
 	for i := range s.axes {
 		l.checkDistinct(&s.axes[i])
+	}
+	if designed != nil {
+		s.axes = append(s.axes, *designed)
 	}
 
 	s.n = 1
