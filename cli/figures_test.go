@@ -85,7 +85,7 @@ func TestFigureDataMatchesResults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fig, err := figure.Build(e.Kernel, e.Swept(), e.Plots[0], r.Results, chunks)
+	fig, err := figure.Build(e.Kernel, e.Swept(), e.Designed(), e.Plots[0], r.Results, chunks)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +129,7 @@ func TestFigureDataMatchesResults(t *testing.T) {
 		}
 	}
 	// The histogram holds each chunk's estimate: 8 chunks per point, 6 points.
-	hist, err := figure.Build(e.Kernel, e.Swept(), e.Plots[1], r.Results, chunks)
+	hist, err := figure.Build(e.Kernel, e.Swept(), e.Designed(), e.Plots[1], r.Results, chunks)
 	if err != nil {
 		t.Fatal(err)
 	}

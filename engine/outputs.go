@@ -295,7 +295,7 @@ func writeDocuments(written *[]string, dir string, e *sim.Experiment, res *repor
 	}
 	var pngs []string
 	for _, plot := range e.Plots {
-		fig, err := figure.Build(e.Kernel, e.Swept(), plot, res, t)
+		fig, err := figure.Build(e.Kernel, e.Swept(), e.Designed(), plot, res, t)
 		if err != nil {
 			return fmt.Errorf("engine: figure %s: %w", plot.Name, err)
 		}

@@ -24,8 +24,14 @@ type Figure struct {
 	// Series holds a line plot's data: one series per combination of the
 	// swept parameters other than X, in sweep order, labelled like
 	// "L=16, h=0"; a single series with an empty label when X is the only
-	// swept parameter.
+	// swept parameter. When X is a designed parameter, the series are by
+	// the parameters that are not designed: a design's points are not on
+	// a line, the other designed parameters varying with X.
 	Series []Series
+	// Scatter says that X is a designed parameter: the series are drawn as
+	// points with their error bars, not joined by lines, and the reference
+	// is its value at each point, not a curve.
+	Scatter bool
 	// Reference holds a line plot's reference curves, when Spec.Reference
 	// is set: Reference[i] belongs to Series[i], is labelled with the
 	// reference's name (and the series label in parentheses, if any), and
@@ -72,13 +78,15 @@ const referencePoints = 200
 
 // Build computes the data of plot from a run's results. spec is the
 // kernel's spec, swept the experiment's swept parameter names in axis
-// order; plot's unset fields take their defaults (sim.PlotSpec.WithDefaults),
+// order, designed those of them a design sets (sim.Experiment.Designed);
+// plot's unset fields take their defaults (sim.PlotSpec.WithDefaults),
 // those the experiment loader gives. A line plot takes the Stat of Y at each
 // point (for "mean", with the confidence interval as Lo and Hi), and, with a
 // reference, evaluates the reference's Func with Params.With(X, x) at about
 // 200 values of x between each series' smallest and largest X (log-spaced
 // when LogX; the integers in that range for an Int parameter), leaving out
-// NaN values. A histogram plot needs chunks, the table of every chunk's
+// NaN values; for a scatter (X designed), it evaluates Func at each
+// point's parameters instead. A histogram plot needs chunks, the table of every chunk's
 // accumulators (what report.ReadChunks reads from chunks.bin); a line plot
 // ignores it, and it may be nil.
 //
@@ -86,13 +94,13 @@ const referencePoints = 200
 // plot that does not fit the kernel or the results: an unknown kind, stat,
 // Y or reference, an X that is not a swept numeric parameter, a point
 // without a statistic for Y, or missing chunk data.
-func Build(spec sim.KernelSpec, swept []string, plot sim.PlotSpec, res *report.Results, chunks *sim.ChunkTable) (*Figure, error) {
+func Build(spec sim.KernelSpec, swept, designed []string, plot sim.PlotSpec, res *report.Results, chunks *sim.ChunkTable) (*Figure, error) {
 	plot = plot.WithDefaults()
 	fig := &Figure{Spec: plot}
 	var err error
 	switch plot.Kind {
 	case KindLine:
-		err = buildLine(fig, spec, swept, res)
+		err = buildLine(fig, spec, swept, designed, res)
 	case KindHistogram:
 		err = buildHist(fig, spec, swept, res, chunks)
 	default:
@@ -160,7 +168,7 @@ func label(p sim.Params, names []string) string {
 	return strings.Join(kv, ", ")
 }
 
-func buildLine(fig *Figure, spec sim.KernelSpec, swept []string, res *report.Results) error {
+func buildLine(fig *Figure, spec sim.KernelSpec, swept, designed []string, res *report.Results) error {
 	plot := fig.Spec
 	switch plot.Stat {
 	case StatMean, StatStdErr, StatSD, StatVariance:
@@ -191,9 +199,10 @@ func buildLine(fig *Figure, spec sim.KernelSpec, swept []string, res *report.Res
 			return fmt.Errorf("reference %q is for %s, not %s", ref.Name, ref.Of, plot.Y)
 		}
 	}
+	fig.Scatter = slices.Contains(designed, plot.X)
 	var others []string
 	for _, name := range swept {
-		if name != plot.X {
+		if name != plot.X && !(fig.Scatter && slices.Contains(designed, name)) {
 			others = append(others, name)
 		}
 	}
@@ -203,6 +212,7 @@ func buildLine(fig *Figure, spec sim.KernelSpec, swept []string, res *report.Res
 	type group struct {
 		series Series
 		params sim.Params // of the group's first point
+		ref    Series     // a scatter's reference, at each point
 	}
 	var groups []*group
 	byLabel := map[string]*group{}
@@ -227,6 +237,14 @@ func buildLine(fig *Figure, spec sim.KernelSpec, swept []string, res *report.Res
 		g.series.Y = append(g.series.Y, y)
 		g.series.Lo = append(g.series.Lo, lo)
 		g.series.Hi = append(g.series.Hi, hi)
+		if ref != nil && fig.Scatter {
+			if y := ref.Func(p.Params); !math.IsNaN(y) {
+				g.ref.X = append(g.ref.X, xv.Float64())
+				g.ref.Y = append(g.ref.Y, y)
+				g.ref.Lo = append(g.ref.Lo, math.NaN())
+				g.ref.Hi = append(g.ref.Hi, math.NaN())
+			}
+		}
 	}
 	for _, g := range groups {
 		s := sortSeries(g.series)
@@ -237,6 +255,14 @@ func buildLine(fig *Figure, spec sim.KernelSpec, swept []string, res *report.Res
 		r := Series{Label: ref.Name}
 		if s.Label != "" {
 			r.Label += " (" + s.Label + ")"
+		}
+		if fig.Scatter {
+			// At each point's own parameters, which the other designed
+			// ones change from point to point.
+			sr := sortSeries(g.ref)
+			r.X, r.Y = sr.X, sr.Y
+			fig.Reference = append(fig.Reference, r)
+			continue
 		}
 		for _, x := range grid(s.X, plot.LogX, xspec.Kind == sim.Int) {
 			v := sim.FloatValue(x)

@@ -31,7 +31,7 @@ func ExampleBuild() {
 
 	// The plot as a [[plot]] table gives it: name, x and y; the rest
 	// takes its defaults. A line plot needs no chunk estimates.
-	fig, err := figure.Build(spec, []string{"n"}, sim.PlotSpec{Name: "hits", X: "n", Y: "hit"}, res, nil)
+	fig, err := figure.Build(spec, []string{"n"}, nil, sim.PlotSpec{Name: "hits", X: "n", Y: "hit"}, res, nil)
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -80,7 +80,7 @@ func TestBuildLine(t *testing.T) {
 		{name: "variance", plot: sim.PlotSpec{Name: "v", X: "L", Y: "e", Stat: "variance"}, labels: []string{"T=3", "T=1", "T=2"}},
 	} {
 		t.Run(test.name, func(t *testing.T) {
-			fig, err := Build(spec, swept, test.plot, res, nil)
+			fig, err := Build(spec, swept, nil, test.plot, res, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -168,10 +168,46 @@ func findPoint(t *testing.T, res *report.Results, lbl, x string, xv float64) rep
 	return report.PointResult{}
 }
 
+// TestBuildScatter: against a designed parameter, the series are by the
+// grid's parameters only (not by h, designed with T), are marked Scatter,
+// and the reference is its value at each point. Without the design, the
+// same points split into a series per value of h.
+func TestBuildScatter(t *testing.T) {
+	spec, _, res, _ := figureRun(t)
+	for i, p := range res.Points {
+		res.Points[i].Params = p.Params.With("h", sim.FloatValue(p.Params.Float("T")/10))
+	}
+	plot := sim.PlotSpec{Name: "m", X: "T", Y: "m", Reference: "exact"}
+	fig, err := Build(spec, []string{"L", "T", "h"}, []string{"T", "h"}, plot, res, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !fig.Scatter || len(fig.Series) != 2 || fig.Series[0].Label != "L=8" || fig.Series[1].Label != "L=16" {
+		t.Fatalf("scatter %v, series %+v; want a scatter of two series, L=8 and L=16", fig.Scatter, fig.Series)
+	}
+	for i, L := range []float64{8, 16} {
+		s, r := fig.Series[i], fig.Reference[i]
+		if !reflect.DeepEqual(s.X, []float64{1, 2, 3}) {
+			t.Errorf("series %s: X %v, want every design point, 1, 2, 3", s.Label, s.X)
+		}
+		// exact = L + 1/T, NaN (left out) above T = 2.5.
+		if !reflect.DeepEqual(r.X, []float64{1, 2}) || !reflect.DeepEqual(r.Y, []float64{L + 1, L + 0.5}) {
+			t.Errorf("reference %s: %v, %v; want the value at T = 1 and 2", r.Label, r.X, r.Y)
+		}
+	}
+	grid, err := Build(spec, []string{"L", "T", "h"}, nil, plot, res, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if grid.Scatter || len(grid.Series) != 6 || grid.Series[0].Label != "L=8, h=0.3" {
+		t.Errorf("without the design: scatter %v, %d series (first %q); want lines, one a value of L and h", grid.Scatter, len(grid.Series), grid.Series[0].Label)
+	}
+}
+
 func TestBuildOneSeries(t *testing.T) {
 	spec, _, res, _ := figureRun(t)
 	res.Points = res.Points[:3] // L = 8 only: T is the only swept parameter
-	fig, err := Build(spec, []string{"T"}, sim.PlotSpec{Name: "m", X: "T", Y: "m", Reference: "exact"}, res, nil)
+	fig, err := Build(spec, []string{"T"}, nil, sim.PlotSpec{Name: "m", X: "T", Y: "m", Reference: "exact"}, res, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,14 +228,14 @@ func TestBuildSharedReference(t *testing.T) {
 	// The "wrong" reference of e is 0 whatever L: one curve for both series,
 	// labelled with its name alone. "exact" depends on L: one per series.
 	spec, swept, res, _ := figureRun(t)
-	fig, err := Build(spec, swept, sim.PlotSpec{Name: "e", X: "T", Y: "e", Reference: "wrong"}, res, nil)
+	fig, err := Build(spec, swept, nil, sim.PlotSpec{Name: "e", X: "T", Y: "e", Reference: "wrong"}, res, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(fig.Series) != 2 || len(fig.Reference) != 1 || fig.Reference[0].Label != "wrong" {
 		t.Errorf("%d series, references %+v; want 2 series and one reference labelled wrong", len(fig.Series), fig.Reference)
 	}
-	fig, err = Build(spec, swept, sim.PlotSpec{Name: "m", X: "T", Y: "m", Reference: "exact"}, res, nil)
+	fig, err = Build(spec, swept, nil, sim.PlotSpec{Name: "m", X: "T", Y: "m", Reference: "exact"}, res, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,7 +246,7 @@ func TestBuildSharedReference(t *testing.T) {
 
 func TestBuildIntReference(t *testing.T) {
 	spec, swept, res, _ := figureRun(t)
-	fig, err := Build(spec, swept, sim.PlotSpec{Name: "m", X: "L", Y: "m", Reference: "exact", LogX: true}, res, nil)
+	fig, err := Build(spec, swept, nil, sim.PlotSpec{Name: "m", X: "L", Y: "m", Reference: "exact", LogX: true}, res, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,7 +264,7 @@ func TestBuildIntReference(t *testing.T) {
 func TestBuildHistogram(t *testing.T) {
 	spec, swept, res, chunks := figureRun(t)
 	for _, y := range []string{"m", "me"} {
-		fig, err := Build(spec, swept, sim.PlotSpec{Name: "h", Kind: "histogram", Y: y}, res, sim.ChunkTableOf(sim.ChunkLayout{Chunks: 4, Obs: len(spec.Observables)}, chunks))
+		fig, err := Build(spec, swept, nil, sim.PlotSpec{Name: "h", Kind: "histogram", Y: y}, res, sim.ChunkTableOf(sim.ChunkLayout{Chunks: 4, Obs: len(spec.Observables)}, chunks))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -281,7 +317,7 @@ func TestBuildInvalidInput(t *testing.T) {
 	} {
 		t.Run(test.name, func(t *testing.T) {
 			test.plot.Name = "p"
-			_, err := Build(spec, swept, test.plot, res, test.chunks)
+			_, err := Build(spec, swept, nil, test.plot, res, test.chunks)
 			if err == nil || !strings.HasPrefix(err.Error(), "figure: plot p: ") || !strings.Contains(err.Error(), test.want) {
 				t.Errorf("error = %v, want one containing %q", err, test.want)
 			}

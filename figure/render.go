@@ -168,7 +168,15 @@ func addLines(p *plot.Plot, fig *Figure, keepX, keepY func(float64) bool) (legen
 		line.Color = col
 		points.Color = col
 		points.Shape = plotutil.Shape(i)
-		p.Add(line, points)
+		var thumbs []plot.Thumbnailer
+		if fig.Scatter {
+			// A design's points, in no order along X: no line through them.
+			p.Add(points)
+			thumbs = []plot.Thumbnailer{points}
+		} else {
+			p.Add(line, points)
+			thumbs = []plot.Thumbnailer{line, points}
+		}
 		if len(bars.XYs) > 0 {
 			eb, err := plotter.NewYErrorBars(bars)
 			if err != nil {
@@ -182,7 +190,7 @@ func addLines(p *plot.Plot, fig *Figure, keepX, keepY func(float64) bool) (legen
 			if name == "" {
 				name = fig.Spec.Y
 			}
-			p.Legend.Add(name, line, points)
+			p.Legend.Add(name, thumbs...)
 		}
 	}
 	for i, r := range fig.Reference {
@@ -197,6 +205,19 @@ func addLines(p *plot.Plot, fig *Figure, keepX, keepY func(float64) bool) (legen
 			}
 		}
 		if len(pts) == 0 {
+			continue
+		}
+		if fig.Scatter {
+			// The reference at each point: rings around its estimate.
+			marks, err := plotter.NewScatter(pts)
+			if err != nil {
+				return false, err
+			}
+			marks.Color = col
+			marks.Shape = draw.RingGlyph{}
+			marks.Radius = vg.Points(4)
+			p.Add(marks)
+			p.Legend.Add(r.Label, marks)
 			continue
 		}
 		line, err := plotter.NewLine(pts)

@@ -44,7 +44,7 @@ func TestRender(t *testing.T) {
 			fig := test.fig
 			if fig == nil {
 				var err error
-				if fig, err = Build(spec, swept, test.plot, res, sim.ChunkTableOf(sim.ChunkLayout{Chunks: 4, Obs: len(spec.Observables)}, chunks)); err != nil {
+				if fig, err = Build(spec, swept, nil, test.plot, res, sim.ChunkTableOf(sim.ChunkLayout{Chunks: 4, Obs: len(spec.Observables)}, chunks)); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -88,7 +88,7 @@ func xmlEscape(s string) string {
 
 func TestRenderLegend(t *testing.T) {
 	spec, swept, res, _ := figureRun(t)
-	fig, err := Build(spec, swept, sim.PlotSpec{Name: "m", X: "T", Y: "m", Reference: "exact"}, res, nil)
+	fig, err := Build(spec, swept, nil, sim.PlotSpec{Name: "m", X: "T", Y: "m", Reference: "exact"}, res, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,6 +99,33 @@ func TestRenderLegend(t *testing.T) {
 	for _, l := range []string{"L=8", "L=16", "exact (L=8)", "exact (L=16)"} {
 		if !strings.Contains(b.String(), ">"+l+"<") {
 			t.Errorf("legend lacks %q", l)
+		}
+	}
+}
+
+// TestRenderScatter: a figure against a designed parameter renders, in
+// every format, with a legend entry for each series and reference.
+func TestRenderScatter(t *testing.T) {
+	spec, swept, res, _ := figureRun(t)
+	fig, err := Build(spec, swept, []string{"T"}, sim.PlotSpec{Name: "m", X: "T", Y: "m", Reference: "exact"}, res, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !fig.Scatter {
+		t.Fatal("not a scatter")
+	}
+	for _, format := range []string{"svg", "png"} {
+		var b bytes.Buffer
+		if err := Render(&b, fig, format); err != nil || b.Len() == 0 {
+			t.Fatalf("%s: %d bytes, %v", format, b.Len(), err)
+		}
+		if format != "svg" {
+			continue
+		}
+		for _, l := range []string{"L=8", "L=16", "exact (L=8)", "exact (L=16)"} {
+			if !strings.Contains(b.String(), ">"+l+"<") {
+				t.Errorf("legend lacks %q", l)
+			}
 		}
 	}
 }

@@ -301,6 +301,22 @@ func (e *Experiment) Swept() []string {
 	return out
 }
 
+// Designed returns the names of the parameters a [design] sets, in the
+// design's dimension order (by name), or nil without a design. They are
+// among Swept's.
+func (e *Experiment) Designed() []string {
+	var out []string
+	for _, ax := range e.sweep.axes {
+		if ax.design == "" {
+			continue
+		}
+		for _, c := range ax.cols {
+			out = append(out, c.name)
+		}
+	}
+	return out
+}
+
 // NumChunks returns the number of chunks of the whole experiment,
 // NumPoints × Budget.Chunks, and false if that overflows an int64.
 func (e *Experiment) NumChunks() (int64, bool) {
