@@ -39,6 +39,11 @@ type Figure struct {
 	// infinite-lattice value drawn beside several L), there is one curve,
 	// labelled with the reference's name alone.
 	Reference []Series
+	// Map holds a map's data: a series of points per combination of the
+	// parameters that are neither its axes nor designed, as for Series,
+	// each point at (X, Y) = (Spec.X, Spec.X2) coloured by Z, the Stat of
+	// Spec.Y.
+	Map []MapSeries
 	// Hist holds a histogram plot's data: one histogram per point, in
 	// sweep order, labelled with the point's swept parameters ("" for a
 	// single point).
@@ -53,6 +58,12 @@ type Series struct {
 	X, Y, Lo, Hi []float64
 }
 
+// MapSeries is one series of a map's points, in sweep order.
+type MapSeries struct {
+	Label   string
+	X, Y, Z []float64
+}
+
 // Histogram is the per-chunk estimates of a quantity at one point, in chunk
 // order: each chunk's mean for an observable, the derived quantity's Func at
 // each chunk's means for a derived one. Chunks without samples are left out.
@@ -65,6 +76,7 @@ type Histogram struct {
 const (
 	KindLine      = "line"
 	KindHistogram = "histogram"
+	KindMap       = "map"
 
 	StatMean     = "mean"
 	StatStdErr   = "stderr"
@@ -103,8 +115,10 @@ func Build(spec sim.KernelSpec, swept, designed []string, plot sim.PlotSpec, res
 		err = buildLine(fig, spec, swept, designed, res)
 	case KindHistogram:
 		err = buildHist(fig, spec, swept, res, chunks)
+	case KindMap:
+		err = buildMap(fig, spec, swept, designed, res)
 	default:
-		err = fmt.Errorf("unknown kind %q, want %q or %q", plot.Kind, KindLine, KindHistogram)
+		err = fmt.Errorf("unknown kind %q, want %q, %q or %q", plot.Kind, KindLine, KindHistogram, KindMap)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("figure: plot %s: %w", plot.Name, err)
@@ -390,6 +404,57 @@ func buildHist(fig *Figure, spec sim.KernelSpec, swept []string, res *report.Res
 			}
 		}
 		fig.Hist = append(fig.Hist, h)
+	}
+	return nil
+}
+
+// buildMap places each point at its values of the two axes' parameters,
+// coloured by the statistic of Y.
+func buildMap(fig *Figure, spec sim.KernelSpec, swept, designed []string, res *report.Results) error {
+	plot := fig.Spec
+	switch plot.Stat {
+	case StatMean, StatStdErr, StatSD, StatVariance:
+	default:
+		return fmt.Errorf("unknown stat %q, want %q, %q, %q or %q", plot.Stat, StatMean, StatStdErr, StatSD, StatVariance)
+	}
+	if _, _, err := quantity(spec, plot.Y); err != nil {
+		return err
+	}
+	for _, x := range []string{plot.X, plot.X2} {
+		if !slices.Contains(swept, x) {
+			return fmt.Errorf("x %q is not a swept parameter (swept: %s)", x, strings.Join(swept, ", "))
+		}
+		if xs, ok := spec.Param(x); !ok || (xs.Kind != sim.Int && xs.Kind != sim.Float) {
+			return fmt.Errorf("x %q is not a numeric parameter of kernel %s", x, spec.Name)
+		}
+	}
+	if plot.X == plot.X2 {
+		return fmt.Errorf("x names %q twice", plot.X)
+	}
+	var others []string
+	for _, name := range swept {
+		if name != plot.X && name != plot.X2 && !slices.Contains(designed, name) {
+			others = append(others, name)
+		}
+	}
+	byLabel := map[string]int{}
+	for _, p := range res.Points {
+		s, ok := findStat(p, plot.Y)
+		if !ok {
+			return fmt.Errorf("point %d has no statistic for %s", p.Index, plot.Y)
+		}
+		x, _ := p.Params.Lookup(plot.X)
+		y, _ := p.Params.Lookup(plot.X2)
+		lbl := label(p.Params, others)
+		k, seen := byLabel[lbl]
+		if !seen {
+			k = len(fig.Map)
+			byLabel[lbl] = k
+			fig.Map = append(fig.Map, MapSeries{Label: lbl})
+		}
+		z, _, _ := statValue(s, plot.Stat)
+		m := &fig.Map[k]
+		m.X, m.Y, m.Z = append(m.X, x.Float64()), append(m.Y, y.Float64()), append(m.Z, z)
 	}
 	return nil
 }

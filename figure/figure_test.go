@@ -204,6 +204,40 @@ func TestBuildScatter(t *testing.T) {
 	}
 }
 
+// TestBuildMap: a map places each point at its two parameters with the
+// statistic of y as its value, in a series per combination of the
+// parameters that are neither its axes nor designed.
+func TestBuildMap(t *testing.T) {
+	spec, swept, res, _ := figureRun(t)
+	fig, err := Build(spec, swept, nil, sim.PlotSpec{Name: "m", Kind: "map", X: "T", X2: "L", Y: "m", Stat: "stderr"}, res, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fig.Map) != 1 || len(fig.Map[0].X) != 6 {
+		t.Fatalf("map %+v, want one series of the 6 points", fig.Map)
+	}
+	for k, p := range res.Points {
+		s, _ := findStat(p, "m")
+		if m := fig.Map[0]; m.X[k] != p.Params.Float("T") || m.Y[k] != float64(p.Params.Int("L")) || m.Z[k] != s.StdErr {
+			t.Errorf("point %d at (%v, %v) = %v, want (%v, %d) = %v", k, m.X[k], m.Y[k], m.Z[k], p.Params.Float("T"), p.Params.Int("L"), s.StdErr)
+		}
+	}
+	if fig.Spec.Title != "stderr of m over T and L" {
+		t.Errorf("title %q", fig.Spec.Title)
+	}
+	// Over two designed parameters, a series per value of L.
+	for i, p := range res.Points {
+		res.Points[i].Params = p.Params.With("h", sim.FloatValue(p.Params.Float("T")/10))
+	}
+	fig, err = Build(spec, []string{"L", "T", "h"}, []string{"T", "h"}, sim.PlotSpec{Name: "m", Kind: "map", X: "T", X2: "h", Y: "m"}, res, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fig.Map) != 2 || fig.Map[0].Label != "L=8" || fig.Map[1].Label != "L=16" || len(fig.Map[1].X) != 3 {
+		t.Errorf("map %+v, want series L=8 and L=16 of 3 points each", fig.Map)
+	}
+}
+
 func TestBuildOneSeries(t *testing.T) {
 	spec, _, res, _ := figureRun(t)
 	res.Points = res.Points[:3] // L = 8 only: T is the only swept parameter

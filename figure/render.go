@@ -33,8 +33,11 @@ const (
 // each reference curve dashed in its series' colour (black when there is
 // one series). A histogram plot draws each histogram with the same bin
 // edges (Spec.Bins of them, or by Sturges' rule on the largest histogram),
-// semi-transparent so that several overlap visibly. There is a legend when
-// there is more than one series or histogram, or a reference curve.
+// semi-transparent so that several overlap visibly. A map draws each point
+// as a filled marker, a shape per series, coloured by its value (viridis,
+// from the smallest value drawn to the largest), with a colour bar at the
+// right. A scatter (X designed) draws no lines. There is a legend when
+// there is more than one series or histogram, or a reference.
 //
 // Non-finite values are left out, and so are non-positive ones on a log
 // axis (LogX, LogY). The output depends only on fig and format: SVG is
@@ -50,7 +53,7 @@ func Render(w io.Writer, fig *Figure, format string) (err error) {
 	if format != "png" && format != "svg" {
 		return fmt.Errorf("figure: render plot %s: unknown format %q, want \"png\" or \"svg\"", fig.Spec.Name, format)
 	}
-	p, legend, err := newPlot(fig)
+	p, legend, bar, err := newPlot(fig)
 	if err != nil {
 		return fmt.Errorf("figure: render plot %s: %w", fig.Spec.Name, err)
 	}
@@ -58,11 +61,11 @@ func Render(w io.Writer, fig *Figure, format string) (err error) {
 	switch format {
 	case "png":
 		c := vgimg.NewWith(vgimg.UseWH(Width, Height), vgimg.UseDPI(DPI))
-		drawPlot(p, legend, draw.New(c))
+		drawPlot(p, legend, bar, draw.New(c))
 		wt = vgimg.PngCanvas{Canvas: c}
 	case "svg":
 		c := vgsvg.New(Width, Height)
-		drawPlot(p, legend, draw.New(c))
+		drawPlot(p, legend, bar, draw.New(c))
 		wt = c
 	}
 	if _, err := wt.WriteTo(w); err != nil {
@@ -72,10 +75,18 @@ func Render(w io.Writer, fig *Figure, format string) (err error) {
 }
 
 // drawPlot draws p on c with a margin, and its legend, if any, to the right
-// of the data, where it hides nothing.
-func drawPlot(p *plot.Plot, legend bool, c draw.Canvas) {
+// of the data, where it hides nothing; a map's colour bar, if any, at the
+// right edge.
+func drawPlot(p *plot.Plot, legend bool, bar *plot.Plot, c draw.Canvas) {
 	const margin = 3 * vg.Millimeter
 	c = draw.Crop(c, margin, -margin, margin, -margin)
+	if bar != nil {
+		const width = 2.2 * vg.Centimeter
+		// The bar's strip, its height the data's: below the title.
+		strip := draw.Crop(c, c.Max.X-c.Min.X-width, 0, 0, -p.Title.TextStyle.Height(p.Title.Text)-p.Title.Padding)
+		bar.Draw(strip)
+		c = draw.Crop(c, 0, -width-margin, 0, 0)
+	}
 	if legend {
 		r := p.Legend.Rectangle(c)
 		w := r.Max.X - r.Min.X + margin
@@ -85,8 +96,9 @@ func drawPlot(p *plot.Plot, legend bool, c draw.Canvas) {
 	p.Draw(c)
 }
 
-// newPlot returns the plot of fig, and whether it has a legend.
-func newPlot(fig *Figure) (*plot.Plot, bool, error) {
+// newPlot returns the plot of fig, whether it has a legend, and a map's
+// colour bar (nil for other kinds).
+func newPlot(fig *Figure) (*plot.Plot, bool, *plot.Plot, error) {
 	spec := fig.Spec
 	p := plot.New()
 	p.Title.Text = spec.Title
@@ -107,14 +119,18 @@ func newPlot(fig *Figure) (*plot.Plot, bool, error) {
 	keepY := func(y float64) bool { return fmath.IsFinite(y) && (!spec.LogY || y > 0) }
 
 	var legend bool
+	var bar *plot.Plot
 	var err error
-	if len(fig.Hist) > 0 {
+	switch {
+	case len(fig.Hist) > 0:
 		legend, err = addHistograms(p, fig, keepX)
-	} else {
+	case fig.Spec.Kind == KindMap:
+		legend, bar, err = addMap(p, fig, keepX, keepY)
+	default:
 		legend, err = addLines(p, fig, keepX, keepY)
 	}
 	if err != nil {
-		return nil, false, err
+		return nil, false, nil, err
 	}
 	// A log axis cannot show an empty or single-valued range, which
 	// gonum/plot would widen by ±1, possibly to 0.
@@ -129,7 +145,7 @@ func newPlot(fig *Figure) (*plot.Plot, bool, error) {
 			a.Min, a.Max = a.Min/2, a.Max*2
 		}
 	}
-	return p, legend, nil
+	return p, legend, bar, nil
 }
 
 // xyErrors is the data of plotter.YErrorBars.
@@ -361,4 +377,65 @@ func (d distinctTicks) Ticks(min, max float64) []plot.Tick {
 		}
 	}
 	return ticks
+}
+
+// addMap draws each series of a map as markers of its own shape, each
+// coloured by its value (viridis, over the smallest to the largest value
+// drawn), and returns the colour bar. Points whose value is not finite are
+// left out.
+func addMap(p *plot.Plot, fig *Figure, keepX, keepY func(float64) bool) (legend bool, bar *plot.Plot, err error) {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, s := range fig.Map {
+		for j := range s.X {
+			if keepX(s.X[j]) && keepY(s.Y[j]) && fmath.IsFinite(s.Z[j]) {
+				lo, hi = math.Min(lo, s.Z[j]), math.Max(hi, s.Z[j])
+			}
+		}
+	}
+	if lo > hi {
+		return false, nil, nil // nothing to draw
+	}
+	cm := &viridis{min: lo, max: hi}
+	if lo == hi {
+		cm.min, cm.max = lo-0.5, hi+0.5 // a bar needs a range
+	}
+	legend = len(fig.Map) > 1
+	for i, s := range fig.Map {
+		var pts plotter.XYs
+		var zs []float64
+		for j := range s.X {
+			if keepX(s.X[j]) && keepY(s.Y[j]) && fmath.IsFinite(s.Z[j]) {
+				pts = append(pts, plotter.XY{X: s.X[j], Y: s.Y[j]})
+				zs = append(zs, s.Z[j])
+			}
+		}
+		if len(pts) == 0 {
+			continue
+		}
+		sc, err := plotter.NewScatter(pts)
+		if err != nil {
+			return false, nil, err
+		}
+		// Filled markers, whose colour shows; a shape per series.
+		shape := [...]draw.GlyphDrawer{draw.CircleGlyph{}, draw.BoxGlyph{}, draw.PyramidGlyph{}}[i%3]
+		sc.GlyphStyle = draw.GlyphStyle{Color: color.Gray{0x80}, Shape: shape, Radius: vg.Points(3.5)} // the legend's
+		sc.GlyphStyleFunc = func(k int) draw.GlyphStyle {
+			c, _ := cm.At(zs[k])
+			return draw.GlyphStyle{Color: c, Shape: shape, Radius: vg.Points(3.5)}
+		}
+		p.Add(sc)
+		if legend {
+			p.Legend.Add(s.Label, sc)
+		}
+	}
+	bar = plot.New()
+	bar.Add(&plotter.ColorBar{ColorMap: cm, Vertical: true})
+	bar.HideX()
+	bar.Y.Padding = 0
+	bar.Y.Label.Text = fig.Spec.Y
+	if fig.Spec.Stat != StatMean {
+		bar.Y.Label.Text = fig.Spec.Stat + " of " + fig.Spec.Y
+	}
+	bar.Y.Tick.Marker = distinctTicks{plot.DefaultTicks{}}
+	return legend, bar, nil
 }

@@ -3,6 +3,7 @@ package figure
 import (
 	"bytes"
 	"image"
+	"image/color"
 	_ "image/png"
 	"math"
 	"strings"
@@ -127,6 +128,40 @@ func TestRenderScatter(t *testing.T) {
 				t.Errorf("legend lacks %q", l)
 			}
 		}
+	}
+}
+
+// TestRenderMap: a map renders with its colour bar, labelled by y, and
+// the colour map runs from dark blue at the smallest value drawn to yellow
+// at the largest.
+func TestRenderMap(t *testing.T) {
+	spec, swept, res, _ := figureRun(t)
+	fig, err := Build(spec, swept, nil, sim.PlotSpec{Name: "m", Kind: "map", X: "T", X2: "L", Y: "m"}, res, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, format := range []string{"svg", "png"} {
+		var b bytes.Buffer
+		if err := Render(&b, fig, format); err != nil || b.Len() == 0 {
+			t.Fatalf("%s: %d bytes, %v", format, b.Len(), err)
+		}
+		if format == "svg" && !strings.Contains(b.String(), ">m<") {
+			t.Error("the colour bar is not labelled m")
+		}
+	}
+	cm := &viridis{min: 2, max: 4}
+	for _, tt := range []struct {
+		x    float64
+		want color.NRGBA
+	}{
+		{2, viridisAnchors[0]}, {3, viridisAnchors[2]}, {4, viridisAnchors[4]},
+	} {
+		if c, err := cm.At(tt.x); err != nil || c != tt.want {
+			t.Errorf("At(%v) = %v, %v; want %v", tt.x, c, err, tt.want)
+		}
+	}
+	if _, err := cm.At(4.5); err == nil {
+		t.Error("At(4.5) outside [2, 4]: no error")
 	}
 }
 

@@ -47,8 +47,9 @@ type ReferenceSpec struct {
 // estimates, one histogram per point unless the sweep has one point.
 type PlotSpec struct {
 	Name      string // file stem: Name.png, Name.svg; unique in the file
-	Kind      string // "line" (default) or "histogram"
-	X         string // a swept parameter (line plots)
+	Kind      string // "line" (default), "histogram" or "map"
+	X         string // a swept parameter (line plots and maps)
+	X2        string // a map's second swept parameter, on its vertical axis
 	Y         string // an observable or derived quantity
 	Stat      string // "mean" (default), "stderr", "sd" (√variance) or "variance"
 	Reference string // optional: a ReferenceSpec name whose Of is Y

@@ -11,7 +11,7 @@ import (
 // The keys of a [[plot]] table, and the values of its enumerations.
 var (
 	plotKeys    = []string{"name", "kind", "x", "y", "stat", "reference", "title", "xlabel", "ylabel", "log_x", "log_y", "bins", "formats"}
-	plotKinds   = []string{"line", "histogram"}
+	plotKinds   = []string{"line", "histogram", "map"}
 	plotStats   = []string{"mean", "stderr", "sd", "variance"}
 	plotFormats = []string{"png", "svg"}
 )
@@ -148,8 +148,7 @@ func (l *loader) plot(e *Experiment, i int, m map[string]any, kernelOK bool) (p 
 				}
 			}
 		case "x":
-			xSet = true
-			p.X, _ = str(k, v)
+			xSet = true // read below, once the kind is known
 		case "y":
 			ySet = true
 			p.Y, _ = str(k, v)
@@ -197,6 +196,38 @@ func (l *loader) plot(e *Experiment, i int, m map[string]any, kernelOK bool) (p 
 
 	histogram := p.Kind == "histogram"
 	line := p.Kind == "line"
+	isMap := p.Kind == "map"
+	xOK := false // x is a string, or a map's two strings
+	if v, set := m["x"]; set && !histogram {
+		if isMap {
+			list, isList := v.([]any)
+			a, okA := listString(list, 0)
+			b, okB := listString(list, 1)
+			switch {
+			case !isList || len(list) != 2 || !okA || !okB:
+				l.plotErrorf(i, []string{"x"}, "is %s, want the two swept parameters of a map's axes, such as x = [%q, %q]", describe(v), "K", "sigma")
+			case a == b:
+				l.plotErrorf(i, []string{"x"}, "names %q twice; a map's axes are two different parameters", a)
+			default:
+				p.X, p.X2, xOK = a, b, true
+			}
+		} else if _, isList := v.([]any); isList && line {
+			l.plotErrorf(i, []string{"x"}, "is a list; a line plot's x is one swept parameter, such as x = %q; two parameters, x = [\"a\", \"b\"], are for kind = \"map\"", "T")
+		} else {
+			p.X, xOK = str("x", v)
+		}
+	}
+	if isMap {
+		if _, set := m["reference"]; set {
+			l.plotErrorf(i, []string{"reference"}, "applies to line plots only: a map colours its points by y and draws no reference; remove it")
+		}
+		if binsSet {
+			l.plotErrorf(i, []string{"bins"}, "applies to histograms only; remove it")
+		}
+		if !xSet {
+			l.plotErrorf(i, nil, "missing x: a map needs x = [\"a\", \"b\"], the two swept parameters of its axes%s", l.sweptList(e, kernelOK))
+		}
+	}
 	if histogram {
 		if xSet {
 			l.plotErrorf(i, []string{"x"}, "must be absent in a histogram, which draws the distribution of y's per-chunk estimates; remove it, or set kind = \"line\" to plot y against x")
@@ -225,10 +256,10 @@ func (l *loader) plot(e *Experiment, i int, m map[string]any, kernelOK bool) (p 
 				l.plotErrorf(i, []string{"y"}, "is empty; want an observable or derived quantity%s", l.quantities(e, true))
 			}
 		}
-		if _, isStr := m["x"].(string); line && isStr {
+		if xOK && (line || isMap) {
 			l.plotX(e, i, &p)
 		}
-		if p.Reference != "" && !histogram {
+		if p.Reference != "" && line {
 			l.plotReference(e, i, &p, yOK)
 		}
 	}
@@ -254,9 +285,15 @@ func (p PlotSpec) WithDefaults() PlotSpec {
 	}
 	histogram := p.Kind == "histogram"
 	if p.Title == "" {
-		if histogram {
+		switch {
+		case histogram:
 			p.Title = p.Y + ": per-chunk estimates"
-		} else {
+		case p.Kind == "map":
+			p.Title = p.Y + " over " + p.X + " and " + p.X2
+			if p.Stat != "mean" {
+				p.Title = p.Stat + " of " + p.Title
+			}
+		default:
 			p.Title = p.Y + " against " + p.X
 		}
 	}
@@ -270,6 +307,8 @@ func (p PlotSpec) WithDefaults() PlotSpec {
 		switch {
 		case histogram:
 			p.YLabel = "chunks"
+		case p.Kind == "map":
+			p.YLabel = p.X2
 		case p.Stat == "mean":
 			p.YLabel = p.Y
 		default:
@@ -277,6 +316,15 @@ func (p PlotSpec) WithDefaults() PlotSpec {
 		}
 	}
 	return p
+}
+
+// listString returns list[i] if it is a string.
+func listString(list []any, i int) (string, bool) {
+	if i >= len(list) {
+		return "", false
+	}
+	s, ok := list[i].(string)
+	return s, ok
 }
 
 // plotFormats validates formats: a non-empty list of distinct formats.
@@ -365,45 +413,64 @@ func (l *loader) plotY(e *Experiment, i int, y string) bool {
 // plotX checks a line plot's x: a swept parameter, with values > 0 if the
 // x axis is logarithmic.
 func (l *loader) plotX(e *Experiment, i int, p *PlotSpec) {
+	if p.Kind == "map" {
+		l.plotAxis(e, i, p.X, []string{"x"}, "a map's x", p.LogX, "log_x")
+		l.plotAxis(e, i, p.X2, []string{"x"}, "a map's x", p.LogY, "log_y")
+		return
+	}
+	l.plotAxis(e, i, p.X, []string{"x"}, "a line plot's x", p.LogX, "log_x")
+}
+
+// plotAxis checks that name, the parameter of an axis (role), is a swept
+// int or float parameter, with values > 0 on a log axis.
+func (l *loader) plotAxis(e *Experiment, i int, name string, key []string, role string, log bool, logKey string) {
 	if l.sweepBad {
 		return // [sweep] or [params] was not a table: reported
 	}
-	key := []string{"x"}
 	swept := e.Swept()
-	col := e.sweep.column(p.X)
+	col := e.sweep.column(name)
 	switch {
 	case col != nil:
-	case l.sweepNames[p.X]:
-		return // in [sweep], but invalid: reported there
-	case slices.Contains(e.sweep.fixed, p.X):
-		l.plotErrorf(i, key, "%q is fixed in [params] (line %d), not swept; a line plot's x must be a swept parameter; swept: %s",
-			p.X, l.loc.line([]string{"params", p.X}), orNoneList(swept))
+	case l.sweepNames[name]:
+		return // in [sweep] or [design], but invalid: reported there
+	case slices.Contains(e.sweep.fixed, name):
+		l.plotErrorf(i, key, "%q is fixed in [params] (line %d), not swept; %s must be a swept parameter; swept: %s",
+			name, l.loc.line([]string{"params", name}), role, orNoneList(swept))
 		return
 	default:
-		what := fmt.Sprintf("%q is not a swept parameter; a line plot's x must be one", p.X)
-		if _, isParam := e.Kernel.Param(p.X); !isParam {
-			what = fmt.Sprintf("%q is not a parameter of kernel %q; a line plot's x must be a swept parameter", p.X, e.Kernel.Name)
+		what := fmt.Sprintf("%q is not a swept parameter; %s must be one", name, role)
+		if _, isParam := e.Kernel.Param(name); !isParam {
+			what = fmt.Sprintf("%q is not a parameter of kernel %q; %s must be a swept parameter", name, e.Kernel.Name, role)
 		}
-		l.plotErrorf(i, key, "%s", relabel(unknownMsg(what, p.X, swept), what, "swept: "))
+		l.plotErrorf(i, key, "%s", relabel(unknownMsg(what, name, swept), what, "swept: "))
 		return
 	}
 	if k := e.Kernel.Params[col.param].Kind; k != Int && k != Float {
 		var numeric []string
-		for _, name := range swept {
-			if c := e.sweep.column(name); c != nil && (e.Kernel.Params[c.param].Kind == Int || e.Kernel.Params[c.param].Kind == Float) {
-				numeric = append(numeric, name)
+		for _, n := range swept {
+			if c := e.sweep.column(n); c != nil && (e.Kernel.Params[c.param].Kind == Int || e.Kernel.Params[c.param].Kind == Float) {
+				numeric = append(numeric, n)
 			}
 		}
-		l.plotErrorf(i, key, "%q is %s parameter; a line plot's x must be a swept int or float parameter; those swept: %s",
-			p.X, article(k), orNoneList(numeric))
+		l.plotErrorf(i, key, "%q is %s parameter; %s must be a swept int or float parameter; those swept: %s",
+			name, article(k), role, orNoneList(numeric))
 		return
 	}
-	if !p.LogX {
+	if !log {
 		return
 	}
 	// Lists: every value. The computed forms are monotonic, except that
 	// linspace's last value is stop exactly: their extremes are among the
-	// first, the one before the last and the last.
+	// first, the one before the last and the last. A design's values lie
+	// in its range.
+	switch col.kind {
+	case colDesign, colDesignLog, colDesignInt, colDesignIntLog:
+		if v := col.bounds()[0]; !(v.Float64() > 0) {
+			l.plotErrorf(i, []string{logKey}, "is true, but x = %q ranges from %s (design.params.%s, line %d); a logarithmic axis needs every value > 0: set %s = false or design only positive values",
+				name, v, joinKey([]string{name}), l.loc.line([]string{"design", "params", name}), logKey)
+		}
+		return
+	}
 	var idx []int64
 	if col.kind == colList {
 		for j := range col.n {
@@ -417,8 +484,8 @@ func (l *loader) plotX(e *Experiment, i int, p *PlotSpec) {
 			continue
 		}
 		if v := col.at(j); !(v.Float64() > 0) {
-			l.plotErrorf(i, []string{"log_x"}, "is true, but x = %q has the value %s (index %d of sweep.%s, line %d); a logarithmic axis needs every value > 0: set log_x = false or sweep only positive values",
-				p.X, v, j, joinKey([]string{p.X}), l.loc.line([]string{"sweep", p.X}))
+			l.plotErrorf(i, []string{logKey}, "is true, but x = %q has the value %s (index %d of sweep.%s, line %d); a logarithmic axis needs every value > 0: set %s = false or sweep only positive values",
+				name, v, j, joinKey([]string{name}), l.loc.line([]string{"sweep", name}), logKey)
 			return
 		}
 	}

@@ -84,6 +84,19 @@ func TestPlotSpecWithDefaults(t *testing.T) {
 	}
 }
 
+// TestParsePlotMap: a map's x names the two parameters of its axes, and
+// its defaults describe them.
+func TestParsePlotMap(t *testing.T) {
+	e, err := Parse("exp.toml", []byte(plotBase+"[[plot]]\nname = \"map\"\nkind = \"map\"\nx = [\"T\", \"L\"]\ny = \"m\"\nstat = \"stderr\"\n"), testCatalog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := e.Plots[0]
+	if got.X != "T" || got.X2 != "L" || got.Title != "stderr of m over T and L" || got.XLabel != "T" || got.YLabel != "L" {
+		t.Errorf("map = %+v", got)
+	}
+}
+
 func TestParsePlotsInline(t *testing.T) {
 	src := "plot = [{ name = \"a\", x = \"L\", y = \"e\" }, { name = \"b\", kind = \"histogram\", y = \"e2\" }]\n" + plotBase
 	e, err := Parse("exp.toml", []byte(src), testCatalog)
@@ -124,6 +137,13 @@ func TestParsePlotsInvalid(t *testing.T) {
 		{"name repeated", p("x = \"T\"\ny = \"e\"\n[[plot]]\ny = \"e\"\nx = \"L\"\nname = \"p\"\n"), 16, "plot[1].name", `"p" is also the name of plot[0] (line 10)`},
 		{"kind unknown", p("kind = \"histgram\"\ny = \"e\"\n"), 11, "plot[0].kind", `unknown plot kind "histgram"; did you mean "histogram"? valid: line, histogram`},
 		{"x missing", p("y = \"e\"\n"), 9, "plot[0]", "missing x: a line plot needs x = \"...\", a swept parameter; swept: T, L"},
+		{"map x a string", p("kind = \"map\"\nx = \"T\"\ny = \"e\"\n"), 12, "plot[0].x", `is the string "T", want the two swept parameters of a map's axes, such as x = ["K", "sigma"]`},
+		{"map x twice", p("kind = \"map\"\nx = [\"T\", \"T\"]\ny = \"e\"\n"), 12, "plot[0].x", `names "T" twice`},
+		{"map x not swept", p("kind = \"map\"\nx = [\"T\", \"coupling\"]\ny = \"e\"\n"), 12, "plot[0].x", `"coupling" is not a swept parameter; a map's x must be one`},
+		{"map missing x", p("kind = \"map\"\ny = \"e\"\n"), 9, "plot[0]", `missing x: a map needs x = ["a", "b"]`},
+		{"map reference", p("kind = \"map\"\nx = [\"T\", \"L\"]\ny = \"m\"\nreference = \"onsager_m\"\n"), 14, "plot[0].reference", "a map colours its points by y and draws no reference"},
+		{"map bins", p("kind = \"map\"\nx = [\"T\", \"L\"]\ny = \"m\"\nbins = 3\n"), 14, "plot[0].bins", "applies to histograms only"},
+		{"line x a list", p("x = [\"T\", \"L\"]\ny = \"e\"\n"), 11, "plot[0].x", `are for kind = "map"`},
 		{"x not swept", p("x = \"coupling\"\ny = \"e\"\n"), 11, "plot[0].x", `"coupling" is not a swept parameter; a line plot's x must be one; swept: T, L`},
 		{"x fixed", strings.Replace(p("x = \"flag\"\ny = \"e\"\n"), "[sweep]", "[params]\nflag = true\n[sweep]", 1), 13, "plot[0].x", `"flag" is fixed in [params] (line 7), not swept; a line plot's x must be a swept parameter; swept: T, L`},
 		{"x unknown", p("x = \"TT\"\ny = \"e\"\n"), 11, "plot[0].x", `"TT" is not a parameter of kernel "ising2d"; a line plot's x must be a swept parameter; did you mean "T"? swept: T, L`},
