@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/simrun/simrun/kernels"
@@ -136,4 +137,21 @@ func TestDesignWorkers(t *testing.T) {
 		o := runFile(t, file, filepath.Join(dir, fmt.Sprint(w)), Options{Workers: w})
 		sameFiles(t, ref.Dir, o.Dir, ResultsCSV, ResultsParquet, ChunksFile)
 	}
+}
+
+// TestDesignGrows: raising a Sobol design's points in the same directory
+// reuses every chunk of the points it had (their keys are unchanged), and
+// gives the bytes of a run of the larger design from scratch.
+func TestDesignGrows(t *testing.T) {
+	dir := t.TempDir()
+	small := writeTestFile(t, dir, "small.toml", designExperiment)
+	large := writeTestFile(t, dir, "large.toml", strings.Replace(designExperiment, "points = 12", "points = 24", 1))
+	out := filepath.Join(dir, "out")
+	runFile(t, small, out, Options{InProcess: true})
+	grown := runFile(t, large, out, Options{InProcess: true})
+	if grown.Reused != 2*12*6 || grown.Total != 2*24*6 {
+		t.Errorf("the grown design reused %d of %d chunks, want the 144 of the 12 points it had, of 288", grown.Reused, grown.Total)
+	}
+	fresh := runFile(t, large, filepath.Join(dir, "fresh"), Options{InProcess: true})
+	sameFiles(t, fresh.Dir, out, ResultsCSV, ChunksFile)
 }
