@@ -28,6 +28,14 @@
 // NumPoints and Point answer at once for 10^9 points. Only CheckRunnable
 // refuses experiments too big to run (more than MaxRunChunks chunks).
 //
+// A [design] is one more axis, after the [sweep] axes: the points of a
+// space-filling design (package design) over the parameters of
+// [design.params], each coordinate u in [0, 1) mapped onto its range as
+// from + (to-from)·u, or exp(log from + (log to − log from)·u) on a log
+// scale, with fmath. Its seed is the SHA-256 of the experiment's seed and
+// the design's description without its number of points, and its
+// dimensions are its parameters in name order.
+//
 // Every value is a deterministic function of the file: a linspace value is
 // start + (stop-start)*i/(num-1) evaluated in float64 in that order, with
 // the last value exactly stop; a logspace value is fmath.Pow10(x) of the
