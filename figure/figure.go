@@ -182,22 +182,39 @@ func label(p sim.Params, names []string) string {
 	return strings.Join(kv, ", ")
 }
 
-func buildLine(fig *Figure, spec sim.KernelSpec, swept, designed []string, res *report.Results) error {
-	plot := fig.Spec
+// checkStatY checks the plot's statistic and its y, as line plots and
+// maps draw them.
+func checkStatY(spec sim.KernelSpec, plot sim.PlotSpec) error {
 	switch plot.Stat {
 	case StatMean, StatStdErr, StatSD, StatVariance:
 	default:
 		return fmt.Errorf("unknown stat %q, want %q, %q, %q or %q", plot.Stat, StatMean, StatStdErr, StatSD, StatVariance)
 	}
-	if _, _, err := quantity(spec, plot.Y); err != nil {
+	_, _, err := quantity(spec, plot.Y)
+	return err
+}
+
+// numericX returns the spec of x, which must be a swept int or float
+// parameter.
+func numericX(spec sim.KernelSpec, swept []string, x string) (sim.ParamSpec, error) {
+	if !slices.Contains(swept, x) {
+		return sim.ParamSpec{}, fmt.Errorf("x %q is not a swept parameter (swept: %s)", x, strings.Join(swept, ", "))
+	}
+	xspec, ok := spec.Param(x)
+	if !ok || (xspec.Kind != sim.Int && xspec.Kind != sim.Float) {
+		return sim.ParamSpec{}, fmt.Errorf("x %q is not a numeric parameter of kernel %s", x, spec.Name)
+	}
+	return xspec, nil
+}
+
+func buildLine(fig *Figure, spec sim.KernelSpec, swept, designed []string, res *report.Results) error {
+	plot := fig.Spec
+	if err := checkStatY(spec, plot); err != nil {
 		return err
 	}
-	if !slices.Contains(swept, plot.X) {
-		return fmt.Errorf("x %q is not a swept parameter (swept: %s)", plot.X, strings.Join(swept, ", "))
-	}
-	xspec, ok := spec.Param(plot.X)
-	if !ok || (xspec.Kind != sim.Int && xspec.Kind != sim.Float) {
-		return fmt.Errorf("x %q is not a numeric parameter of kernel %s", plot.X, spec.Name)
+	xspec, err := numericX(spec, swept, plot.X)
+	if err != nil {
+		return err
 	}
 	var ref *sim.ReferenceSpec
 	if plot.Reference != "" {
@@ -412,20 +429,12 @@ func buildHist(fig *Figure, spec sim.KernelSpec, swept []string, res *report.Res
 // coloured by the statistic of Y.
 func buildMap(fig *Figure, spec sim.KernelSpec, swept, designed []string, res *report.Results) error {
 	plot := fig.Spec
-	switch plot.Stat {
-	case StatMean, StatStdErr, StatSD, StatVariance:
-	default:
-		return fmt.Errorf("unknown stat %q, want %q, %q, %q or %q", plot.Stat, StatMean, StatStdErr, StatSD, StatVariance)
-	}
-	if _, _, err := quantity(spec, plot.Y); err != nil {
+	if err := checkStatY(spec, plot); err != nil {
 		return err
 	}
 	for _, x := range []string{plot.X, plot.X2} {
-		if !slices.Contains(swept, x) {
-			return fmt.Errorf("x %q is not a swept parameter (swept: %s)", x, strings.Join(swept, ", "))
-		}
-		if xs, ok := spec.Param(x); !ok || (xs.Kind != sim.Int && xs.Kind != sim.Float) {
-			return fmt.Errorf("x %q is not a numeric parameter of kernel %s", x, spec.Name)
+		if _, err := numericX(spec, swept, x); err != nil {
+			return err
 		}
 	}
 	if plot.X == plot.X2 {
