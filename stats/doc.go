@@ -5,6 +5,8 @@
 // from each chunk alone (what a histogram of per-chunk estimates draws).
 // TailProb and WelchDF judge a difference of means in standard errors
 // against Student's t, for comparing runs (report.Compare, report.Check).
+// Reached says whether a Stat meets a precision Target by a fixed-width
+// sequential rule, for sampling a point until it is precise enough.
 //
 // # Determinism
 //
