@@ -33,8 +33,9 @@ import (
 // and a run resumed from one appends records of that format.
 //
 // A record of a run of chunks costs the key and the framing once, not
-// once a chunk: on trivial chunks the journal is a third smaller, and
-// writing it, most of the parent's system time, is cheaper by as much.
+// once a chunk: on trivial chunks (spin, work = 0) the journal went from
+// 59.3 to 40.0 bytes a chunk, and its write(2) was the largest cost of
+// the parent.
 
 // journalHeader identifies what a journal's chunks are results of. A chunk
 // is reusable by any experiment with the same kernel, observables, seed,
