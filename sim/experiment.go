@@ -31,10 +31,43 @@ type Experiment struct {
 // the last one shorter; raising Samples then adds chunks without changing
 // the existing ones. With Chunks set instead, the samples are divided as
 // evenly as possible: the first Samples%Chunks chunks get one more.
+//
+// With Targets set, the budget is adaptive: Samples (and Chunks) are the
+// most a point gets, and its chunks are run in rounds, a prefix of them
+// at a time, from MinChunks on, until its statistics meet every target
+// or it has every chunk (stats.ReduceSequential takes the decision).
 type Budget struct {
-	Samples   int64 // per point, ≥ 1
+	Samples   int64 // per point, ≥ 1; the maximum, with Targets
 	ChunkSize int64 // samples per chunk, or 0 when Chunks is set
 	Chunks    int64 // chunks per point, ≥ 1 (derived when ChunkSize is set)
+
+	Targets   []Target // from [samples.target], in name order; none for a fixed budget
+	MinChunks int64    // the chunks of a point's first round, 2 ≤ MinChunks ≤ Chunks, with Targets
+}
+
+// A Target is the precision a point's statistic is sampled to: a
+// standard error of at most Abs + Rel·|mean| (stats.Reached).
+type Target struct {
+	Stat  string // the name of an observable or derived quantity of the kernel
+	Index int    // its place among a point's statistics: the observables, then the derived quantities
+	Abs   float64
+	Rel   float64
+}
+
+// Adaptive reports whether the budget samples its points to targets.
+func (b Budget) Adaptive() bool { return len(b.Targets) > 0 }
+
+// PrefixSamples returns the number of samples in the first n chunks of
+// a point.
+func (b Budget) PrefixSamples(n int64) int64 {
+	if n >= b.Chunks {
+		return b.Samples
+	}
+	if b.ChunkSize > 0 {
+		return n * b.ChunkSize // < Samples: no overflow
+	}
+	q, r := b.Samples/b.Chunks, b.Samples%b.Chunks
+	return n*q + min(n, r)
 }
 
 // ChunkSamples returns the number of samples in chunk c of a point.

@@ -11,7 +11,7 @@ import (
 
 // FuzzParse checks that Parse never panics, that every error it returns is
 // a *Error or a join of them, and that what it accepts expands to valid
-// points.
+// points and has a budget that can be run.
 func FuzzParse(f *testing.F) {
 	for _, s := range []string{
 		header + "[params]\nT = 1\n[sweep]\nL = [8, 16, 32]\n",
@@ -27,6 +27,7 @@ func FuzzParse(f *testing.F) {
 		plotBase + "[[plot]]\nname = \"m\"\nx = \"T\"\ny = \"m\"\nreference = \"onsager_m\"\nlog_x = true\nformats = [\"svg\"]\n" +
 			"[[plot]]\nname = \"c\"\nkind = \"histogram\"\ny = \"specific_heat\"\nbins = 30\n",
 		"plot = [{ name = \"a\", x = \"L\", y = \"e\", stat = \"sd\" }, 3]\n" + plotBase + "[plot.x]\n[[plot]]\nylable = 1\n",
+		header + "min_chunks = 3\n[samples.target]\nspecific_heat = { abs = 1e-3, rel = 0.05 }\nm = { rel = 0.01 }\n[params]\nT = 1\n",
 	} {
 		f.Add([]byte(s))
 	}
@@ -40,6 +41,7 @@ func FuzzParse(f *testing.F) {
 		}
 		checkExpansion(t, e)
 		checkPlots(t, e)
+		checkBudget(t, e)
 	})
 }
 

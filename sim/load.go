@@ -201,7 +201,7 @@ func (l *loader) load(e *Experiment, raw map[string]any, cat Catalog) {
 	top := l.topLevel(e, raw, cat)
 	l.missing(e, raw, cat)
 	if m := top.tables["samples"]; m != nil {
-		l.budget(e, m)
+		l.budget(e, m, top.kernelOK)
 	}
 	tablesSet := l.output(e, top.tables["output"])
 	l.runSettings(e, top.tables["run"])

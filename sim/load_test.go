@@ -4,6 +4,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -304,7 +305,7 @@ func TestParseDefaults(t *testing.T) {
 	if e.Seed != 7 || e.Kernel.Name != "ising2d" || e.File != "dir/my-exp.toml" {
 		t.Errorf("Seed, Kernel, File = %d, %q, %q", e.Seed, e.Kernel.Name, e.File)
 	}
-	if want := (Budget{Samples: 1e6, Chunks: 3}); e.Budget != want {
+	if want := (Budget{Samples: 1e6, Chunks: 3}); !reflect.DeepEqual(e.Budget, want) {
 		t.Errorf("Budget = %+v, want %+v", e.Budget, want)
 	}
 	if got, want := e.Point(0).Key, `L=16,T=2,coupling=1,flag=false,method="metropolis"`; got != want {
@@ -345,7 +346,7 @@ dir = "/tmp/out"
 	if e.Name != "demo.v2" || e.Description != "a demo" || e.Seed != 1<<63-1 || e.Output.Dir != "/tmp/out" {
 		t.Errorf("got name %q, description %q, seed %d, dir %q", e.Name, e.Description, e.Seed, e.Output.Dir)
 	}
-	if want := (Budget{Samples: 250, ChunkSize: 100, Chunks: 3}); e.Budget != want {
+	if want := (Budget{Samples: 250, ChunkSize: 100, Chunks: 3}); !reflect.DeepEqual(e.Budget, want) {
 		t.Errorf("Budget = %+v, want %+v", e.Budget, want)
 	}
 	if got := e.Fixed(); !slices.Equal(got, []string{"method", "T"}) {
@@ -370,7 +371,7 @@ dir = "/tmp/out"
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (Budget{Samples: 250, ChunkSize: 1000, Chunks: 1}); e.Budget != want {
+	if want := (Budget{Samples: 250, ChunkSize: 1000, Chunks: 1}); !reflect.DeepEqual(e.Budget, want) {
 		t.Errorf("Budget = %+v, want %+v", e.Budget, want)
 	}
 }

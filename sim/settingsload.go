@@ -6,20 +6,33 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/simrun/simrun/sim/fmath"
 )
 
 // The keys of the [samples], [run] and [output] tables.
 var (
-	samplesKeys = []string{"samples", "chunk_size", "chunks"}
+	samplesKeys = []string{"samples", "chunk_size", "chunks", "min_chunks", "target"}
+	targetKeys  = []string{"abs", "rel"} // the keys of a statistic's table in [samples.target]
 	runKeys     = []string{"retries", "timeout", "on_error"}
 	outputKeys  = []string{"dir", "tables"}
 	tableNames  = []string{"csv", "parquet"} // the values of output.tables
 )
 
-// budget validates the [samples] table.
-func (l *loader) budget(e *Experiment, m map[string]any) {
+// defaultMinChunks is the chunks of a point's first round with a target
+// and no min_chunks, when the point has as many: enough degrees of
+// freedom that t975 (2.26 at 9) does not hold the first decision back
+// much, few enough that a point whose target is loose stops early.
+const defaultMinChunks = 10
+
+// budget validates the [samples] table m. kernelOK says whether e.Kernel
+// is set: the statistics of [samples.target] are checked against it only
+// then, an unknown kernel being reported already.
+func (l *loader) budget(e *Experiment, m map[string]any, kernelOK bool) {
 	var samples, size, chunks int64
 	var sizeSet, chunksSet bool
+	var minChunks any // the min_chunks value, nil when absent
+	var target any    // the target value, nil when absent
 	for _, k := range l.keys(m, "samples") {
 		v := m[k]
 		key := []string{"samples", k}
@@ -42,6 +55,10 @@ func (l *loader) budget(e *Experiment, m map[string]any) {
 			case "chunks":
 				chunks, chunksSet = n, true
 			}
+		case "min_chunks":
+			minChunks = v
+		case "target":
+			target = v
 		default:
 			l.errorf(key, "%s%s", unknownMsg("unknown key", k, samplesKeys), topHint(k))
 		}
@@ -49,6 +66,7 @@ func (l *loader) budget(e *Experiment, m map[string]any) {
 	if samples == 0 {
 		l.errorf([]string{"samples", "samples"}, "missing: add samples = N, the number of samples per point")
 	}
+	ok := false // e.Budget is set
 	switch {
 	case sizeSet == chunksSet:
 		what := "neither is set"
@@ -65,11 +83,168 @@ func (l *loader) budget(e *Experiment, m map[string]any) {
 		if samples%size != 0 {
 			e.Budget.Chunks++
 		}
+		ok = true
 	case chunks > samples:
 		l.errorf([]string{"samples", "chunks"}, "is %d, more than samples = %d: every chunk needs at least one sample; want chunks ≤ samples", chunks, samples)
 	default:
 		e.Budget = Budget{Samples: samples, Chunks: chunks}
+		ok = true
 	}
+
+	if target == nil {
+		if minChunks != nil {
+			l.errorf([]string{"samples", "min_chunks"}, "applies to [samples.target] only: it is the chunks of a point's first round when sampling to a target precision; "+
+				"add a [samples.target] table, or remove min_chunks for a fixed budget of samples per point")
+		}
+		return
+	}
+	targets, targetsOK := l.targets(e, target, kernelOK)
+	// min_chunks is checked on its own first, then against the chunks
+	// per point if they are known.
+	first, firstOK := int64(0), true
+	if minChunks != nil {
+		key := []string{"samples", "min_chunks"}
+		example := int64(defaultMinChunks)
+		if ok {
+			example = max(2, min(defaultMinChunks, e.Budget.Chunks))
+		}
+		n, isInt := asInt(minChunks)
+		switch {
+		case !isInt:
+			l.errorf(key, "is %s, want an integer ≥ 2, at most the chunks per point, such as min_chunks = %d", describe(minChunks), example)
+			firstOK = false
+		case n < 2:
+			l.errorf(key, "is %d, want at least 2: batch means needs 2 chunks for a standard error; such as min_chunks = %d", n, example)
+			firstOK = false
+		}
+		first = n
+	}
+	if !ok || !firstOK {
+		return
+	}
+	b := &e.Budget
+	switch {
+	case b.Chunks < 2 && samples < 2:
+		l.errorf([]string{"samples", "samples"}, "is %d: a point sampled to a target needs at least 2 chunks, of a sample each at least, to estimate a standard error by chunks; want samples ≥ 2", samples)
+		return
+	case b.Chunks < 2 && sizeSet:
+		// Suggest the first round's default: about defaultMinChunks chunks.
+		ten := max(1, samples/defaultMinChunks)
+		l.errorf([]string{"samples", "chunk_size"}, "is %d, which gives a point 1 chunk of its %d samples: a point sampled to a target needs at least 2 chunks to estimate a standard error by chunks; "+
+			"want a smaller chunk_size, at most %d, such as chunk_size = %d for %d chunks", size, samples, ceilDiv(samples, 2), ten, ceilDiv(samples, ten))
+		return
+	case b.Chunks < 2:
+		l.errorf([]string{"samples", "chunks"}, "is 1: a point sampled to a target needs at least 2 chunks to estimate a standard error by chunks; want chunks ≥ 2, such as chunks = %d", min(samples, defaultMinChunks))
+		return
+	case minChunks == nil:
+		first = min(defaultMinChunks, b.Chunks)
+	case first > b.Chunks:
+		l.errorf([]string{"samples", "min_chunks"}, "is %d, more than the %d chunks per point; want 2 ≤ min_chunks ≤ %d, or more samples", first, b.Chunks, b.Chunks)
+		return
+	}
+	if targetsOK {
+		b.Targets, b.MinChunks = targets, first
+	}
+}
+
+// ceilDiv returns ⌈a/b⌉ for a ≥ 0 and b > 0, without overflow.
+func ceilDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 {
+		q++
+	}
+	return q
+}
+
+// targets validates the target key of [samples], v: a table from names
+// of the kernel's statistics (when kernelOK) to tables of abs and rel.
+// It returns the targets in name order, and whether all of them are
+// valid.
+func (l *loader) targets(e *Experiment, v any, kernelOK bool) ([]Target, bool) {
+	key := []string{"samples", "target"}
+	var names []string // the kernel's statistics, in the order of a point's
+	example := "mean"
+	valid := ""
+	if kernelOK {
+		names = quantityNames(&e.Kernel)
+		example = firstOr(names, example)
+		valid = "; valid: " + orNoneList(names)
+	}
+	m, isTable := v.(map[string]any)
+	if !isTable {
+		l.errorf(key, "is %s, want a table from statistics to their precision, such as target = { %s = { rel = 0.01 } } (a standard error of at most 1%% of |mean|)%s",
+			describe(v), example, valid)
+		return nil, false
+	}
+	if len(m) == 0 {
+		l.errorf(key, "is empty: name at least one statistic and its precision, such as %s = { rel = 0.01 }, or remove [samples.target] for a fixed budget%s",
+			example, valid)
+		return nil, false
+	}
+	ok := true
+	var out []Target
+	for _, name := range l.keys(m, key...) {
+		tkey := []string{"samples", "target", name}
+		t := Target{Stat: name, Index: -1}
+		if kernelOK {
+			t.Index = slices.Index(names, name)
+			if t.Index < 0 {
+				what := fmt.Sprintf("%q is not an observable or derived quantity of kernel %q", name, e.Kernel.Name)
+				if _, isParam := e.Kernel.Param(name); isParam {
+					what = fmt.Sprintf("%q is a parameter of kernel %q, not an observable or derived quantity", name, e.Kernel.Name)
+				}
+				l.errorf(tkey, "%s", unknownMsg(what, name, names))
+				ok = false
+				continue
+			}
+		}
+		if !l.target(&t, tkey, m[name]) {
+			ok = false
+			continue
+		}
+		out = append(out, t)
+	}
+	// In name order, not file order: a TOML table is unordered, and the
+	// order of the targets is in the results (stats.Precision).
+	slices.SortFunc(out, func(a, b Target) int { return strings.Compare(a.Stat, b.Stat) })
+	return out, ok
+}
+
+// target validates the precision of one statistic, v at key: a table
+// of abs and rel, each a finite number ≥ 0, one of them > 0. It sets
+// t.Abs and t.Rel and reports whether v is valid.
+func (l *loader) target(t *Target, key []string, v any) bool {
+	m, isTable := v.(map[string]any)
+	if !isTable {
+		l.errorf(key, "is %s, want a table such as %s = { rel = 0.01 } (a standard error of at most 1%% of |mean|), { abs = 0.001 }, or both (at most abs + rel·|mean|)",
+			describe(v), joinKey(key[len(key)-1:]))
+		return false
+	}
+	ok := true
+	for _, k := range l.keys(m, key...) {
+		kkey := append(slices.Clip(key), k)
+		if !slices.Contains(targetKeys, k) {
+			l.errorf(kkey, "%s", unknownMsg("unknown key of a target", k, targetKeys))
+			ok = false
+			continue
+		}
+		f, isNum := asFloat(m[k])
+		if !isNum || !fmath.IsFinite(f) || f < 0 {
+			l.errorf(kkey, "is %s, want a finite number ≥ 0, such as %s = %s", describe(m[k]), k, map[string]string{"abs": "0.001", "rel": "0.01"}[k])
+			ok = false
+			continue
+		}
+		if k == "abs" {
+			t.Abs = zero(f)
+		} else {
+			t.Rel = zero(f)
+		}
+	}
+	if ok && !(t.Abs > 0 || t.Rel > 0) {
+		l.errorf(key, "want abs > 0 or rel > 0: a target of 0 is never reached; such as %s = { rel = 0.01 }", joinKey(key[len(key)-1:]))
+		return false
+	}
+	return ok
 }
 
 // runSettings sets e.Run: DefaultRun, overridden by the [run] table m
