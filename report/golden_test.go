@@ -135,6 +135,31 @@ func testResults() *Results {
 	}
 }
 
+// adaptiveResults is testResults sampled to a target standard error of
+// its energy: point 0 reached it in 3 rounds, point 1 in 1 (its target
+// +Inf, written null and read back NaN), point 2 stopped at the budget's
+// maximum without (its standard error and its relative target are NaN),
+// and point 3, with a target for its spans as well, reached that one
+// only, in 4 rounds. Made up, like testResults; the samples are those of
+// the energy, 1000 a chunk.
+func adaptiveResults() *Results {
+	r := testResults()
+	nan, inf := math.NaN(), math.Inf(1)
+	for i, pr := range []stats.Precision{
+		{Done: true, Chunks: 10, Samples: 10000, Rounds: 3, Reached: true,
+			Targets: []stats.TargetOutcome{{Stat: "energy", StdErrMax: 0.0123, Reached: true}}},
+		{Done: true, Chunks: 10, Samples: 10000, Rounds: 1, Reached: true,
+			Targets: []stats.TargetOutcome{{Stat: "energy", StdErrMax: inf, Reached: true}}},
+		{Done: true, Chunks: 1, Samples: 1000, Rounds: 9, Reached: false,
+			Targets: []stats.TargetOutcome{{Stat: "energy", StdErrMax: nan, Reached: false}}},
+		{Done: true, Chunks: 10, Samples: 10000, Rounds: 4, Reached: false,
+			Targets: []stats.TargetOutcome{{Stat: "energy", StdErrMax: 1000, Reached: false}, {Stat: "spans", StdErrMax: 1e-9, Reached: true}}},
+	} {
+		r.Points[i].Precision = &pr
+	}
+	return r
+}
+
 func TestGolden(t *testing.T) {
 	for _, test := range []struct {
 		name  string

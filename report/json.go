@@ -23,12 +23,20 @@ import (
 //	      "index": 0,
 //	      "params": {"L": 16, "T": 2.25, "algo": "wolff"},
 //	      "stats": [{"observable": "energy", "n": ..., "mean": ..., ...}],
+//	      "precision": {"reached": true, "samples": ..., "chunks": ..., "rounds": ...,
+//	        "targets": [{"stat": "energy", "stderr_max": ..., "reached": true}]},
 //	      "warnings": []
 //	    }
 //	  ],
 //	  "warnings": [],
 //	  "partial": false
 //	}
+//
+// "precision" is how a point of an adaptive budget was sampled
+// (PointResult.Precision): whether every target was reached, the samples
+// and chunks its statistics come from, the rounds that took, and each
+// target (the standard error allowed at the point, and whether the
+// statistic met it). A point of a fixed budget has no "precision" key.
 //
 // Results of more than JSONPoints points are written with "points": []
 // and "points_omitted": their number. results.json is then the run's
@@ -50,15 +58,16 @@ func WriteJSON(w io.Writer, r *Results) error {
 }
 
 // ReadJSON reads a document written by WriteJSON. Statistics, parameter
-// values and provenance come back exactly, except that a null float (NaN or
-// ±Inf when written) reads as NaN and times lose their monotonic clock
-// reading. Unknown keys, a missing "provenance" or "points", and a
-// provenance without its file, file_sha256, kernel, kernel_version, seed,
-// seed_scheme or generator are errors; empty lists read as nil. The
-// parameters of each point are rebuilt with sim.NewParams from specs that
-// carry only a name and a kind: a JSON string is a sim.String, true and
-// false a sim.Bool, a number with a decimal point or exponent (or null) a
-// sim.Float, and any other number a sim.Int.
+// values, precision (with Done true) and provenance come back exactly,
+// except that a null float (NaN or ±Inf when written) reads as NaN and
+// times lose their monotonic clock reading. Unknown keys, a missing
+// "provenance" or "points", and a provenance without its file,
+// file_sha256, kernel, kernel_version, seed, seed_scheme or generator are
+// errors; empty lists read as nil. The parameters of each point are
+// rebuilt with sim.NewParams from specs that carry only a name and a
+// kind: a JSON string is a sim.String, true and false a sim.Bool, a
+// number with a decimal point or exponent (or null) a sim.Float, and any
+// other number a sim.Int.
 func ReadJSON(r io.Reader) (*Results, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
@@ -201,10 +210,49 @@ type jsonRun struct {
 }
 
 type jsonPoint struct {
-	Index    int64      `json:"index"`
-	Params   jsonParams `json:"params"`
-	Stats    []jsonStat `json:"stats"`
-	Warnings []string   `json:"warnings"`
+	Index     int64          `json:"index"`
+	Params    jsonParams     `json:"params"`
+	Stats     []jsonStat     `json:"stats"`
+	Precision *jsonPrecision `json:"precision,omitempty"`
+	Warnings  []string       `json:"warnings"`
+}
+
+// jsonPrecision is a stats.Precision, of a point of an adaptive budget.
+// Done is not written: the results hold only points that are done.
+type jsonPrecision struct {
+	Reached bool         `json:"reached"`
+	Samples int64        `json:"samples"`
+	Chunks  int64        `json:"chunks"`
+	Rounds  int          `json:"rounds"`
+	Targets []jsonTarget `json:"targets"`
+}
+
+type jsonTarget struct {
+	Stat      string    `json:"stat"`
+	StdErrMax jsonFloat `json:"stderr_max"`
+	Reached   bool      `json:"reached"`
+}
+
+func toJSONPrecision(p *stats.Precision) *jsonPrecision {
+	if p == nil {
+		return nil
+	}
+	j := &jsonPrecision{Reached: p.Reached, Samples: p.Samples, Chunks: p.Chunks, Rounds: p.Rounds, Targets: make([]jsonTarget, len(p.Targets))}
+	for i, t := range p.Targets {
+		j.Targets[i] = jsonTarget{Stat: t.Stat, StdErrMax: jsonFloat(t.StdErrMax), Reached: t.Reached}
+	}
+	return j
+}
+
+func fromJSONPrecision(j *jsonPrecision) *stats.Precision {
+	if j == nil {
+		return nil
+	}
+	p := &stats.Precision{Done: true, Reached: j.Reached, Samples: j.Samples, Chunks: j.Chunks, Rounds: j.Rounds}
+	for _, t := range j.Targets {
+		p.Targets = append(p.Targets, stats.TargetOutcome{Stat: t.Stat, StdErrMax: float64(t.StdErrMax), Reached: t.Reached})
+	}
+	return p
 }
 
 type jsonStat struct {
@@ -298,9 +346,10 @@ func fromJSON(j *jsonResults) *Results {
 	}
 	for i, jp := range j.Points {
 		pt := PointResult{
-			Index:    jp.Index,
-			Params:   jp.Params.p,
-			Warnings: nilIfEmpty(jp.Warnings),
+			Index:     jp.Index,
+			Params:    jp.Params.p,
+			Warnings:  nilIfEmpty(jp.Warnings),
+			Precision: fromJSONPrecision(jp.Precision),
 		}
 		if len(jp.Stats) > 0 {
 			pt.Stats = make([]stats.Stat, len(jp.Stats))

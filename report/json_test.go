@@ -3,11 +3,13 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -17,7 +19,19 @@ import (
 )
 
 func TestJSONRoundTrip(t *testing.T) {
-	want := testResults()
+	for _, test := range []struct {
+		name    string
+		results func() *Results
+	}{
+		{name: "fixed budget", results: testResults},
+		{name: "adaptive budget", results: adaptiveResults},
+	} {
+		t.Run(test.name, func(t *testing.T) { testJSONRoundTrip(t, test.results()) })
+	}
+}
+
+func testJSONRoundTrip(t *testing.T, want *Results) {
+	t.Helper()
 	var b bytes.Buffer
 	if err := WriteJSON(&b, want); err != nil {
 		t.Fatal(err)
@@ -66,6 +80,9 @@ func TestJSONRoundTrip(t *testing.T) {
 				t.Errorf("point %d stat %d: got %+v, want %+v", i, k, gs, ws)
 			}
 		}
+		if g, w := precisionText(gpt.Precision), precisionText(nullInfPrecision(wpt.Precision)); g != w {
+			t.Errorf("point %d: precision = %s, want %s", i, g, w)
+		}
 	}
 
 	// Writing what was read gives the same bytes.
@@ -95,6 +112,34 @@ func nullInf(s stats.Stat) stats.Stat {
 		}
 	}
 	return s
+}
+
+// precisionText is pr with the bits of its floats, so that NaNs compare
+// and -0 differs from +0.
+func precisionText(pr *stats.Precision) string {
+	if pr == nil {
+		return "nil"
+	}
+	out := fmt.Sprintf("{Done:%v Chunks:%d Samples:%d Rounds:%d Reached:%v Targets:[", pr.Done, pr.Chunks, pr.Samples, pr.Rounds, pr.Reached)
+	for _, o := range pr.Targets {
+		out += fmt.Sprintf("{%q %#x %v}", o.Stat, math.Float64bits(o.StdErrMax), o.Reached)
+	}
+	return out + "]}"
+}
+
+// nullInfPrecision is pr with ±Inf as NaN, as JSON null reads back.
+func nullInfPrecision(pr *stats.Precision) *stats.Precision {
+	if pr == nil {
+		return nil
+	}
+	c := *pr
+	c.Targets = slices.Clone(pr.Targets)
+	for i := range c.Targets {
+		if math.IsInf(c.Targets[i].StdErrMax, 0) {
+			c.Targets[i].StdErrMax = math.NaN()
+		}
+	}
+	return &c
 }
 
 type param struct {
@@ -158,6 +203,8 @@ func TestReadJSONInvalidInput(t *testing.T) {
 		{name: "params duplicate", in: `{"points": [{"params": {"a": 1, "a": 2}}]}`, want: `params: duplicate parameter "a"`},
 		{name: "int overflow", in: `{"points": [{"params": {"a": 99999999999999999999}}]}`, want: "params: parameter a: strconv.ParseInt"},
 		{name: "float overflow", in: `{"points": [{"params": {"a": 1e999}}]}`, want: "params: parameter a: strconv.ParseFloat"},
+		{name: "unknown precision key", in: `{"provenance": ` + minimalProvenance + `, "points": [{"precision": {"reachd": true}}]}`, want: `unknown field "reachd"`},
+		{name: "string target", in: `{"points": [{"precision": {"targets": [{"stderr_max": "0.1"}]}}]}`, want: "cannot unmarshal string"},
 		{name: "bad time", in: `{"provenance": {"start": "yesterday"}}`, want: "report: read JSON: parsing time"},
 	} {
 		t.Run(test.name, func(t *testing.T) {
@@ -175,6 +222,7 @@ func FuzzReadJSON(f *testing.F) {
 	}
 	f.Add([]byte(`{"points": [{"params": {"a": 1, "b": -0.0, "c": null, "d": "x"}, "stats": [{"mean": null}]}]}`))
 	f.Add([]byte(`{"provenance": {"seed": 18446744073709551615, "start": "2025-01-02T03:04:05Z"}}`))
+	f.Add([]byte(`{"points": [{"stats": [], "precision": {"reached": false, "samples": 5, "chunks": 1, "rounds": 2, "targets": [{"stat": "u", "stderr_max": null, "reached": true}]}}]}`))
 	f.Fuzz(func(t *testing.T, in []byte) {
 		r, err := ReadJSON(bytes.NewReader(in))
 		if err != nil {
@@ -244,10 +292,11 @@ func toJSON(r *Results) *jsonResults {
 	}
 	for i, pt := range r.Points {
 		jp := jsonPoint{
-			Index:    pt.Index,
-			Params:   jsonParams{pt.Params},
-			Stats:    make([]jsonStat, len(pt.Stats)),
-			Warnings: nonNil(pt.Warnings),
+			Index:     pt.Index,
+			Params:    jsonParams{pt.Params},
+			Stats:     make([]jsonStat, len(pt.Stats)),
+			Precision: toJSONPrecision(pt.Precision),
+			Warnings:  nonNil(pt.Warnings),
 		}
 		for k, s := range pt.Stats {
 			jp.Stats[k] = jsonStat{
@@ -339,6 +388,12 @@ func TestWriteJSONMatchesEncoder(t *testing.T) {
 				p.Stats = append(p.Stats, stats.Stat{Observable: pick(strs), N: r.Int64(), Chunks: int64(r.IntN(100)),
 					Mean: flt(), Variance: flt(), StdErr: flt(), CILow: flt(), CIHigh: flt(), Min: flt(), Max: flt(), Method: pick(strs), DF: flt()})
 			}
+			if r.IntN(2) == 0 {
+				p.Precision = &stats.Precision{Done: true, Chunks: r.Int64N(100), Samples: r.Int64(), Rounds: r.IntN(10), Reached: r.IntN(2) == 0}
+				for range r.IntN(3) {
+					p.Precision.Targets = append(p.Precision.Targets, stats.TargetOutcome{Stat: pick(strs), StdErrMax: flt(), Reached: r.IntN(2) == 0})
+				}
+			}
 			res.Points = append(res.Points, p)
 		}
 		want, err := writeJSONReference(res)
@@ -392,5 +447,91 @@ func TestJSONOmitsPointsOfLargeSweeps(t *testing.T) {
 		if !bytes.Equal(again.Bytes(), first.Bytes()) {
 			t.Errorf("%s: results.json read back and written again differs:\n%s\nwant:\n%s", tc.name, again.Bytes(), first.Bytes())
 		}
+	}
+}
+
+func TestJSONPrecision(t *testing.T) {
+	for _, test := range []struct {
+		name    string
+		results *Results
+		point   int    // the point whose JSON is checked
+		want    string // what it has between its stats and its warnings; "" for nothing
+	}{
+		{name: "fixed budget: no key", results: testResults(), point: 0},
+		{name: "reached", results: adaptiveResults(), point: 0, want: `,
+      "precision": {
+        "reached": true,
+        "samples": 10000,
+        "chunks": 10,
+        "rounds": 3,
+        "targets": [
+          {
+            "stat": "energy",
+            "stderr_max": 0.0123,
+            "reached": true
+          }
+        ]
+      }`},
+		{name: "infinite target as null", results: adaptiveResults(), point: 1, want: `,
+      "precision": {
+        "reached": true,
+        "samples": 10000,
+        "chunks": 10,
+        "rounds": 1,
+        "targets": [
+          {
+            "stat": "energy",
+            "stderr_max": null,
+            "reached": true
+          }
+        ]
+      }`},
+		{name: "two targets, one reached", results: adaptiveResults(), point: 3, want: `,
+      "precision": {
+        "reached": false,
+        "samples": 10000,
+        "chunks": 10,
+        "rounds": 4,
+        "targets": [
+          {
+            "stat": "energy",
+            "stderr_max": 1000,
+            "reached": false
+          },
+          {
+            "stat": "spans",
+            "stderr_max": 1e-9,
+            "reached": true
+          }
+        ]
+      }`},
+		{name: "no targets", results: &Results{Points: []PointResult{{Precision: &stats.Precision{Done: true, Chunks: 2, Samples: 20, Rounds: 1}}}}, want: `,
+      "precision": {
+        "reached": false,
+        "samples": 20,
+        "chunks": 2,
+        "rounds": 1,
+        "targets": []
+      }`},
+	} {
+		t.Run(test.name, func(t *testing.T) {
+			b, err := appendPointJSON(nil, test.results.Points[test.point])
+			if err != nil {
+				t.Fatal(err)
+			}
+			stats := bytes.Index(b, []byte(`"stats": `))
+			precision := bytes.Index(b, []byte(",\n      \"precision\": "))
+			warnings := bytes.Index(b, []byte(",\n      \"warnings\": "))
+			var got []byte
+			if precision >= 0 {
+				if precision < stats || warnings < precision {
+					t.Fatalf("precision not between stats and warnings:\n%s", b)
+				}
+				got = b[precision:warnings]
+			}
+			if string(got) != test.want {
+				t.Errorf("between stats and warnings:\n%s\nwant:\n%s", got, test.want)
+			}
+		})
 	}
 }

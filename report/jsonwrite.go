@@ -11,6 +11,7 @@ import (
 
 	"github.com/simrun/simrun/sim"
 	"github.com/simrun/simrun/sim/fmath"
+	"github.com/simrun/simrun/stats"
 )
 
 // writeResultsJSON writes the document WriteJSON writes, through a
@@ -150,9 +151,46 @@ func appendPointJSON(b []byte, p PointResult) ([]byte, error) {
 		}
 		b = append(b, "      ]"...)
 	}
+	if p.Precision != nil {
+		b = appendPrecisionJSON(b, p.Precision)
+	}
 	b = append(b, ",\n      \"warnings\": "...)
 	b = appendStringsJSON(b, p.Warnings, "      ")
 	return append(b, "\n    }"...), nil
+}
+
+// appendPrecisionJSON appends a point's "precision" key, with the comma
+// before it, as jsonPrecision encodes it.
+func appendPrecisionJSON(b []byte, pr *stats.Precision) []byte {
+	b = append(b, ",\n      \"precision\": {\n        \"reached\": "...)
+	b = strconv.AppendBool(b, pr.Reached)
+	b = append(b, ",\n        \"samples\": "...)
+	b = strconv.AppendInt(b, pr.Samples, 10)
+	b = append(b, ",\n        \"chunks\": "...)
+	b = strconv.AppendInt(b, pr.Chunks, 10)
+	b = append(b, ",\n        \"rounds\": "...)
+	b = strconv.AppendInt(b, int64(pr.Rounds), 10)
+	b = append(b, ",\n        \"targets\": "...)
+	if len(pr.Targets) == 0 {
+		b = append(b, "[]"...)
+	} else {
+		b = append(b, "[\n"...)
+		for i, t := range pr.Targets {
+			b = append(b, "          {\n            \"stat\": "...)
+			b = appendStringJSON(b, t.Stat, false)
+			b = append(b, ",\n            \"stderr_max\": "...)
+			b = appendFloatJSON(b, t.StdErrMax)
+			b = append(b, ",\n            \"reached\": "...)
+			b = strconv.AppendBool(b, t.Reached)
+			b = append(b, "\n          }"...)
+			if i < len(pr.Targets)-1 {
+				b = append(b, ',')
+			}
+			b = append(b, '\n')
+		}
+		b = append(b, "        ]"...)
+	}
+	return append(b, "\n      }"...)
 }
 
 // appendStringsJSON appends a list of strings whose closing bracket is

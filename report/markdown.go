@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -15,7 +16,8 @@ import (
 // experiment's name), description (Markdown, written as given), a table of
 // the run's provenance, the summary of every point as a table (the swept
 // parameters, the observable or derived quantity, mean ± standard error and
-// 95% confidence interval rounded as in Summary, samples, chunks and
+// 95% confidence interval rounded as in Summary, samples, the target
+// column of Summary when a point shown was sampled adaptively, chunks and
 // method; beyond mdPoints points, the first mdHead and an overview of all
 // of them), the warnings, and each of figures (PNG file names relative to
 // the report) embedded as an image named after its file's stem.
@@ -98,16 +100,21 @@ func WriteMarkdown(w io.Writer, r *Results, description string, figures []string
 				header = append(header, mdEscape(d.names[i]))
 			}
 		}
-		header = append(header, "observable", "mean ± stderr", "95% CI", "samples", "chunks", "method")
+		shown := r.Points
+		if d.n > mdPoints {
+			shown = shown[:min(len(shown), mdHead)]
+		}
+		adaptive := slices.ContainsFunc(shown, func(p PointResult) bool { return p.Precision != nil })
+		header = append(header, "observable", "mean ± stderr", "95% CI", "samples")
+		if adaptive {
+			header = append(header, "target")
+		}
+		header = append(header, "chunks", "method")
 		fmt.Fprintf(ew, "| %s |\n|", strings.Join(header, " | "))
 		for range header {
 			fmt.Fprint(ew, "---|")
 		}
 		fmt.Fprintln(ew)
-		shown := r.Points
-		if d.n > mdPoints {
-			shown = shown[:min(len(shown), mdHead)]
-		}
 		for _, p := range shown {
 			for _, s := range p.Stats {
 				cells := []string{strconv.FormatInt(p.Index, 10)}
@@ -117,8 +124,11 @@ func WriteMarkdown(w io.Writer, r *Results, description string, figures []string
 					}
 				}
 				me, ci := formatEstimate(s)
-				cells = append(cells, mdEscape(s.Observable), me, ci,
-					strconv.FormatInt(s.N, 10), strconv.FormatInt(s.Chunks, 10), mdEscape(s.Method))
+				cells = append(cells, mdEscape(s.Observable), me, ci, strconv.FormatInt(s.N, 10))
+				if adaptive {
+					cells = append(cells, targetCell(p.Precision, s.Observable))
+				}
+				cells = append(cells, strconv.FormatInt(s.Chunks, 10), mdEscape(s.Method))
 				fmt.Fprintf(ew, "| %s |\n", strings.Join(cells, " | "))
 			}
 		}

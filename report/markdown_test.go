@@ -3,6 +3,7 @@ package report
 import (
 	"math"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -77,4 +78,44 @@ func TestOverviewNaN(t *testing.T) {
 func tail(s string, n int) string {
 	lines := strings.Split(s, "\n")
 	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}
+
+func TestMarkdownAdaptive(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		results *Results
+		lines   []string // lines the report must have
+		not     []string // substrings it must not have
+	}{
+		{name: "fixed budget: no target column", results: testResults(),
+			lines: []string{"| point | L | T | observable | mean ± stderr | 95% CI | samples | chunks | method |"},
+			not:   []string{"target", "reached"}},
+		{name: "targets reached and not", results: adaptiveResults(), lines: []string{
+			"| point | L | T | observable | mean ± stderr | 95% CI | samples | target | chunks | method |",
+			"|---|---|---|---|---|---|---|---|---|---|",
+			"| 0 | 8 | 2 | energy | -1.7456 ± 0.0012 | [-1.7484, -1.7428] | 10000 | reached, 3 rounds | 10 | batch-means |",
+			"| 0 | 8 | 2 | spans | (0.1 ± 1.6)e-06 | [-3.0e-06, 3.2e-06] | 40000 |  | 10 | iid |",
+			"| 2 | 16 | 2 | energy | -1.746 ± NaN | - | 1000 | not reached, 9 rounds | 1 | batch-means |",
+			"| 3 | 16 | 2.5 | spans | 0.5 ± 0 | [0.5, 0.5] | 40000 | reached, 4 rounds | 10 | iid |",
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var b strings.Builder
+			if err := WriteMarkdown(&b, tc.results, "", nil); err != nil {
+				t.Fatal(err)
+			}
+			out := b.String()
+			lines := strings.Split(out, "\n")
+			for _, want := range tc.lines {
+				if !slices.Contains(lines, want) {
+					t.Errorf("no line %q in:\n%s", want, out)
+				}
+			}
+			for _, bad := range tc.not {
+				if strings.Contains(out, bad) {
+					t.Errorf("report has %q:\n%s", bad, out)
+				}
+			}
+		})
+	}
 }

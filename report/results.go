@@ -57,6 +57,9 @@ type PointResult struct {
 	Params   sim.Params   // every kernel parameter, in declaration order
 	Stats    []stats.Stat // one per observable, then derived quantity, in declaration order
 	Warnings []string
+	// Precision is how a point of an adaptive budget ([samples.target])
+	// was sampled; nil for a fixed budget.
+	Precision *stats.Precision
 }
 
 // Provenance records what produced a set of results, enough to run it again

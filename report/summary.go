@@ -1,9 +1,11 @@
 package report
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -19,7 +21,13 @@ import (
 // one row per point and observable (the swept parameters, the mean ± its
 // standard error, the 95% confidence interval and the number of samples,
 // headed "samples" as in the CSV),
-// then the warnings (one line for a warning that many points share). A
+// then the warnings (one line for a warning that many points share). When
+// a point shown was sampled adaptively (PointResult.Precision), the table
+// has a column "target" after "samples": on the row of a statistic with a
+// target, whether the point reached it and in how many rounds ("reached,
+// 3 rounds", "not reached, 9 rounds"), and empty on the others; and a line
+// under the table says how many points reached every target, with how many
+// samples in all. A
 // sweep of more than summaryPoints points shows its first summaryHead, so
 // that the summary fits a terminal. The mean,
 // standard error and interval are rounded to two significant digits of the
@@ -44,18 +52,24 @@ func Summary(w io.Writer, r *Results) error {
 
 	if d.n > 0 {
 		fmt.Fprintln(ew)
-		tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
+		shown := r.Points
+		if d.n > summaryPoints {
+			shown = shown[:min(len(shown), summaryHead)]
+		}
+		adaptive := slices.ContainsFunc(shown, func(p PointResult) bool { return p.Precision != nil })
+		var table bytes.Buffer
+		tw := tabwriter.NewWriter(&table, 0, 0, 2, ' ', 0)
 		fmt.Fprint(tw, "point")
 		for i, s := range d.swept {
 			if s {
 				fmt.Fprintf(tw, "\t%s", d.names[i])
 			}
 		}
-		fmt.Fprint(tw, "\tobservable\tmean ± stderr\t95% CI\tsamples\n")
-		shown := r.Points
-		if d.n > summaryPoints {
-			shown = shown[:min(len(shown), summaryHead)]
+		fmt.Fprint(tw, "\tobservable\tmean ± stderr\t95% CI\tsamples")
+		if adaptive {
+			fmt.Fprint(tw, "\ttarget")
 		}
+		fmt.Fprintln(tw)
 		for _, p := range shown {
 			for _, s := range p.Stats {
 				fmt.Fprintf(tw, "%d", p.Index)
@@ -65,12 +79,28 @@ func Summary(w io.Writer, r *Results) error {
 					}
 				}
 				me, ci := formatEstimate(s)
-				fmt.Fprintf(tw, "\t%s\t%s\t%s\t%d\n", s.Observable, me, ci, s.N)
+				fmt.Fprintf(tw, "\t%s\t%s\t%s\t%d", s.Observable, me, ci, s.N)
+				if adaptive {
+					fmt.Fprintf(tw, "\t%s", targetCell(p.Precision, s.Observable))
+				}
+				fmt.Fprintln(tw)
 			}
 		}
 		tw.Flush()
+		if adaptive {
+			// An empty target cell leaves the padding of "samples" at
+			// the end of its line.
+			for line := range bytes.Lines(table.Bytes()) {
+				fmt.Fprintf(ew, "%s\n", bytes.TrimRight(line, " \n"))
+			}
+		} else {
+			ew.Write(table.Bytes())
+		}
 		if more := d.n - int64(len(shown)); more > 0 {
 			fmt.Fprintf(ew, "... and %d more points: every point is in %s\n", more, tablesText(r))
+		}
+		if line := adaptiveLine(r, d); line != "" {
+			fmt.Fprintln(ew, line)
 		}
 	}
 
@@ -93,6 +123,52 @@ func Summary(w io.Writer, r *Results) error {
 		return fmt.Errorf("report: write summary: %w", ew.err)
 	}
 	return nil
+}
+
+// targetCell says whether the point of pr reached the target of the
+// statistic stat, and in how many rounds: "reached, 3 rounds", "not
+// reached, 1 round"; "" when pr is nil or has no target for stat.
+func targetCell(pr *stats.Precision, stat string) string {
+	if pr == nil {
+		return ""
+	}
+	for _, t := range pr.Targets {
+		if t.Stat == stat {
+			word := "reached"
+			if !t.Reached {
+				word = "not reached"
+			}
+			return word + ", " + words.Count(int64(pr.Rounds), "round")
+		}
+	}
+	return ""
+}
+
+// adaptiveLine sums up the points of r sampled adaptively: "adaptive: 3
+// of 4 points reached their targets, with 52000 samples in all", or ""
+// when there are none. When r.Points holds only the first of d's points,
+// it says so ("of the first 4 points").
+func adaptiveLine(r *Results, d *Digest) string {
+	var n, reached, samples int64
+	for _, p := range r.Points {
+		if p.Precision == nil {
+			continue
+		}
+		n++
+		samples += p.Precision.Samples
+		if p.Precision.Reached {
+			reached++
+		}
+	}
+	if n == 0 {
+		return ""
+	}
+	of := words.Count(n, "point")
+	if int64(len(r.Points)) < d.n {
+		of = "the first " + of
+	}
+	return fmt.Sprintf("adaptive: %d of %s reached %s targets, with %s in all",
+		reached, of, words.Plural(int(n), "its", "their"), words.Count(samples, "sample"))
 }
 
 // tablesText names the files that hold every point: r.Tables, or if it

@@ -117,3 +117,77 @@ func TestSummaryOfALargeSweep(t *testing.T) {
 		t.Errorf("report.md lacks the grouped warning:\n%s", b.String())
 	}
 }
+
+func TestSummaryAdaptive(t *testing.T) {
+	// The points of a larger sweep of which Results holds the first two.
+	firstTwo := func() *Results {
+		r := adaptiveResults()
+		d := NewDigest()
+		for _, p := range r.Points {
+			if err := d.Add(p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		r.Points, r.PointsOmitted, r.Digest = r.Points[:2], 2, d
+		return r
+	}
+	// One point of one statistic, without its target after one round.
+	onePoint := func() *Results {
+		r := sweepResults(1)
+		r.Points[0].Precision = &stats.Precision{Done: true, Chunks: 1, Samples: 1, Rounds: 1,
+			Targets: []stats.TargetOutcome{{Stat: "u", StdErrMax: 0.1}}}
+		return r
+	}
+	for _, tc := range []struct {
+		name    string
+		results *Results
+		lines   []string // lines the summary must have
+		not     []string // substrings it must not have
+	}{
+		{name: "fixed budget: no target column", results: testResults(),
+			lines: []string{"point  L   T    observable  mean ± stderr              95% CI                        samples"},
+			not:   []string{"target", "adaptive", "reached"}},
+		{name: "targets reached and not", results: adaptiveResults(), lines: []string{
+			"point  L   T    observable  mean ± stderr              95% CI                        samples  target",
+			"0      8   2    energy      -1.7456 ± 0.0012           [-1.7484, -1.7428]            10000    reached, 3 rounds",
+			"0      8   2    spans       (0.1 ± 1.6)e-06            [-3.0e-06, 3.2e-06]           40000",
+			"1      8   2.5  energy      -1.106 ± 0.021             [-1.154, -1.059]              10000    reached, 1 round",
+			"2      16  2    energy      -1.746 ± NaN               -                             1000     not reached, 9 rounds",
+			"3      16  2.5  energy      (1.234568 ± 0.000012)e+08  [1.234540e+08, 1.234596e+08]  10000    not reached, 4 rounds",
+			"3      16  2.5  spans       0.5 ± 0                    [0.5, 0.5]                    40000    reached, 4 rounds",
+			"adaptive: 2 of 4 points reached their targets, with 31000 samples in all",
+		}},
+		{name: "the first points of a larger sweep", results: firstTwo(), lines: []string{
+			"adaptive: 2 of the first 2 points reached their targets, with 20000 samples in all",
+		}},
+		{name: "one point", results: onePoint(), lines: []string{
+			"point  observable  mean ± stderr  95% CI  samples  target",
+			"0      u           0.5 ± NaN      -       1        not reached, 1 round",
+			"adaptive: 0 of 1 point reached its targets, with 1 sample in all",
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var b strings.Builder
+			if err := Summary(&b, tc.results); err != nil {
+				t.Fatal(err)
+			}
+			out := b.String()
+			lines := strings.Split(out, "\n")
+			for _, want := range tc.lines {
+				if !slices.Contains(lines, want) {
+					t.Errorf("no line %q in:\n%s", want, out)
+				}
+			}
+			for _, bad := range tc.not {
+				if strings.Contains(out, bad) {
+					t.Errorf("summary has %q:\n%s", bad, out)
+				}
+			}
+			for _, l := range lines {
+				if strings.HasSuffix(l, " ") {
+					t.Errorf("line %q ends in a space", l)
+				}
+			}
+		})
+	}
+}
