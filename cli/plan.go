@@ -41,22 +41,29 @@ func writePlan(w io.Writer, e *sim.Experiment) error {
 	fmt.Fprintf(tw, "seed\t%d\n", e.Seed)
 	fmt.Fprintf(tw, "points\t%d\n", np)
 	b := e.Budget
+	most := ""
+	if b.Adaptive() {
+		most = "at most "
+	}
 	if b.ChunkSize > 0 {
-		fmt.Fprintf(tw, "samples per point\t%d in %d chunks of %d", b.Samples, b.Chunks, b.ChunkSize)
+		fmt.Fprintf(tw, "samples per point\t%s%d in %d chunks of %d", most, b.Samples, b.Chunks, b.ChunkSize)
 		if last := b.ChunkSamples(b.Chunks - 1); last != b.ChunkSize {
 			fmt.Fprintf(tw, " (last %d)", last)
 		}
 		fmt.Fprintln(tw)
 	} else {
-		fmt.Fprintf(tw, "samples per point\t%d in %d chunks of %d to %d\n", b.Samples, b.Chunks, b.ChunkSamples(b.Chunks-1), b.ChunkSamples(0))
+		fmt.Fprintf(tw, "samples per point\t%s%d in %d chunks of %d to %d\n", most, b.Samples, b.Chunks, b.ChunkSamples(b.Chunks-1), b.ChunkSamples(0))
+	}
+	if b.Adaptive() {
+		fmt.Fprintf(tw, "targets\t%s, in rounds from %d chunks\n", targetsText(b.Targets), b.MinChunks)
 	}
 	if total, ok := e.NumChunks(); ok {
-		fmt.Fprintf(tw, "chunks in all\t%d\n", total)
+		fmt.Fprintf(tw, "chunks in all\t%s%d\n", most, total)
 	} else {
 		fmt.Fprintf(tw, "chunks in all\tmore than 2^63\n")
 	}
 	if s, ok := mulOK(np, b.Samples); ok {
-		fmt.Fprintf(tw, "samples in all\t%d\n", s)
+		fmt.Fprintf(tw, "samples in all\t%s%d\n", most, s)
 	} else {
 		fmt.Fprintf(tw, "samples in all\tmore than 2^63\n")
 	}
@@ -112,4 +119,21 @@ func mulOK(a, b int64) (int64, bool) {
 	}
 	c := a * b
 	return c, c/b == a && c > 0
+}
+
+// targetsText describes the targets of an adaptive budget: "call:
+// stderr ≤ 0.05 + 0.01·|mean|".
+func targetsText(ts []sim.Target) string {
+	parts := make([]string, len(ts))
+	for i, t := range ts {
+		var bound []string
+		if t.Abs > 0 {
+			bound = append(bound, sim.FormatFloat(t.Abs))
+		}
+		if t.Rel > 0 {
+			bound = append(bound, sim.FormatFloat(t.Rel)+"·|mean|")
+		}
+		parts[i] = t.Stat + ": stderr ≤ " + strings.Join(bound, " + ")
+	}
+	return strings.Join(parts, ", ")
 }

@@ -89,6 +89,9 @@ func (c *command) submit(ctx context.Context, args []string) error {
 		fs.Usage()
 		return usagef("simrun submit: how many array tasks? give --array N, or array = N in the [slurm] table of %s", e.File)
 	}
+	if e.Budget.Adaptive() {
+		return &engine.InputError{Err: fmt.Errorf("simrun submit: %s samples its points to a target ([samples.target]): its decisions need every chunk of a point, which no array task has; run it whole in one job (sbatch --wrap %s), or give it a fixed budget", e.File, shell.Quote("simrun run "+shell.Quote(e.File)))}
+	}
 	if total, ok := e.NumChunks(); ok && int64(s.Array) > total {
 		return usagef("simrun submit: --array %d: %s has only %d chunks in all, so %d of the tasks would have nothing to do; use --array %d or fewer",
 			s.Array, e.File, total, int64(s.Array)-total, total)

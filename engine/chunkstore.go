@@ -36,6 +36,10 @@ type chunkStore struct {
 	// it, and the first chunk not yet done and in the file.
 	pf       *pointFeed
 	frontier int64
+
+	// Of an adaptive budget, the chunks of each point's prefix once its
+	// rounds have stopped (stop), 0 until then.
+	stopped []int64
 }
 
 const storeBuffer = 4 << 20
@@ -94,6 +98,39 @@ func (s *chunkStore) PointDone(p int64) bool {
 		}
 	}
 	return true
+}
+
+// stop records that point p stopped at a prefix of k chunks, and marks
+// the rest of its chunks done, never to be run: they stay empty in the
+// file, where the reduction skips them, and the feed's frontier passes
+// the point once its prefix is in. Only a store of every chunk stops
+// points.
+func (s *chunkStore) stop(p, k int64) {
+	if s.stopped == nil {
+		s.stopped = make([]int64, s.points)
+	}
+	s.stopped[p] = k
+	for c := k; c < s.Chunks; c++ {
+		g := s.Index(p, c)
+		s.done[g/64] |= 1 << (g % 64)
+	}
+}
+
+// needed returns the chunks the run needs: of an adaptive budget, the
+// prefixes of the points that stopped and at most every chunk of the
+// others; of a fixed one, all it owns.
+func (s *chunkStore) needed() int64 {
+	if s.stopped == nil {
+		return s.Len()
+	}
+	var n int64
+	for _, k := range s.stopped {
+		if k == 0 {
+			k = s.Chunks
+		}
+		n += k
+	}
+	return n
 }
 
 // check returns the error of decoding accs, a result's accumulators.

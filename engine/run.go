@@ -61,6 +61,9 @@ func (en *Engine) Run(ctx context.Context, e *sim.Experiment, o Options) (*Outco
 	}
 	dir := o.Dir
 	if o.Shard != nil {
+		if e.Budget.Adaptive() {
+			return nil, inputErrorf("engine: shard %s: %s samples its points to a target ([samples.target]), and its shards cannot take the decisions, which need every chunk of a point: run it whole, without --shard, or give it a fixed budget", o.Shard, e.File)
+		}
 		total, _ := e.NumChunks()
 		if int64(o.Shard.Count) > total {
 			return nil, inputErrorf("engine: shard %s: %s has only %d chunks; use at most %d shards", o.Shard, e.File, total, total)
@@ -119,7 +122,11 @@ func (en *Engine) Run(ctx context.Context, e *sim.Experiment, o Options) (*Outco
 		o.Logger.Info(fmt.Sprintf("shard %s of %s: %d of its %d chunks, %s to run; %d journaled already in %s",
 			o.Shard, e.File, own, t.Len(), words.Count(own-have, "chunk"), have, filepath.Join(dir, JournalFile)))
 	} else if reused > 0 {
-		o.Logger.Info(fmt.Sprintf("resuming: %d of %d chunks are already in %s", reused, t.Len(), filepath.Join(dir, JournalFile)))
+		of := fmt.Sprint(t.Len())
+		if e.Budget.Adaptive() {
+			of = "at most " + of
+		}
+		o.Logger.Info(fmt.Sprintf("resuming: %d of %s chunks are already in %s", reused, of, filepath.Join(dir, JournalFile)))
 	}
 	// A run's outputs are written as its points are done, beside the run.
 	res := &report.Results{}
@@ -147,7 +154,7 @@ func (en *Engine) Run(ctx context.Context, e *sim.Experiment, o Options) (*Outco
 			runErr = fmt.Errorf("engine: %w", err)
 		}
 	}
-	out := &Outcome{Dir: dir, Reused: reused, Failures: x.failures, Done: reused + x.done, Total: t.Len()}
+	out := &Outcome{Dir: dir, Reused: reused, Failures: x.failures, Done: reused + x.done, Total: t.needed()}
 	if o.Shard != nil {
 		out.Total = o.Shard.size(t.Len())
 	}
@@ -290,6 +297,7 @@ type execution struct {
 	written   chan struct{} // closed when the writer is done
 	writerErr atomic.Pointer[error]
 	done      int64 // chunks journaled, counted by the writer
+	planned   int64 // chunks given to the pool, in every wave so far
 	// The point of the last result, whose key its record carries.
 	lastPoint int64
 	lastKey   []byte // of lastPoint
@@ -346,7 +354,16 @@ func (x *execution) write(b *recordBatch) error {
 		x.done += int64(r.n)
 	}
 	if x.o.Progress != nil {
-		x.o.Progress(x.done, x.missing.Len())
+		x.o.Progress(x.done, x.planned)
+	}
+	return nil
+}
+
+// checkCount refuses more chunks to run than a stream of this build can
+// count.
+func (x *execution) checkCount() error {
+	if x.missing.Len() > math.MaxInt {
+		return fmt.Errorf("engine: %s: %d chunks to run, more than this %d-bit build can count: run it in shards, or with a 64-bit simrun", x.e.File, x.missing.Len(), strconv.IntSize)
 	}
 	return nil
 }
@@ -361,16 +378,23 @@ func (x *execution) run(ctx context.Context) error {
 	if s := x.o.Shard; s != nil {
 		x.missing.step, first = int64(s.Count), int64(s.Index)
 	}
-	for g := first; g < x.t.Len(); g += x.missing.step {
-		if !x.t.Done(g) {
-			x.missing.add(g)
+	adaptive := x.e.Budget.Adaptive()
+	if adaptive {
+		if err := x.nextWave(); err != nil {
+			return err
+		}
+	} else {
+		for g := first; g < x.t.Len(); g += x.missing.step {
+			if !x.t.Done(g) {
+				x.missing.add(g)
+			}
 		}
 	}
 	if x.missing.Len() == 0 {
 		return nil
 	}
-	if x.missing.Len() > math.MaxInt {
-		return fmt.Errorf("engine: %s: %d chunks to run, more than this %d-bit build can count: run it in shards, or with a 64-bit simrun", x.e.File, x.missing.Len(), strconv.IntSize)
+	if err := x.checkCount(); err != nil {
+		return err
 	}
 	cfg := x.en.poolConfig(x.e)
 	cfg.Workers, cfg.InProcess = x.o.Workers, x.o.InProcess
@@ -415,22 +439,37 @@ func (x *execution) run(ctx context.Context) error {
 	}
 
 	x.lastPoint = -1
-	total := x.missing.Len()
-	x.startWriter()
-	err = pool.StreamFlush(ctx, int(total),
-		func(k int, dst []byte) []byte { return appendTask(dst, x.missing.at(int64(k))) },
-		x.result, x.flush)
-	if ferr := x.flush(); err == nil {
-		err = ferr
-	}
-	if werr := x.stopWriter(); err == nil {
-		err = werr
+	// A fixed budget's chunks go in one stream. An adaptive budget's go in
+	// waves, one round of every point that has not stopped each, the
+	// pool kept: after each, the decisions are taken on the chunks
+	// journaled (nextWave).
+	for {
+		x.planned += x.missing.Len()
+		x.startWriter()
+		err = pool.StreamFlush(ctx, int(x.missing.Len()),
+			func(k int, dst []byte) []byte { return appendTask(dst, x.missing.at(int64(k))) },
+			x.result, x.flush)
+		if ferr := x.flush(); err == nil {
+			err = ferr
+		}
+		if werr := x.stopWriter(); err == nil {
+			err = werr
+		}
+		if err != nil || !adaptive || ctx.Err() != nil {
+			break
+		}
+		if err = x.nextWave(); err != nil || x.missing.Len() == 0 {
+			break
+		}
+		if err = x.checkCount(); err != nil {
+			break
+		}
 	}
 	if cerr := pool.Close(); err == nil && cerr != nil && ctx.Err() == nil {
 		err = fmt.Errorf("engine: stopping workers: %w", cerr)
 	}
 	if x.o.Progress != nil {
-		x.o.Progress(x.done, total)
+		x.o.Progress(x.done, x.planned)
 	}
 	if cause := context.Cause(ctx); cause != nil {
 		return cause
