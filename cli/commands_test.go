@@ -61,6 +61,30 @@ func TestPlan(t *testing.T) {
 	}
 }
 
+// TestPlanAdaptive: the plan of an adaptive budget gives its targets and
+// its counts as maxima.
+func TestPlanAdaptive(t *testing.T) {
+	dir := t.TempDir()
+	file := writeFile(t, dir, "adaptive.toml", slowAdaptive)
+	stdout, stderr, code := simrun(t, "plan", file)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if v, _, code := simrun(t, "validate", file); code != 0 || !strings.Contains(v, ": kernel faulty, 10 points, at most 1000 chunks, to u: stderr ≤ 0.005\n") {
+		t.Errorf("validate: exit %d, %q", code, v)
+	}
+	for _, want := range []string{
+		"samples per point  at most 10000 in 100 chunks of 100\n",
+		"targets            u: stderr ≤ 0.005, in rounds from 10 chunks\n",
+		"chunks in all      at most 1000\n",
+		"samples in all     at most 100000\n",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("plan output lacks %q:\n%s", want, stdout)
+		}
+	}
+}
+
 func TestValidate(t *testing.T) {
 	dir := t.TempDir()
 	good := writeFile(t, dir, "good.toml", walkExperiment)

@@ -225,6 +225,53 @@ func TestKillParentResumeDesign(t *testing.T) {
 	sameResults(t, out, csv, stats)
 }
 
+// slowAdaptive samples each point of slowExperiment's sweep until the
+// standard error of u (uniform: sd 0.29) is 0.005, about 3300 samples,
+// in rounds from 10 chunks of 100: three waves of rounds.
+const slowAdaptive = `name = "slow-adaptive"
+kernel = "faulty"
+seed = 5
+[params]
+sleep_us = 3000
+[sweep]
+x = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
+[samples]
+samples = 10000
+chunk_size = 100
+[samples.target]
+u = { abs = 0.005 }
+`
+
+// TestKillParentResumeAdaptive: an adaptive run killed with SIGKILL
+// resumes, takes again from its journal the decisions it took, and ends
+// with the bytes of an uninterrupted run, samples and rounds too.
+func TestKillParentResumeAdaptive(t *testing.T) {
+	dir := t.TempDir()
+	file := writeFile(t, dir, "adaptive.toml", slowAdaptive)
+	csv, stats := cleanRun(t, file, filepath.Join(dir, "clean"))
+	if !bytes.Contains(stats, []byte(`"rounds":3`)) {
+		t.Fatalf("the clean run's points did not take 3 rounds: %s", stats)
+	}
+	out := filepath.Join(dir, "out")
+	for _, at := range []int{60, 200} {
+		cmd, output := startSimrun(t, "run", "--quiet", "--workers", "2", "--out", out, file)
+		waitJournal(t, out, at)
+		cmd.Process.Kill()
+		cmd.Wait()
+		if n := journaled(out); n < at {
+			t.Fatalf("journal holds %d chunks after the kill, want at least the %d seen:\n%s", n, at, output)
+		}
+	}
+	cmd, output := startSimrun(t, "run", "--workers", "3", "--out", out, file)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("resumed run: %v:\n%s", err, output)
+	}
+	if !strings.Contains(output.String(), "resuming:") || !strings.Contains(output.String(), "reached, 3 rounds") {
+		t.Errorf("the last run did not resume, or its summary gives no rounds:\n%s", output)
+	}
+	sameResults(t, out, csv, stats)
+}
+
 // TestInterrupt sends SIGINT: simrun finishes running chunks, writes
 // partial results, exits 130, leaves no worker behind, and a second run
 // resumes to the clean bytes.

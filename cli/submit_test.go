@@ -184,6 +184,7 @@ func TestSubmitRefuses(t *testing.T) {
 	dir := t.TempDir()
 	file := writeFile(t, dir, "walk.toml", walkExperiment) // 39 chunks, no [slurm]
 	bad := writeFile(t, dir, "bad.toml", walkExperiment+"\n[slurm]\narray = 4\ntime = \"2h\"\n")
+	adaptive := writeFile(t, dir, "adaptive.toml", slowAdaptive)
 	for _, test := range []struct {
 		name string
 		args []string
@@ -195,6 +196,7 @@ func TestSubmitRefuses(t *testing.T) {
 		{"bad time flag", []string{"--array", "2", "--time", "2h", file}, `--time "2h": want a Slurm time limit`},
 		{"bad sbatch arg", []string{"--array", "2", "--sbatch-arg", "--array=1-3", file}, `--sbatch-arg "--array=1-3": --array has its own key`},
 		{"bad [slurm] table", []string{bad}, "bad.toml:18: slurm.time: is the string \"2h\", want a Slurm time limit"},
+		{"adaptive", []string{"--array", "2", adaptive}, adaptive + " samples its points to a target ([samples.target]): its decisions need every chunk of a point, which no array task has; run it whole in one job"},
 		{"space in output dir", []string{"--array", "2", "--out", filepath.Join(dir, "my results"), file}, "holds \" \", which an #SBATCH --output line cannot carry; choose another with --out DIR"},
 	} {
 		t.Run(test.name, func(t *testing.T) {

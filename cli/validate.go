@@ -26,7 +26,11 @@ func (c *command) validate(_ context.Context, args []string) error {
 			continue
 		}
 		total, _ := e.NumChunks()
-		fmt.Fprintf(c.stdout, "ok  %s: kernel %s, %s, %s\n", path, e.Kernel.Name, words.Count(e.NumPoints(), "point"), words.Count(total, "chunk"))
+		chunks := words.Count(total, "chunk")
+		if e.Budget.Adaptive() {
+			chunks = "at most " + chunks + ", to " + targetsText(e.Budget.Targets)
+		}
+		fmt.Fprintf(c.stdout, "ok  %s: kernel %s, %s, %s\n", path, e.Kernel.Name, words.Count(e.NumPoints(), "point"), chunks)
 	}
 	if len(errs) > 0 {
 		return &engine.InputError{Err: errors.Join(errs...)}
