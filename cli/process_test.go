@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -270,6 +271,12 @@ func TestKillParentResumeAdaptive(t *testing.T) {
 		t.Errorf("the last run did not resume, or its summary gives no rounds:\n%s", output)
 	}
 	sameResults(t, out, csv, stats)
+	// A finished adaptive run counts the chunks its points stopped at.
+	st, _, _ := simrun(t, "status", out)
+	var done, total int
+	if _, err := fmt.Sscanf(st[strings.Index(st, ": ")+2:], "%d/%d chunks in", &done, &total); err != nil || done != total || total >= 1000 {
+		t.Errorf("status: %q (%v), want as many chunks done as needed, fewer than the 1000 at most", st, err)
+	}
 }
 
 // TestInterrupt sends SIGINT: simrun finishes running chunks, writes

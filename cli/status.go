@@ -30,7 +30,11 @@ func (c *command) status(ctx context.Context, args []string) error {
 	}
 	e := st.Experiment
 	if st.Shards == nil {
-		fmt.Fprintf(c.stdout, "experiment %s (kernel %s): %d/%d chunks in %s\n", e.Name, e.Kernel.Name, st.Done, st.Total, st.In)
+		of := ""
+		if e.Budget.Adaptive() && st.Done < st.Total {
+			of = " (at most; the points sampled to a target stop earlier)"
+		}
+		fmt.Fprintf(c.stdout, "experiment %s (kernel %s): %d/%d chunks%s in %s\n", e.Name, e.Kernel.Name, st.Done, st.Total, of, st.In)
 		return nil
 	}
 	n := len(st.Shards)

@@ -28,6 +28,14 @@
 // chunks.bin are therefore the same bytes for any Options but Dir, and so
 // is results.json but for its provenance.
 //
+// An adaptive budget ([samples.target]) runs in waves: each is the next
+// round of chunks of every point that has not stopped, and after it each
+// point's decisions are replayed on its chunks, a prefix in chunk order
+// (stats.ReduceSequential). The decisions, and so the chunks run, depend
+// on the chunks' results only: the same bytes again, for any Options,
+// after a resume too. Such a run is not sharded: a shard does not hold
+// every chunk of a point.
+//
 // # Nothing lost
 //
 // A chunk is completed once it is in the output directory's journal.bin,
