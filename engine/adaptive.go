@@ -58,3 +58,21 @@ func (x *execution) nextWave() error {
 	t.advance()
 	return nil
 }
+
+// finishedChunks returns the chunks of e that the complete results res
+// come from: all of them, but of an adaptive budget, the prefixes its
+// points stopped at, when res lists every point (and the most it may
+// take when not).
+func finishedChunks(e *sim.Experiment, res *report.Results) int64 {
+	total, _ := e.NumChunks()
+	if !e.Budget.Adaptive() || res.PointsOmitted > 0 {
+		return total
+	}
+	var n int64
+	for _, p := range res.Points {
+		if p.Precision != nil {
+			n += p.Precision.Chunks
+		}
+	}
+	return n
+}

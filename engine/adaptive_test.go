@@ -63,6 +63,9 @@ func TestAdaptiveWorkers(t *testing.T) {
 	if ref.Total != chunks || ref.Done != chunks {
 		t.Errorf("done %d of %d chunks, want the %d of the points' prefixes", ref.Done, ref.Total, chunks)
 	}
+	if again := runFile(t, file, ref.Dir, Options{InProcess: true}); !again.UpToDate || again.Total != chunks {
+		t.Errorf("run again: up to date %v, with %d chunks; want up to date with the %d of the prefixes", again.UpToDate, again.Total, chunks)
+	}
 	for _, w := range []int{1, 2, 3} {
 		o := runFile(t, file, filepath.Join(dir, fmt.Sprint(w)), Options{Workers: w})
 		sameFiles(t, ref.Dir, o.Dir, ResultsCSV, ResultsParquet, ChunksFile)

@@ -159,7 +159,7 @@ func (en *Engine) upToDate(dir string, e *sim.Experiment) (*Outcome, bool) {
 		return nil, false
 	}
 	pv, b := res.Provenance, en.build
-	total, _ := e.NumChunks()
+	total := finishedChunks(e, res)
 	switch {
 	case pv.FileSHA256 != e.SHA256, pv.Kernel != e.Kernel.Name, pv.KernelVersion != e.Kernel.Version,
 		pv.Module != b.Module, pv.Version != b.Version, pv.Simrun != b.Simrun, pv.Revision != b.Revision, pv.Modified != b.Modified,

@@ -56,15 +56,7 @@ func (en *Engine) Status(outDir string) (*Status, error) {
 			// that does not grow with the sweep.
 			st.In = filepath.Join(outDir, ChunksFile)
 			if res, err := ReadResults(filepath.Join(outDir, ResultsJSON)); err == nil && !res.Partial && len(res.Failures) == 0 && res.Provenance.FileSHA256 == e.SHA256 {
-				if e.Budget.Adaptive() && res.PointsOmitted == 0 {
-					// The chunks its points stopped at.
-					st.Total = 0
-					for _, p := range res.Points {
-						if p.Precision != nil {
-							st.Total += p.Precision.Chunks
-						}
-					}
-				}
+				st.Total = finishedChunks(e, res)
 				st.Done = st.Total
 			}
 			return st, nil
