@@ -149,13 +149,14 @@ func targetCell(pr *stats.Precision, stat string) string {
 // when there are none. When r.Points holds only the first of d's points,
 // it says so ("of the first 4 points").
 func adaptiveLine(r *Results, d *Digest) string {
-	var n, reached, samples int64
+	var n, reached, samples, most int64
 	for _, p := range r.Points {
 		if p.Precision == nil {
 			continue
 		}
 		n++
 		samples += p.Precision.Samples
+		most = max(most, p.Precision.Samples)
 		if p.Precision.Reached {
 			reached++
 		}
@@ -167,8 +168,15 @@ func adaptiveLine(r *Results, d *Digest) string {
 	if int64(len(r.Points)) < d.n {
 		of = "the first " + of
 	}
-	return fmt.Sprintf("adaptive: %d of %s reached %s targets, with %s in all",
+	line := fmt.Sprintf("adaptive: %d of %s reached %s targets, with %s in all",
 		reached, of, words.Plural(int(n), "its", "their"), words.Count(samples, "sample"))
+	// What the same precision costs with a fixed budget: every point
+	// given what the hardest one needed.
+	if fixed := most * n; n > 1 && reached == n && fixed/n == most && fixed > samples {
+		line += fmt.Sprintf(", against %d for every point at the %d the most costly one needed (%.1f×)",
+			fixed, most, float64(fixed)/float64(samples))
+	}
+	return line
 }
 
 // tablesText names the files that hold every point: r.Tables, or if it

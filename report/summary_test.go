@@ -138,6 +138,15 @@ func TestSummaryAdaptive(t *testing.T) {
 			Targets: []stats.TargetOutcome{{Stat: "u", StdErrMax: 0.1}}}
 		return r
 	}
+	// Three points that reached their target with unequal samples.
+	unequal := func() *Results {
+		r := sweepResults(3)
+		for i, n := range []int64{10000, 2000, 1000} {
+			r.Points[i].Precision = &stats.Precision{Done: true, Chunks: n / 100, Samples: n, Rounds: 2, Reached: true,
+				Targets: []stats.TargetOutcome{{Stat: "u", StdErrMax: 0.1, Reached: true}}}
+		}
+		return r
+	}
 	for _, tc := range []struct {
 		name    string
 		results *Results
@@ -159,6 +168,9 @@ func TestSummaryAdaptive(t *testing.T) {
 		}},
 		{name: "the first points of a larger sweep", results: firstTwo(), lines: []string{
 			"adaptive: 2 of the first 2 points reached their targets, with 20000 samples in all",
+		}},
+		{name: "all reached: the fixed budget it saves", results: unequal(), lines: []string{
+			"adaptive: 3 of 3 points reached their targets, with 13000 samples in all, against 30000 for every point at the 10000 the most costly one needed (2.3×)",
 		}},
 		{name: "one point", results: onePoint(), lines: []string{
 			"point  observable  mean ± stderr  95% CI  samples  target",
