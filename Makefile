@@ -107,6 +107,7 @@ bench: build
 	$(GO) run ./bench/cmd/benchext -simrun $(BIN) -python /usr/bin/python3 $(BENCHFLAGS)
 	$(GO) run ./bench/cmd/benchmerge $(BENCHFLAGS)
 	$(GO) run ./bench/cmd/benchscale -go $(GO) -simrun $(BIN) -python /usr/bin/python3 $(BENCHFLAGS)
+	$(GO) run ./bench/cmd/benchcoverage $(BENCHFLAGS)
 
 clean:
 	rm -rf bin results
