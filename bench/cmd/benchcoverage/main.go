@@ -2,36 +2,42 @@
 // intervals of an adaptive budget ([samples.target]): the fraction of
 // them that contain the exact value of the mean, over many seeds of a
 // kernel whose means are known exactly. Stopping a point on its own data
-// (stats.ReduceSequential) lowers the coverage slightly below 95%: a
-// point stops when its estimated error happens to be small. It writes
-// the figures to docs/performance.md, between the markers
+// (stats.ReduceSequential) may lower the coverage below that of a fixed
+// budget: a point stops when its estimated error happens to be small. It
+// writes the figures to docs/performance.md, between the markers
 //
 //	<!-- benchcoverage:begin --> and <!-- benchcoverage:end -->
 //
 // of the section "Coverage of adaptive intervals" (added at the end of
 // the file if it has no such block; -out "" prints them only). `make
-// bench` runs it last, in about 30 s on 2 cores:
+// bench` runs it last, in about a minute on 2 cores:
 //
 //	go run ./bench/cmd/benchcoverage
 //
-// The experiment (experimentFile) prices a call with the option kernel
-// at three strikes around the money, to an absolute standard error, in
-// chunks of 1,000 samples from a first round of 10: each point takes 4
-// or 5 rounds. It runs at seeds 1 to -seeds (default 400) in process
-// (engine.Run with Options.InProcess, one seed a goroutine on as many
-// goroutines as there are CPUs, -workers), each run in a new directory
-// of a temporary one removed at the end. Then the same file with a fixed
-// budget, no target and the samples a point of the adaptive runs had on
-// average (rounded to whole chunks), runs at the same seeds.
+// It measures a list of configurations (configurations), each the option
+// kernel's call at a few strikes sampled to an absolute standard error:
+// around the money in chunks of 1,000 samples, where each point takes
+// several rounds; and deep out of the money in chunks of 5,000, with a
+// target about the standard error of the first round, so that whether a
+// point stops after it depends on its data. Each runs at seeds 1 to
+// -seeds (default 400) in process (engine.Run with Options.InProcess, one
+// seed a goroutine on as many goroutines as there are CPUs, -workers),
+// each run in a new directory of a temporary one removed at the end.
+// Then the same file with a fixed budget, no target and the samples a
+// point of the adaptive runs had on average (rounded to whole chunks),
+// runs at the same seeds.
 //
 // An interval covers when CILow ≤ exact ≤ CIHigh, for the targeted
 // statistic (the call), the exact value being the kernel's reference
-// (black_scholes_call) as `simrun check` evaluates it (report.Check). The
-// block gives, for each point and for all together, the coverage of the
-// adaptive and of the fixed runs with its binomial standard error
-// √(p(1−p)/n), the adaptive runs' mean samples and rounds; and the
-// adaptive coverage by the prefix each point stopped at, which shows
-// where the coverage is lost. Every figure comes from the runs.
+// (black_scholes_call) as `simrun check` evaluates it (report.Check).
+// Each configuration's subsection gives, for each point and for all
+// together, the coverage of the adaptive and of the fixed runs with its
+// binomial standard error √(p(1−p)/n), the adaptive runs' mean samples and
+// rounds, and the difference of the two coverages paired by seed; the
+// adaptive coverage by the rounds a point took, with the fraction of seeds
+// that took them; and, where the configuration asks for it
+// (configuration.byPrefix), by the prefix each point stopped at. Every
+// figure comes from the runs.
 //
 // -quick runs 40 seeds, to try the harness: give it -out elsewhere.
 package main
@@ -61,42 +67,8 @@ const (
 	quickSeeds   = 40
 )
 
-// The experiment's budget, which experimentFile writes and the block
-// describes.
-const (
-	chunkSize = 1_000
-	minChunks = 10
-	maxChunks = 1_000 // far above what a point needs: none stops at the maximum
-	targetAbs = 0.05  // the call's standard error, at most
-)
-
-// experimentFile is the experiment at seed: adaptive when samples is 0,
-// otherwise a fixed budget of that many samples a point.
-func experimentFile(seed int, samples int64) string {
-	budget := fmt.Sprintf(`[samples]
-samples = %s
-chunk_size = %s
-min_chunks = %d
-[samples.target]
-call = { abs = %g }
-`, underscores(maxChunks*chunkSize), underscores(chunkSize), minChunks, targetAbs)
-	if samples > 0 {
-		budget = fmt.Sprintf("[samples]\nsamples = %s\nchunk_size = %s\n", underscores(samples), underscores(chunkSize))
-	}
-	return fmt.Sprintf(`name = "coverage"
-kernel = "option"
-seed = %d
-[params]
-S0 = 100
-r = 0.05
-T = 1
-sigma = 0.2
-[sweep]
-K = [90, 100, 110]
-`, seed) + budget
-}
-
-type config struct {
+// options are the command's flags.
+type options struct {
 	seeds   int
 	workers int
 	out     string
@@ -107,7 +79,7 @@ func main() {
 	log.SetFlags(0)
 	log.SetPrefix("benchcoverage: ")
 	en.Serve()
-	var c config
+	var c options
 	var quick bool
 	flag.IntVar(&c.seeds, "seeds", defaultSeeds, "run the experiment at seeds 1 to `N`")
 	flag.IntVar(&c.workers, "workers", runtime.NumCPU(), "run `N` seeds at a time, each in process on one goroutine")
@@ -135,7 +107,7 @@ func main() {
 		log.Fatal(err)
 	}
 	c.tmp = tmp
-	m, err := measure(ctx, &c)
+	m, err := measure(ctx, &c, configurations())
 	os.RemoveAll(tmp)
 	if err != nil {
 		log.Fatal(err)

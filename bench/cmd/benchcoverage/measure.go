@@ -18,7 +18,7 @@ import (
 	"github.com/simrun/simrun/sim"
 )
 
-// A row is one targeted statistic at one point of the experiment, and
+// A row is one targeted statistic at one point of an experiment, and
 // its intervals at every seed.
 type row struct {
 	point int64  // the point's index in the sweep
@@ -30,9 +30,16 @@ type row struct {
 	exact float64
 
 	adaptive, fixed tally
-	// byChunks holds the adaptive intervals by the prefix of chunks the
-	// point stopped at.
-	byChunks map[int64]*tally
+	// onlyAdaptive and onlyFixed count the seeds at which one budget's
+	// interval covered and the other's did not.
+	onlyAdaptive, onlyFixed int
+	// byRounds and byChunks hold the adaptive intervals by the rounds the
+	// point took and by the prefix of chunks it stopped at; fixedByRounds
+	// the fixed budget's intervals at the same seeds, by the rounds the
+	// adaptive run of the point took at that seed.
+	byRounds      map[int]*tally
+	byChunks      map[int64]*tally
+	fixedByRounds map[int]*tally
 }
 
 // A tally counts intervals: how many, how many covered the exact value,
@@ -94,70 +101,109 @@ type interval struct {
 	reached bool
 }
 
-// measurements are the runs of both budgets at every seed.
+// measurements are the runs of every configuration.
 type measurements struct {
-	start, end              time.Time
+	start, end            time.Time
+	loadBefore, loadAfter string
+	machine               []string
+	results               []result
+}
+
+// A result is one configuration's runs of both budgets at every seed.
+type result struct {
+	cf                      *configuration
 	adaptiveWall, fixedWall time.Duration
-	loadBefore, loadAfter   string
-	machine                 []string
 	points                  int64
 	rows                    []row
 	fixedSamples            int64 // the fixed budget's samples a point
 	warnings                []string
 }
 
-func (m *measurements) warn(format string, a ...any) {
+func (r *result) warn(format string, a ...any) {
 	s := fmt.Sprintf(format, a...)
-	log.Printf("warning: %s", s)
-	m.warnings = append(m.warnings, s)
+	log.Printf("%s: warning: %s", r.cf.id, s)
+	r.warnings = append(r.warnings, s)
 }
 
-func measure(ctx context.Context, c *config) (*measurements, error) {
+// measure runs each configuration of cfs, adaptive then fixed, at seeds
+// 1 to c.seeds.
+func measure(ctx context.Context, c *options, cfs []configuration) (*measurements, error) {
 	m := &measurements{start: time.Now().UTC(), loadBefore: benchkit.LoadAvg()}
 	m.machine = append(benchkit.Machine(), "simrun: revision "+benchkit.Revision())
-	rows, points, err := targetRows(c)
-	if err != nil {
-		return nil, err
+	for i := range cfs {
+		r, err := measureOne(ctx, c, &cfs[i])
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", cfs[i].id, err)
+		}
+		m.results = append(m.results, r)
 	}
-	m.rows, m.points = rows, points
+	m.end = time.Now().UTC()
+	m.loadAfter = benchkit.LoadAvg()
+	return m, nil
+}
 
-	log.Printf("adaptive: seeds 1 to %d, %d points each", c.seeds, points)
-	start := time.Now()
-	adaptive, err := runSeeds(ctx, c, "adaptive", 0, rows)
+// measureOne runs the configuration cf, adaptive then fixed, at seeds 1
+// to c.seeds, and tallies the intervals of its rows.
+func measureOne(ctx context.Context, c *options, cf *configuration) (result, error) {
+	res := result{cf: cf}
+	rows, points, err := targetRows(c, cf)
 	if err != nil {
-		return nil, err
+		return res, err
 	}
-	m.adaptiveWall = time.Since(start)
+	res.rows, res.points = rows, points
+
+	log.Printf("%s adaptive: seeds 1 to %d, %d points each", cf.id, c.seeds, points)
+	start := time.Now()
+	adaptive, err := runSeeds(ctx, c, cf, "adaptive", 0, rows)
+	if err != nil {
+		return res, err
+	}
+	res.adaptiveWall = time.Since(start)
 	var samples int64
 	for _, ivs := range adaptive {
 		for i, iv := range ivs {
 			samples += iv.samples
 			r := &rows[i]
 			r.adaptive.add(iv)
-			if r.byChunks[iv.chunks] == nil {
-				r.byChunks[iv.chunks] = &tally{}
-			}
-			r.byChunks[iv.chunks].add(iv)
+			addTo(r.byRounds, iv.rounds, iv)
+			addTo(r.byChunks, iv.chunks, iv)
 		}
 	}
 	// The fixed budget: the adaptive runs' mean samples a point, in whole
 	// chunks. Every point has every target, so the mean over rows is the
 	// mean over points.
 	mean := float64(samples) / float64(len(adaptive)*len(rows))
-	m.fixedSamples = max(1, int64(math.Round(mean/chunkSize))) * chunkSize
-	log.Printf("adaptive: %.1f s; %.0f samples a point on average", m.adaptiveWall.Seconds(), mean)
-
-	log.Printf("fixed: seeds 1 to %d, %s samples a point", c.seeds, benchkit.Count(m.fixedSamples))
-	start = time.Now()
-	fixed, err := runSeeds(ctx, c, "fixed", m.fixedSamples, rows)
-	if err != nil {
-		return nil, err
+	res.fixedSamples = max(1, int64(math.Round(mean/float64(cf.chunkSize)))) * cf.chunkSize
+	log.Printf("%s adaptive: %.1f s; %.0f samples a point on average", cf.id, res.adaptiveWall.Seconds(), mean)
+	for _, r := range rows {
+		first := r.byRounds[1]
+		if first == nil {
+			first = &tally{}
+		}
+		log.Printf("%s adaptive: %s: %d of %d seeds (%.0f%%) stopped after round 1; rounds %s", cf.id, r.label,
+			first.n, r.adaptive.n, 100*float64(first.n)/float64(r.adaptive.n), roundRange(&r.adaptive))
 	}
-	m.fixedWall = time.Since(start)
-	log.Printf("fixed: %.1f s", m.fixedWall.Seconds())
-	for _, ivs := range fixed {
+
+	log.Printf("%s fixed: seeds 1 to %d, %s samples a point", cf.id, c.seeds, benchkit.Count(res.fixedSamples))
+	start = time.Now()
+	fixed, err := runSeeds(ctx, c, cf, "fixed", res.fixedSamples, rows)
+	if err != nil {
+		return res, err
+	}
+	res.fixedWall = time.Since(start)
+	log.Printf("%s fixed: %.1f s", cf.id, res.fixedWall.Seconds())
+	for s, ivs := range fixed {
 		for i, iv := range ivs {
-			rows[i].fixed.add(iv)
+			r := &rows[i]
+			r.fixed.add(iv)
+			a := adaptive[s][i]
+			addTo(r.fixedByRounds, a.rounds, iv)
+			switch {
+			case a.covered && !iv.covered:
+				r.onlyAdaptive++
+			case iv.covered && !a.covered:
+				r.onlyFixed++
+			}
 		}
 	}
 
@@ -168,25 +214,42 @@ func measure(ctx context.Context, c *config) (*measurements, error) {
 		for _, run := range [][][]interval{adaptive, fixed} {
 			for s, ivs := range run {
 				if iv := ivs[i]; iv.exact != r.exact || iv.ref != r.ref {
-					return nil, fmt.Errorf("seed %d, %s: %s's exact value %s is %g, at seed 1 %s is %g", s+1, r.key, r.stat, iv.ref, iv.exact, r.ref, r.exact)
+					return res, fmt.Errorf("seed %d, %s: %s's exact value %s is %g, at seed 1 %s is %g", s+1, r.key, r.stat, iv.ref, iv.exact, r.ref, r.exact)
 				}
 			}
 		}
 		if r.adaptive.unreached > 0 {
-			m.warn("%s: %d of the %d adaptive runs stopped at the maximum, %s samples, with the target of %s unreached",
-				r.label, r.adaptive.unreached, r.adaptive.n, benchkit.Count(maxChunks*chunkSize), r.stat)
+			res.warn("%s: %d of the %d adaptive runs stopped at the maximum, %s samples, with the target of %s unreached",
+				r.label, r.adaptive.unreached, r.adaptive.n, benchkit.Count(cf.maxChunks*cf.chunkSize), r.stat)
 		}
 	}
-	m.end = time.Now().UTC()
-	m.loadAfter = benchkit.LoadAvg()
-	return m, nil
+	return res, nil
 }
 
-// targetRows loads the adaptive experiment and returns a row for each
+// addTo adds iv to the tally of key in by, making it if need be.
+func addTo[K comparable](by map[K]*tally, key K, iv interval) {
+	if by[key] == nil {
+		by[key] = &tally{}
+	}
+	by[key].add(iv)
+}
+
+// mergeInto merges each tally of src into the tally of its key in dst,
+// making it if need be.
+func mergeInto[K comparable](dst, src map[K]*tally) {
+	for k, t := range src {
+		if dst[k] == nil {
+			dst[k] = &tally{}
+		}
+		dst[k].merge(*t)
+	}
+}
+
+// targetRows loads cf's adaptive experiment and returns a row for each
 // of its targets at each of its points, and the number of points.
-func targetRows(c *config) ([]row, int64, error) {
-	file := filepath.Join(c.tmp, "coverage.toml")
-	if err := os.WriteFile(file, []byte(experimentFile(1, 0)), 0o644); err != nil {
+func targetRows(c *options, cf *configuration) ([]row, int64, error) {
+	file := filepath.Join(c.tmp, cf.id+".toml")
+	if err := os.WriteFile(file, []byte(cf.file(1, 0)), 0o644); err != nil {
 		return nil, 0, err
 	}
 	e, err := en.Load(file)
@@ -200,7 +263,8 @@ func targetRows(c *config) ([]row, int64, error) {
 	for p := range e.NumPoints() {
 		pt := e.Point(p)
 		for _, t := range e.Budget.Targets {
-			rows = append(rows, row{point: p, key: pt.Key, label: swept(e, pt.Params), stat: t.Stat, index: t.Index, byChunks: map[int64]*tally{}})
+			rows = append(rows, row{point: p, key: pt.Key, label: swept(e, pt.Params), stat: t.Stat, index: t.Index,
+				byRounds: map[int]*tally{}, byChunks: map[int64]*tally{}, fixedByRounds: map[int]*tally{}})
 		}
 	}
 	return rows, e.NumPoints(), nil
@@ -216,10 +280,10 @@ func swept(e *sim.Experiment, p sim.Params) string {
 	return strings.Join(s, ", ")
 }
 
-// runSeeds runs the experiment at seeds 1 to c.seeds, adaptive when
+// runSeeds runs cf's experiment at seeds 1 to c.seeds, adaptive when
 // samples is 0, on c.workers goroutines, and returns each seed's
 // intervals of rows.
-func runSeeds(ctx context.Context, c *config, name string, samples int64, rows []row) ([][]interval, error) {
+func runSeeds(ctx context.Context, c *options, cf *configuration, name string, samples int64, rows []row) ([][]interval, error) {
 	out := make([][]interval, c.seeds)
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -228,7 +292,7 @@ func runSeeds(ctx context.Context, c *config, name string, samples int64, rows [
 	for range c.workers {
 		wg.Go(func() {
 			for s := range seeds {
-				ivs, err := runFile(ctx, c, fmt.Sprintf("%s-%d", name, s), experimentFile(s, samples), rows)
+				ivs, err := runFile(ctx, c, fmt.Sprintf("%s-%s-%d", cf.id, name, s), cf.file(s, samples), rows)
 				if err != nil {
 					cancel(err)
 					continue
@@ -257,7 +321,7 @@ feed:
 // process into the directory name beside it, and returns the interval
 // of each of rows, judged against the exact values report.Check gives
 // (what `simrun check` compares a run with). Both are removed after.
-func runFile(ctx context.Context, c *config, name, src string, rows []row) ([]interval, error) {
+func runFile(ctx context.Context, c *options, name, src string, rows []row) ([]interval, error) {
 	file, dir := filepath.Join(c.tmp, name+".toml"), filepath.Join(c.tmp, name)
 	defer os.Remove(file)
 	defer os.RemoveAll(dir)
