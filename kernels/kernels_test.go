@@ -432,3 +432,49 @@ func TestCheckAgreesWithNew(t *testing.T) {
 		})
 	}
 }
+
+// TestLabels: every built-in kernel names what it declares readably in
+// figures: each parameter, observable, derived quantity and reference
+// has a label (a legend entry or axis is never an identifier), none with
+// an underscore, and a numeric parameter's symbol, as a series label
+// calls it ("σ = 0.2"), is its name or the symbol of its docs.
+func TestLabels(t *testing.T) {
+	symbols := map[string]string{ // the symbols that are not the names
+		"option.S0": "S₀", "option.sigma": "σ", "sir.R0": "R₀", "sir.gamma": "γ", "sir.I0": "I₀", "randomwalk.steps": "T",
+	}
+	reg := Builtin()
+	for _, name := range reg.Names() {
+		spec, _ := reg.Lookup(name)
+		var labels []string
+		for _, p := range spec.Params {
+			labels = append(labels, p.Label)
+			want := symbols[name+"."+p.Name]
+			if want == "" {
+				want = p.Name
+			}
+			if got := spec.ParamSymbol(p.Name); (p.Kind == sim.Int || p.Kind == sim.Float) && got != want {
+				t.Errorf("%s: parameter %s (%q) has the symbol %q, want %q", name, p.Name, p.Label, got, want)
+			}
+		}
+		for _, o := range spec.Observables {
+			labels = append(labels, o.Label)
+		}
+		for _, d := range spec.Derived {
+			labels = append(labels, d.Label)
+		}
+		for _, r := range spec.References {
+			if r.Label == "" {
+				t.Errorf("%s: reference %s has no label", name, r.Name)
+			}
+			labels = append(labels, r.Label)
+		}
+		for _, l := range labels {
+			if l == "" {
+				t.Errorf("%s: a parameter, observable or derived quantity has no label: %q", name, labels)
+			}
+			if strings.Contains(l, "_") {
+				t.Errorf("%s: label %q looks like an identifier", name, l)
+			}
+		}
+	}
+}

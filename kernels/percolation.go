@@ -36,12 +36,12 @@ func (Percolation) Spec() sim.KernelSpec {
 		Name: "percolation",
 		Doc:  "Site percolation on an LxL square lattice with open boundaries: top-bottom spanning and the largest cluster.",
 		Params: []sim.ParamSpec{
-			{Name: "L", Kind: sim.Int, Doc: "linear size of the lattice (L x L sites)", Range: &sim.Range{Min: 2, Max: maxPercolationL}},
-			{Name: "p", Kind: sim.Float, Doc: "occupation probability of each site", Range: &sim.Range{Min: 0, Max: 1}},
+			{Name: "L", Label: "lattice size L", Kind: sim.Int, Doc: "linear size of the lattice (L x L sites)", Range: &sim.Range{Min: 2, Max: maxPercolationL}},
+			{Name: "p", Label: "occupation probability p", Kind: sim.Float, Doc: "occupation probability of each site", Range: &sim.Range{Min: 0, Max: 1}},
 		},
 		Observables: []sim.ObservableSpec{
-			{Name: "span", Doc: "1 if a cluster connects the top and bottom rows, else 0; mean = spanning probability", IID: true},
-			{Name: "largest", Doc: "size of the largest cluster / L^2", IID: true},
+			{Name: "span", Label: "spanning probability", Doc: "1 if a cluster connects the top and bottom rows, else 0; mean = spanning probability", IID: true},
+			{Name: "largest", Label: "largest cluster / L²", Doc: "size of the largest cluster / L^2", IID: true},
 		},
 	}
 }

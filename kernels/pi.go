@@ -31,14 +31,14 @@ func (Pi) Spec() sim.KernelSpec {
 		Version: 1,
 		Doc:     "Monte Carlo estimate of pi: uniform points in the unit square, 4 x the fraction inside the quarter disc.",
 		Params: []sim.ParamSpec{
-			{Name: "n", Kind: sim.Int, Doc: "points per sample", Default: sim.IntValue(1), Range: &sim.Range{Min: 1, Max: 1 << 40}},
+			{Name: "n", Label: "points per sample n", Kind: sim.Int, Doc: "points per sample", Default: sim.IntValue(1), Range: &sim.Range{Min: 1, Max: 1 << 40}},
 		},
 		Observables: []sim.ObservableSpec{
-			{Name: "pi", Doc: "4 x the fraction of the sample's n points inside the quarter disc; mean = pi, sd = sqrt(pi(4-pi)/n)", IID: true},
+			{Name: "pi", Label: "estimate of π", Doc: "4 x the fraction of the sample's n points inside the quarter disc; mean = pi, sd = sqrt(pi(4-pi)/n)", IID: true},
 		},
 		References: []sim.ReferenceSpec{
-			{Name: "pi", Of: "pi", Doc: "the exact value", Exact: true, Func: func(sim.Params) float64 { return math.Pi }},
-			{Name: "pi_sd", Of: "pi", Stat: "sd", Doc: "exact standard deviation of one sample, sqrt(pi(4-pi)/n)", Exact: true,
+			{Name: "pi", Label: "π (exact)", Of: "pi", Doc: "the exact value", Exact: true, Func: func(sim.Params) float64 { return math.Pi }},
+			{Name: "pi_sd", Label: "√(π(4 − π)/n) (exact)", Of: "pi", Stat: "sd", Doc: "exact standard deviation of one sample, sqrt(pi(4-pi)/n)", Exact: true,
 				Func: func(p sim.Params) float64 { return math.Sqrt(math.Pi * (4 - math.Pi) / float64(p.Int("n"))) }},
 		},
 	}

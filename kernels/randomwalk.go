@@ -24,14 +24,14 @@ func (RandomWalk) Spec() sim.KernelSpec {
 		Name: "randomwalk",
 		Doc:  "Simple random walk on the d-dimensional lattice; the mean squared displacement after T steps is T.",
 		Params: []sim.ParamSpec{
-			{Name: "d", Kind: sim.Int, Doc: "dimension", Default: sim.IntValue(1), Range: &sim.Range{Min: 1, Max: maxDim}},
-			{Name: "steps", Kind: sim.Int, Doc: "number of steps T", Range: &sim.Range{Min: 0, Max: 1 << 40}},
+			{Name: "d", Label: "dimension d", Kind: sim.Int, Doc: "dimension", Default: sim.IntValue(1), Range: &sim.Range{Min: 1, Max: maxDim}},
+			{Name: "steps", Label: "steps T", Kind: sim.Int, Doc: "number of steps T", Range: &sim.Range{Min: 0, Max: 1 << 40}},
 		},
 		Observables: []sim.ObservableSpec{
-			{Name: "r2", Doc: "squared distance from the origin after T steps; mean = T", IID: true},
-			{Name: "x1", Doc: "first coordinate after T steps; mean = 0", IID: true},
+			{Name: "r2", Label: "squared displacement r²", Doc: "squared distance from the origin after T steps; mean = T", IID: true},
+			{Name: "x1", Label: "first coordinate x₁", Doc: "first coordinate after T steps; mean = 0", IID: true},
 		},
-		References: []sim.ReferenceSpec{{Name: "msd", Of: "r2", Doc: "exact mean squared displacement: T", Exact: true, Func: func(p sim.Params) float64 { return float64(p.Int("steps")) }}},
+		References: []sim.ReferenceSpec{{Name: "msd", Label: "⟨r²⟩ = T (exact)", Of: "r2", Doc: "exact mean squared displacement: T", Exact: true, Func: func(p sim.Params) float64 { return float64(p.Int("steps")) }}},
 	}
 }
 
@@ -97,10 +97,10 @@ func (Spin) Spec() sim.KernelSpec {
 		Name: "spin",
 		Doc:  "Calibration load: each sample averages `work` uniform draws (mean 1/2); cost is linear in work.",
 		Params: []sim.ParamSpec{
-			{Name: "work", Kind: sim.Int, Doc: "uniform draws per sample (0 records 1/2 without drawing)", Default: sim.IntValue(1), Range: &sim.Range{Min: 0, Max: math.MaxInt32}},
+			{Name: "work", Label: "uniform draws per sample", Kind: sim.Int, Doc: "uniform draws per sample (0 records 1/2 without drawing)", Default: sim.IntValue(1), Range: &sim.Range{Min: 0, Max: math.MaxInt32}},
 		},
 		Observables: []sim.ObservableSpec{
-			{Name: "u", Doc: "mean of the sample's uniform draws; mean = 1/2", IID: true},
+			{Name: "u", Label: "mean of the uniform draws", Doc: "mean of the sample's uniform draws; mean = 1/2", IID: true},
 		},
 	}
 }

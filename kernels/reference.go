@@ -74,26 +74,26 @@ func onsagerC(p sim.Params) float64 {
 
 func isingDerived() []sim.DerivedSpec {
 	return []sim.DerivedSpec{
-		{Name: "c", Doc: "specific heat per spin N(<e2>-<e>^2)/T^2", Of: []string{"e", "e2"},
+		{Name: "c", Label: "specific heat per spin c", Doc: "specific heat per spin N(<e2>-<e>^2)/T^2", Of: []string{"e", "e2"},
 			Func: func(p sim.Params, m []float64) float64 {
 				L, T := float64(p.Int("L")), p.Float("T")
 				return L * L * (m[1] - float64(m[0]*m[0])) / (T * T) // no fused multiply-add
 			}},
-		{Name: "chi", Doc: "susceptibility per spin N(<m2>-<m>^2)/T", Of: []string{"m", "m2"},
+		{Name: "chi", Label: "susceptibility per spin χ", Doc: "susceptibility per spin N(<m2>-<m>^2)/T", Of: []string{"m", "m2"},
 			Func: func(p sim.Params, m []float64) float64 {
 				L, T := float64(p.Int("L")), p.Float("T")
 				return L * L * (m[1] - float64(m[0]*m[0])) / T
 			}},
-		{Name: "binder", Doc: "Binder cumulant 1 - <m4>/(3<m2>^2)", Of: []string{"m2", "m4"},
+		{Name: "binder", Label: "Binder cumulant U₄", Doc: "Binder cumulant 1 - <m4>/(3<m2>^2)", Of: []string{"m2", "m4"},
 			Func: func(p sim.Params, m []float64) float64 { return 1 - m[1]/(3*m[0]*m[0]) }},
 	}
 }
 
 func isingReferences() []sim.ReferenceSpec {
 	return []sim.ReferenceSpec{
-		{Name: "onsager_m", Of: "m", Func: onsagerM, Doc: "spontaneous magnetisation of the infinite lattice, (1-sinh(2J/T)^-4)^(1/8) below Tc (Onsager 1949, Yang 1952)"},
-		{Name: "onsager_e", Of: "e", Func: onsagerE, Doc: "energy per spin of the infinite lattice (Onsager 1944)"},
-		{Name: "onsager_c", Of: "c", Func: onsagerC, Doc: "specific heat per spin of the infinite lattice (Onsager 1944, as in Hjorth-Jensen, Computational Physics, eq. 13.1)"},
+		{Name: "onsager_m", Label: "Onsager (exact)", Of: "m", Func: onsagerM, Doc: "spontaneous magnetisation of the infinite lattice, (1-sinh(2J/T)^-4)^(1/8) below Tc (Onsager 1949, Yang 1952)"},
+		{Name: "onsager_e", Label: "Onsager (exact)", Of: "e", Func: onsagerE, Doc: "energy per spin of the infinite lattice (Onsager 1944)"},
+		{Name: "onsager_c", Label: "Onsager (exact)", Of: "c", Func: onsagerC, Doc: "specific heat per spin of the infinite lattice (Onsager 1944, as in Hjorth-Jensen, Computational Physics, eq. 13.1)"},
 	}
 }
 
@@ -113,25 +113,25 @@ func optionReferences() []sim.ReferenceSpec {
 		return p.Float("S0"), p.Float("K"), p.Float("r"), p.Float("sigma"), p.Float("T")
 	}
 	return []sim.ReferenceSpec{
-		{Name: "black_scholes_call", Of: "call", Doc: "Black-Scholes price of the call (Black & Scholes 1973)", Exact: true,
+		{Name: "black_scholes_call", Label: "Black–Scholes", Of: "call", Doc: "Black-Scholes price of the call (Black & Scholes 1973)", Exact: true,
 			Func: func(p sim.Params) float64 { c, _ := blackScholes(args(p)); return c }},
-		{Name: "black_scholes_put", Of: "put", Doc: "Black-Scholes price of the put (Black & Scholes 1973)", Exact: true,
+		{Name: "black_scholes_put", Label: "Black–Scholes", Of: "put", Doc: "Black-Scholes price of the put (Black & Scholes 1973)", Exact: true,
 			Func: func(p sim.Params) float64 { _, q := blackScholes(args(p)); return q }},
 	}
 }
 
 func sirDerived() []sim.DerivedSpec {
 	return []sim.DerivedSpec{
-		{Name: "final_major", Doc: "mean final size of major outbreaks, <final_if_major>/<major>", Of: []string{"final_if_major", "major"},
+		{Name: "final_major", Label: "final size of major outbreaks", Doc: "mean final size of major outbreaks, <final_if_major>/<major>", Of: []string{"final_if_major", "major"},
 			Func: func(p sim.Params, m []float64) float64 { return m[0] / m[1] }},
 	}
 }
 
 func sirReferences() []sim.ReferenceSpec {
 	return []sim.ReferenceSpec{
-		{Name: "final_size", Of: "final_major", Doc: "root z of the final-size equation z = 1 - exp(-R0 z) (Kermack & McKendrick 1927), the large-N limit for major outbreaks",
+		{Name: "final_size", Label: "final-size equation (N → ∞)", Of: "final_major", Doc: "root z of the final-size equation z = 1 - exp(-R0 z) (Kermack & McKendrick 1927), the large-N limit for major outbreaks",
 			Func: func(p sim.Params) float64 { return sirFinalSize(p.Float("R0")) }},
-		{Name: "major_probability", Of: "major", Doc: "probability of a major outbreak, 1 - R0^-I0 for R0 > 1 (branching-process approximation, large N)",
+		{Name: "major_probability", Label: "branching process (N → ∞)", Of: "major", Doc: "probability of a major outbreak, 1 - R0^-I0 for R0 > 1 (branching-process approximation, large N)",
 			Func: func(p sim.Params) float64 {
 				r0 := p.Float("R0")
 				if r0 <= 1 {

@@ -21,6 +21,11 @@ type Experiment struct {
 	Run     RunSettings
 	Slurm   SlurmSettings // from the [slurm] table: defaults of simrun submit
 	Plots   []PlotSpec    // from [[plot]] tables, in file order
+	// Warnings are what the loader found questionable but valid, such as
+	// a line plot whose series would each be a single point: one line
+	// each, "FILE:LINE: KEY: what and what to do", in file order, for
+	// validate, plan and run to show.
+	Warnings []string
 
 	sweep Sweep
 }

@@ -1,5 +1,10 @@
 package sim
 
+import (
+	"strings"
+	"unicode/utf8"
+)
+
 // DerivedSpec declares a quantity a kernel derives from the means of its
 // observables, such as the specific heat N(⟨e²⟩−⟨e⟩²)/T² of the Ising
 // model. Its estimate is Func at the point's overall means; its standard
@@ -8,6 +13,8 @@ package sim
 type DerivedSpec struct {
 	Name string
 	Doc  string
+	// Label is the quantity's name in figures; "" for Name.
+	Label string
 	// Of names the observables whose means Func takes, in order.
 	Of []string
 	// Func computes the quantity from the point's parameters and the means
@@ -22,6 +29,9 @@ type DerivedSpec struct {
 type ReferenceSpec struct {
 	Name string
 	Doc  string // what it is and where it comes from
+	// Label is what a figure's legend calls it: "Onsager (exact)",
+	// "Black–Scholes"; "" for Name.
+	Label string
 	// Of names the observable or derived quantity it predicts.
 	Of string
 	// Stat is the statistic of Of it predicts, as in PlotSpec.Stat: "" or
@@ -53,11 +63,74 @@ type PlotSpec struct {
 	Y         string // an observable or derived quantity
 	Stat      string // "mean" (default), "stderr", "sd" (√variance) or "variance"
 	Reference string // optional: a ReferenceSpec name whose Of is Y
-	Title     string // default: "<Y> against <X>"
-	XLabel    string // default: X
-	YLabel    string // default: Y (with Stat when not the mean)
+	Title     string // default: "<YLabel> against <XLabel>"
+	XLabel    string // default: X's label (ParamSpec.Label)
+	YLabel    string // default: Y's label, with Stat when not the mean
 	LogX      bool
 	LogY      bool
+	// Residuals asks for a panel under a line plot with a reference: the
+	// residuals (mean − reference)/stderr at each point.
+	Residuals bool
 	Bins      int      // histogram bins; 0 for automatic
 	Formats   []string // subset of "png", "svg"; default both
+}
+
+// ParamLabel returns the Label of the named parameter, or name when it
+// has none (or k is nil, or there is no such parameter).
+func (k *KernelSpec) ParamLabel(name string) string {
+	if k != nil {
+		if p, ok := k.Param(name); ok && p.Label != "" {
+			return p.Label
+		}
+	}
+	return name
+}
+
+// ParamSymbol returns what a figure's legend calls the named parameter,
+// as in "σ = 0.2": the last word of its Label when that word is at most
+// three characters long (T in "temperature T", σ in "volatility σ", S₀),
+// and name otherwise.
+func (k *KernelSpec) ParamSymbol(name string) string {
+	lbl := k.ParamLabel(name)
+	words := strings.Fields(lbl)
+	if len(words) == 0 {
+		return name
+	}
+	if last := words[len(words)-1]; utf8.RuneCountInString(last) <= 3 {
+		return last
+	}
+	return name
+}
+
+// QuantityLabel returns the Label of the named observable or derived
+// quantity, or name when it has none (or k is nil, or there is none of
+// that name).
+func (k *KernelSpec) QuantityLabel(name string) string {
+	if k == nil {
+		return name
+	}
+	for _, o := range k.Observables {
+		if o.Name == name && o.Label != "" {
+			return o.Label
+		}
+	}
+	for _, d := range k.Derived {
+		if d.Name == name && d.Label != "" {
+			return d.Label
+		}
+	}
+	return name
+}
+
+// ReferenceLabel returns the Label of the named reference, or name when
+// it has none (or k is nil, or there is no such reference).
+func (k *KernelSpec) ReferenceLabel(name string) string {
+	if k != nil {
+		for _, r := range k.References {
+			if r.Name == name && r.Label != "" {
+				return r.Label
+			}
+		}
+	}
+	return name
 }

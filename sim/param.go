@@ -153,6 +153,11 @@ type ParamSpec struct {
 	Name string
 	Kind Kind
 	Doc  string
+	// Label is the parameter's name in figures, with its unit where it
+	// has one: "temperature T", "strike K", "σ"; "" for Name. Its last
+	// word, when at most three characters long, is the parameter's
+	// symbol in legends ("σ = 0.2"; KernelSpec.ParamSymbol).
+	Label string
 	// Default is used when the experiment does not set the parameter. A
 	// Default of Kind Invalid (the zero Value) makes the parameter required.
 	Default Value
@@ -224,6 +229,9 @@ func quoteAll(s []string) []string {
 type ObservableSpec struct {
 	Name string
 	Doc  string
+	// Label is the observable's name in figures: "call price",
+	// "magnetisation |m|"; "" for Name.
+	Label string
 	// IID reports that a kernel's samples within a chunk are independent,
 	// so the standard error can use every sample; otherwise only chunk
 	// means are treated as independent (batch means).

@@ -10,7 +10,7 @@ import (
 
 // The keys of a [[plot]] table, and the values of its enumerations.
 var (
-	plotKeys    = []string{"name", "kind", "x", "y", "stat", "reference", "title", "xlabel", "ylabel", "log_x", "log_y", "bins", "formats"}
+	plotKeys    = []string{"name", "kind", "x", "y", "stat", "reference", "title", "xlabel", "ylabel", "log_x", "log_y", "residuals", "bins", "formats"}
 	plotKinds   = []string{"line", "histogram", "map"}
 	plotStats   = []string{"mean", "stderr", "sd", "variance"}
 	plotFormats = []string{"png", "svg"}
@@ -164,6 +164,8 @@ func (l *loader) plot(e *Experiment, i int, m map[string]any, kernelOK bool) (p 
 			p.LogX = boolean(k, v)
 		case "log_y":
 			p.LogY = boolean(k, v)
+		case "residuals":
+			p.Residuals = boolean(k, v)
 		case "bins":
 			binsSet = true
 			n, isInt := asInt(v)
@@ -232,15 +234,23 @@ func (l *loader) plot(e *Experiment, i int, m map[string]any, kernelOK bool) (p 
 		if xSet {
 			l.plotErrorf(i, []string{"x"}, "must be absent in a histogram, which draws the distribution of y's per-chunk estimates; remove it, or set kind = \"line\" to plot y against x")
 		}
-		if _, set := m["reference"]; set {
-			l.plotErrorf(i, []string{"reference"}, "applies to line plots only: a histogram draws no reference; remove it")
-		}
 		if statSet && p.Stat != "" && p.Stat != "mean" {
 			l.plotErrorf(i, []string{"stat"}, "is %q, but a histogram draws the per-chunk estimates of the mean of y; stat applies to line plots only: remove it", p.Stat)
 		}
 	}
 	if line && binsSet {
 		l.plotErrorf(i, []string{"bins"}, "applies to histograms only; remove it, or set kind = \"histogram\"")
+	}
+	if p.Residuals {
+		_, refSet := m["reference"]
+		switch {
+		case !line:
+			l.plotErrorf(i, []string{"residuals"}, "applies to line plots only: the residual panel is drawn under a line plot's points; remove it")
+		case !refSet:
+			l.plotErrorf(i, []string{"residuals"}, "needs a reference: the residuals are (mean − reference)/stderr at each point; add reference = \"...\"%s, or remove residuals", l.referencesOf(e, p.Y, kernelOK))
+		case statSet && p.Stat != "" && p.Stat != "mean":
+			l.plotErrorf(i, []string{"residuals"}, "needs stat = \"mean\", not %q: the residuals are (mean − reference)/stderr, in units of the mean's standard error; remove residuals or stat", p.Stat)
+		}
 	}
 	if !ySet {
 		l.plotErrorf(i, nil, "missing y: add y = \"...\", the observable or derived quantity to plot%s", l.quantities(e, kernelOK))
@@ -259,21 +269,39 @@ func (l *loader) plot(e *Experiment, i int, m map[string]any, kernelOK bool) (p 
 		if xOK && (line || isMap) {
 			l.plotX(e, i, &p)
 		}
-		if p.Reference != "" && line {
+		if p.Reference != "" && (line || histogram) {
 			l.plotReference(e, i, &p, yOK)
+		}
+		if xOK && line && len(l.errs) == nerrs {
+			l.plotSinglePoints(e, i, p)
 		}
 	}
 
-	return p.WithDefaults(), len(l.errs) == nerrs
+	var k *KernelSpec
+	if kernelOK {
+		k = &e.Kernel
+	}
+	return p.WithDefaultsFor(k), len(l.errs) == nerrs
 }
 
-// WithDefaults returns p with its unset fields filled in, as Load fills in
-// those a [[plot]] table leaves out: Kind "line", Stat "mean", Formats
-// png and svg; Title "<Y> against <X>", XLabel X and YLabel Y, or
-// "<Stat> of <Y>" when Stat is not the mean; for a histogram, Title
-// "<Y>: per-chunk estimates", XLabel Y and YLabel "chunks". Fields already
-// set are kept, and p's Formats is not modified.
-func (p PlotSpec) WithDefaults() PlotSpec {
+// WithDefaults returns p.WithDefaultsFor(nil): the defaults from the
+// names alone, for a plot without its kernel at hand.
+func (p PlotSpec) WithDefaults() PlotSpec { return p.WithDefaultsFor(nil) }
+
+// WithDefaultsFor returns p with its unset fields filled in, as Load fills
+// in those a [[plot]] table leaves out, with the labels k declares (the
+// names where it declares none, or when k is nil): Kind "line", Stat
+// "mean", Formats png and svg; for a line plot, XLabel the label of X,
+// YLabel the label of Y, prefixed "standard error of", "standard
+// deviation of" or "variance of" when Stat is not the mean, and Title
+// "<YLabel> against <XLabel>"; for a map, XLabel and YLabel the labels of
+// X and X2, and Title "<Y's label, with Stat as for a line> over
+// <XLabel> and <YLabel>"; for a histogram, XLabel the label of Y, YLabel
+// "chunks" and Title "<Y's label>: per-chunk estimates". The title of a
+// line plot or map is made of its axis labels as set, the experiment's
+// own where it gives them. Fields already set are kept, and p's Formats
+// is not modified.
+func (p PlotSpec) WithDefaultsFor(k *KernelSpec) PlotSpec {
 	if p.Kind == "" {
 		p.Kind = "line"
 	}
@@ -283,39 +311,46 @@ func (p PlotSpec) WithDefaults() PlotSpec {
 	if p.Formats == nil {
 		p.Formats = slices.Clone(plotFormats)
 	}
-	histogram := p.Kind == "histogram"
-	if p.Title == "" {
-		switch {
-		case histogram:
-			p.Title = p.Y + ": per-chunk estimates"
-		case p.Kind == "map":
-			p.Title = p.Y + " over " + p.X + " and " + p.X2
-			if p.Stat != "mean" {
-				p.Title = p.Stat + " of " + p.Title
-			}
-		default:
-			p.Title = p.Y + " against " + p.X
-		}
-	}
-	if p.XLabel == "" {
-		p.XLabel = p.X
-		if histogram {
-			p.XLabel = p.Y
-		}
-	}
-	if p.YLabel == "" {
-		switch {
-		case histogram:
-			p.YLabel = "chunks"
-		case p.Kind == "map":
-			p.YLabel = p.X2
-		case p.Stat == "mean":
-			p.YLabel = p.Y
-		default:
-			p.YLabel = p.Stat + " of " + p.Y
-		}
+	y := k.QuantityLabel(p.Y)
+	switch p.Kind {
+	case "histogram":
+		p.XLabel = or(p.XLabel, y)
+		p.YLabel = or(p.YLabel, "chunks")
+		p.Title = or(p.Title, y+": per-chunk estimates")
+	case "map":
+		p.XLabel = or(p.XLabel, k.ParamLabel(p.X))
+		p.YLabel = or(p.YLabel, k.ParamLabel(p.X2))
+		p.Title = or(p.Title, StatLabel(p.Stat, y)+" over "+p.XLabel+" and "+p.YLabel)
+	default:
+		p.XLabel = or(p.XLabel, k.ParamLabel(p.X))
+		p.YLabel = or(p.YLabel, StatLabel(p.Stat, y))
+		p.Title = or(p.Title, p.YLabel+" against "+p.XLabel)
 	}
 	return p
+}
+
+// StatLabel returns what a figure calls the statistic stat of a quantity
+// labelled y: y itself for the mean (or ""), else "standard error of y",
+// "standard deviation of y", "variance of y" (or "<stat> of y" for a
+// statistic it does not know).
+func StatLabel(stat, y string) string {
+	switch stat {
+	case "", "mean":
+		return y
+	case "stderr":
+		return "standard error of " + y
+	case "sd":
+		return "standard deviation of " + y
+	}
+	return stat + " of " + y
+}
+
+// or returns s, or def when s is "".
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }
 
 // listString returns list[i] if it is a string.
@@ -534,10 +569,107 @@ func (l *loader) plotReference(e *Experiment, i int, p *PlotSpec, yOK bool) {
 		// y was reported; whether the reference fits it is moot.
 	case ref.Of != p.Y:
 		l.plotErrorf(i, key, "%q predicts %q, not y = %q; %s", p.Reference, ref.Of, p.Y, available())
+	case p.Kind == "histogram" && refStat(ref) != "mean":
+		l.plotErrorf(i, key, "%q predicts the %s of %q, but a histogram compares the per-chunk estimates with the mean%s, or remove reference",
+			p.Reference, refStat(ref), p.Y, l.referencesOf(e, p.Y, true))
 	case p.Stat != "" && refStat(ref) != p.Stat:
 		l.plotErrorf(i, key, "%q predicts the %s of %q, but stat = %q; set stat = %q or remove reference",
 			p.Reference, refStat(ref), p.Y, p.Stat, refStat(ref))
 	}
+}
+
+// referencesOf formats the references of the mean of y, for a message
+// that asks for one: "; references of the mean of y: a, b", "; kernel k
+// has none for y", or "" when the kernel is unknown.
+func (l *loader) referencesOf(e *Experiment, y string, kernelOK bool) string {
+	if !kernelOK {
+		return ""
+	}
+	var names []string
+	for j := range e.Kernel.References {
+		if r := &e.Kernel.References[j]; r.Of == y && refStat(r) == "mean" {
+			names = append(names, r.Name)
+		}
+	}
+	if len(names) == 0 {
+		return fmt.Sprintf("; kernel %q has none for the mean of %q", e.Kernel.Name, y)
+	}
+	return fmt.Sprintf("; references of the mean of %q: %s", y, strings.Join(names, ", "))
+}
+
+// plotSinglePoints warns when a valid line plot's x takes a single value
+// in the sweep, so that every series would be one point and no line
+// would be drawn. A plot against a zipped parameter is not one of them:
+// figure.Build draws a zip group as one series along x.
+func (l *loader) plotSinglePoints(e *Experiment, i int, p PlotSpec) {
+	if l.sweepBad {
+		return
+	}
+	var ax *axis
+	var col *column
+	for a := range e.sweep.axes {
+		for c := range e.sweep.axes[a].cols {
+			if e.sweep.axes[a].cols[c].name == p.X {
+				ax, col = &e.sweep.axes[a], &e.sweep.axes[a].cols[c]
+			}
+		}
+	}
+	if ax == nil || ax.design != "" || !col.single() {
+		return
+	}
+	series := "the plot is a single point"
+	if n := e.sweep.n; n > 1 {
+		series = fmt.Sprintf("each of its %d series is a single point", n)
+	}
+	where := fmt.Sprintf("sweep.%s, line %d", joinKey([]string{p.X}), l.loc.line([]string{"sweep", p.X}))
+	if ax.zip != "" {
+		where += fmt.Sprintf(", zipped with %s in [zip] %s", strings.Join(e.ZippedWith(p.X), ", "), joinKey([]string{ax.zip}))
+	}
+	var others []string
+	for a := range e.sweep.axes {
+		if &e.sweep.axes[a] == ax {
+			continue
+		}
+		for _, c := range e.sweep.axes[a].cols {
+			if k := e.Kernel.Params[c.param].Kind; (k == Int || k == Float) && !c.single() {
+				others = append(others, c.name)
+			}
+		}
+	}
+	instead := ""
+	if len(others) > 0 {
+		instead = ", or plot against another swept parameter: x = " + strings.Join(quoteAll(others), " or ")
+	}
+	l.warnf(e, []string{"plot", indexPart(i), "x"}, fmt.Sprintf("plot[%d].x", i),
+		"plot %q: x = %q takes a single value (%s), so %s and no line is drawn; sweep %s over several values%s",
+		p.Name, p.X, where, series, p.X, instead)
+}
+
+// single reports whether the column takes one value only: it has one,
+// or a list repeats its first (as a zip group's member may).
+func (c *column) single() bool {
+	if c.n <= 1 {
+		return true
+	}
+	if c.kind != colList {
+		return false
+	}
+	for _, v := range c.list[1:] {
+		if v != c.list[0] {
+			return false
+		}
+	}
+	return true
+}
+
+// warnf records a warning about the key given by its parts (loc, for
+// its line), shown as key.
+func (l *loader) warnf(e *Experiment, loc []string, key, format string, args ...any) {
+	w := l.file
+	if line := l.loc.line(loc); line > 0 {
+		w += ":" + strconv.Itoa(line)
+	}
+	e.Warnings = append(e.Warnings, w+": "+key+": "+fmt.Sprintf(format, args...))
 }
 
 // refStat returns the statistic a reference predicts: its Stat, "mean"

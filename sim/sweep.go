@@ -317,6 +317,46 @@ func (e *Experiment) Designed() []string {
 	return out
 }
 
+// Zipped returns the members of each [zip] group, in axis order, each in
+// the group's order, or nil without [zip].
+func (e *Experiment) Zipped() [][]string {
+	var out [][]string
+	for _, ax := range e.sweep.axes {
+		if ax.zip == "" {
+			continue
+		}
+		names := make([]string, len(ax.cols))
+		for j, c := range ax.cols {
+			names[j] = c.name
+		}
+		out = append(out, names)
+	}
+	return out
+}
+
+// ZippedWith returns the other members of the [zip] group of the named
+// parameter, in the group's order, or nil if it is in none: the
+// parameters that vary with it, value by value.
+func (e *Experiment) ZippedWith(name string) []string {
+	return zippedWith(e.Zipped(), name)
+}
+
+// zippedWith returns the other members of name's group among groups.
+func zippedWith(groups [][]string, name string) []string {
+	for _, g := range groups {
+		if slices.Contains(g, name) {
+			var out []string
+			for _, n := range g {
+				if n != name {
+					out = append(out, n)
+				}
+			}
+			return out
+		}
+	}
+	return nil
+}
+
 // NumChunks returns the number of chunks of the whole experiment,
 // NumPoints × Budget.Chunks, and false if that overflows an int64.
 func (e *Experiment) NumChunks() (int64, bool) {
