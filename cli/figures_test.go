@@ -85,7 +85,7 @@ func TestFigureDataMatchesResults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fig, err := figure.Build(e.Kernel, e.Swept(), e.Designed(), e.Plots[0], r.Results, chunks)
+	fig, err := figure.Build(e.Kernel, e.Swept(), e.Designed(), e.Plots[0], r.Results, chunks, e.Zipped()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,8 +107,8 @@ func TestFigureDataMatchesResults(t *testing.T) {
 	}
 	for si, d := range []string{"1", "3"} {
 		s := fig.Series[si]
-		if s.Label != "d="+d {
-			t.Errorf("series %d label %q, want d=%s", si, s.Label, d)
+		if s.Label != "d = "+d {
+			t.Errorf("series %d label %q, want d = %s", si, s.Label, d)
 		}
 		for i, x := range s.X {
 			w, ok := want[d+","+strconv.FormatFloat(x, 'g', -1, 64)]
@@ -129,7 +129,7 @@ func TestFigureDataMatchesResults(t *testing.T) {
 		}
 	}
 	// The histogram holds each chunk's estimate: 8 chunks per point, 6 points.
-	hist, err := figure.Build(e.Kernel, e.Swept(), e.Designed(), e.Plots[1], r.Results, chunks)
+	hist, err := figure.Build(e.Kernel, e.Swept(), e.Designed(), e.Plots[1], r.Results, chunks, e.Zipped()...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,9 +12,12 @@
 //
 // Build is a pure function of its inputs, in the order of the results'
 // points and of the chunks. Render's output depends only on the Figure and
-// the format: SVG is identical everywhere, and PNG identical on one machine
-// (rasterisation may differ across architectures, so tests check figure
-// data and structure, not pixels).
+// the format, and is the same bytes on every machine of one architecture.
+// Across architectures a layout coordinate may differ in its last bits
+// (Go fuses a multiply and an add on arm64, in gonum/plot as here) and
+// rasterisation may differ, so tests check figure data and structure,
+// not pixels; the numbers a figure shows come from Build, which is
+// portable.
 //
 // # Errors
 //

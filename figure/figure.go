@@ -19,14 +19,18 @@ import (
 // the numbers rather than the pixels.
 type Figure struct {
 	// Spec is the plot's spec with its defaults filled in
-	// (sim.PlotSpec.WithDefaults).
+	// (sim.PlotSpec.WithDefaultsFor the kernel).
 	Spec sim.PlotSpec
 	// Series holds a line plot's data: one series per combination of the
-	// swept parameters other than X, in sweep order, labelled like
-	// "L=16, h=0"; a single series with an empty label when X is the only
-	// swept parameter. When X is a designed parameter, the series are by
-	// the parameters that are not designed: a design's points are not on
-	// a line, the other designed parameters varying with X.
+	// swept parameters other than X and those zipped with X, in sweep
+	// order, labelled like "L = 16, h = 0" with each parameter's symbol
+	// (sim.KernelSpec.ParamSymbol); a single series with an empty label
+	// when X and its zip partners are the only swept parameters. The
+	// members of X's [zip] group vary with X, value by value: a series
+	// runs along the group, ordered by X. When X is a designed parameter,
+	// the series are by the parameters that are not designed: a design's
+	// points are not on a line, the other designed parameters varying
+	// with X.
 	Series []Series
 	// Scatter says that X is a designed parameter: the series are drawn as
 	// points with their error bars, not joined by lines, and the reference
@@ -34,19 +38,35 @@ type Figure struct {
 	Scatter bool
 	// Reference holds a line plot's reference curves, when Spec.Reference
 	// is set: Reference[i] belongs to Series[i], is labelled with the
-	// reference's name (and the series label in parentheses, if any), and
-	// has Lo and Hi nil. When the curves of all series are the same (an
-	// infinite-lattice value drawn beside several L), there is one curve,
-	// labelled with the reference's name alone.
+	// reference's label (sim.ReferenceSpec.Label, "Black–Scholes"; and
+	// the series label in parentheses, if any), and has Lo and Hi nil.
+	// When X is zipped with other parameters, or designed, a curve holds
+	// the reference at each point's own parameters (its partners vary
+	// with X), drawn as a line through them (as marks for a scatter).
+	// When the curves of all series are the same (an infinite-lattice
+	// value drawn beside several L), there is one curve, labelled with
+	// the reference's label alone.
 	Reference []Series
 	// Map holds a map's data: a series of points per combination of the
-	// parameters that are neither its axes nor designed, as for Series,
-	// each point at (X, Y) = (Spec.X, Spec.X2) coloured by Z, the Stat of
-	// Spec.Y.
+	// parameters that are neither its axes, designed, nor zipped with an
+	// axis, labelled as Series are, each point at (X, Y) = (Spec.X,
+	// Spec.X2) coloured by Z, the Stat of Spec.Y.
 	Map []MapSeries
+	// ZLabel is a map's colour-bar label: the label of Spec.Y with its
+	// Stat, as sim.StatLabel writes it ("standard error of call price");
+	// "" for other kinds.
+	ZLabel string
+	// Residuals holds, when Spec.Residuals is set, a line plot's
+	// residuals against its reference: Residuals[i] belongs to Series[i],
+	// with the same Label and X, and Y = (mean − reference)/stderr at each
+	// point, the reference at the point's own parameters (NaN where either
+	// is missing, or the standard error is not positive); Lo and Hi are
+	// NaN. Render draws them in a panel under the plot, with lines at 0
+	// and ±2.
+	Residuals []Series
 	// Hist holds a histogram plot's data: one histogram per point, in
-	// sweep order, labelled with the point's swept parameters ("" for a
-	// single point).
+	// sweep order, labelled with the point's swept parameters as a
+	// series is ("" for a single point).
 	Hist []Histogram
 }
 
@@ -70,6 +90,19 @@ type MapSeries struct {
 type Histogram struct {
 	Label  string
 	Values []float64
+	// Exact is the plot's reference at the point, drawn as a vertical
+	// line labelled ExactLabel (the reference's label); NaN, and
+	// ExactLabel "", without one.
+	Exact      float64
+	ExactLabel string
+	// Mean and SD are those of the normal density the estimates would
+	// follow with the point's observed standard error (SD is the spread
+	// of one chunk's estimate, the standard error times √chunks for
+	// chunks of equal size), drawn over the histogram scaled to its
+	// counts; SD is NaN where there is none. Mean is the point's mean of
+	// Y (its estimate, not the reference); both are NaN when the results
+	// have no statistic of Y at the point.
+	Mean, SD float64
 }
 
 // The values of sim.PlotSpec.Kind and sim.PlotSpec.Stat.
@@ -90,33 +123,39 @@ const referencePoints = 200
 
 // Build computes the data of plot from a run's results. spec is the
 // kernel's spec, swept the experiment's swept parameter names in axis
-// order, designed those of them a design sets (sim.Experiment.Designed);
-// plot's unset fields take their defaults (sim.PlotSpec.WithDefaults),
-// those the experiment loader gives. A line plot takes the Stat of Y at each
-// point (for "mean", with the confidence interval as Lo and Hi), and, with a
-// reference, evaluates the reference's Func with Params.With(X, x) at about
-// 200 values of x between each series' smallest and largest X (log-spaced
-// when LogX; the integers in that range for an Int parameter), leaving out
-// NaN values; for a scatter (X designed), it evaluates Func at each
-// point's parameters instead. A histogram plot needs chunks, the table of every chunk's
-// accumulators (what report.ReadChunks reads from chunks.bin); a line plot
-// ignores it, and it may be nil.
+// order, designed those of them a design sets (sim.Experiment.Designed),
+// and zipped the experiment's [zip] groups, each the names of its members
+// (sim.Experiment.Zipped; none without [zip]); plot's unset fields take
+// their defaults (sim.PlotSpec.WithDefaultsFor the kernel), those the
+// experiment loader gives. A line plot takes the Stat of Y at each point
+// (for "mean", with the confidence interval as Lo and Hi), and, with a
+// reference, evaluates the reference's Func with Params.With(X, x) at
+// about 200 values of x between each series' smallest and largest X
+// (log-spaced when LogX; the integers in that range for an Int
+// parameter), leaving out NaN values; when X is designed (a scatter) or
+// zipped with other parameters, it evaluates Func at each point's
+// parameters instead. With Residuals, it computes them at each point, as
+// Figure.Residuals says. A histogram plot needs chunks, the table of
+// every chunk's accumulators (what report.ReadChunks reads from
+// chunks.bin); a line plot ignores it, and it may be nil. A histogram's
+// Exact is its reference at the point.
 //
 // Build returns an error, prefixed "figure: plot <name>: ", for a
 // plot that does not fit the kernel or the results: an unknown kind, stat,
 // Y or reference, an X that is not a swept numeric parameter, a point
-// without a statistic for Y, or missing chunk data.
-func Build(spec sim.KernelSpec, swept, designed []string, plot sim.PlotSpec, res *report.Results, chunks *sim.ChunkTable) (*Figure, error) {
-	plot = plot.WithDefaults()
+// without a statistic for Y, residuals without a reference of the mean,
+// or missing chunk data.
+func Build(spec sim.KernelSpec, swept, designed []string, plot sim.PlotSpec, res *report.Results, chunks *sim.ChunkTable, zipped ...[]string) (*Figure, error) {
+	plot = plot.WithDefaultsFor(&spec)
 	fig := &Figure{Spec: plot}
 	var err error
 	switch plot.Kind {
 	case KindLine:
-		err = buildLine(fig, spec, swept, designed, res)
+		err = buildLine(fig, spec, swept, designed, zipped, res)
 	case KindHistogram:
 		err = buildHist(fig, spec, swept, res, chunks)
 	case KindMap:
-		err = buildMap(fig, spec, swept, designed, res)
+		err = buildMap(fig, spec, swept, designed, zipped, res)
 	default:
 		err = fmt.Errorf("unknown kind %q, want %q, %q or %q", plot.Kind, KindLine, KindHistogram, KindMap)
 	}
@@ -167,9 +206,10 @@ func statValue(s stats.Stat, stat string) (y, lo, hi float64) {
 	}
 }
 
-// label returns "a=1, b=x" for the named parameters of p, with strings
+// label returns "a = 1, σ = x" for the named parameters of p, each
+// called by its symbol (sim.KernelSpec.ParamSymbol), with strings
 // unquoted.
-func label(p sim.Params, names []string) string {
+func label(spec *sim.KernelSpec, p sim.Params, names []string) string {
 	var kv []string
 	for _, name := range names {
 		v, _ := p.Lookup(name)
@@ -177,9 +217,44 @@ func label(p sim.Params, names []string) string {
 		if v.Kind == sim.String {
 			s = v.S
 		}
-		kv = append(kv, name+"="+s)
+		kv = append(kv, spec.ParamSymbol(name)+" = "+s)
 	}
 	return strings.Join(kv, ", ")
+}
+
+// partners returns the other members of name's group among zipped.
+func partners(zipped [][]string, name string) []string {
+	for _, g := range zipped {
+		if slices.Contains(g, name) {
+			return slices.DeleteFunc(slices.Clone(g), func(n string) bool { return n == name })
+		}
+	}
+	return nil
+}
+
+// findReference returns the kernel's reference of plot, nil for none,
+// or an error if it is unknown or not one of plot.Y.
+func findReference(spec sim.KernelSpec, plot sim.PlotSpec) (*sim.ReferenceSpec, error) {
+	if plot.Reference == "" {
+		return nil, nil
+	}
+	for i := range spec.References {
+		if r := &spec.References[i]; r.Name == plot.Reference {
+			if r.Of != plot.Y {
+				return nil, fmt.Errorf("reference %q is for %s, not %s", r.Name, r.Of, plot.Y)
+			}
+			return r, nil
+		}
+	}
+	return nil, fmt.Errorf("kernel %s has no reference %q", spec.Name, plot.Reference)
+}
+
+// refStat returns the statistic r predicts, StatMean for "".
+func refStat(r *sim.ReferenceSpec) string {
+	if r.Stat == "" {
+		return StatMean
+	}
+	return r.Stat
 }
 
 // checkStatY checks the plot's statistic and its y, as line plots and
@@ -207,7 +282,7 @@ func numericX(spec sim.KernelSpec, swept []string, x string) (sim.ParamSpec, err
 	return xspec, nil
 }
 
-func buildLine(fig *Figure, spec sim.KernelSpec, swept, designed []string, res *report.Results) error {
+func buildLine(fig *Figure, spec sim.KernelSpec, swept, designed []string, zipped [][]string, res *report.Results) error {
 	plot := fig.Spec
 	if err := checkStatY(spec, plot); err != nil {
 		return err
@@ -216,24 +291,19 @@ func buildLine(fig *Figure, spec sim.KernelSpec, swept, designed []string, res *
 	if err != nil {
 		return err
 	}
-	var ref *sim.ReferenceSpec
-	if plot.Reference != "" {
-		for i := range spec.References {
-			if spec.References[i].Name == plot.Reference {
-				ref = &spec.References[i]
-			}
-		}
-		if ref == nil {
-			return fmt.Errorf("kernel %s has no reference %q", spec.Name, plot.Reference)
-		}
-		if ref.Of != plot.Y {
-			return fmt.Errorf("reference %q is for %s, not %s", ref.Name, ref.Of, plot.Y)
-		}
+	ref, err := findReference(spec, plot)
+	if err != nil {
+		return err
+	}
+	if plot.Residuals && (ref == nil || plot.Stat != StatMean || refStat(ref) != StatMean) {
+		return fmt.Errorf("residuals need a reference of the mean and stat %q", StatMean)
 	}
 	fig.Scatter = slices.Contains(designed, plot.X)
+	alongX := partners(zipped, plot.X) // vary with X, value by value
+	atPoints := fig.Scatter || len(alongX) > 0
 	var others []string
 	for _, name := range swept {
-		if name != plot.X && !(fig.Scatter && slices.Contains(designed, name)) {
+		if name != plot.X && !slices.Contains(alongX, name) && !(fig.Scatter && slices.Contains(designed, name)) {
 			others = append(others, name)
 		}
 	}
@@ -243,10 +313,12 @@ func buildLine(fig *Figure, spec sim.KernelSpec, swept, designed []string, res *
 	type group struct {
 		series Series
 		params sim.Params // of the group's first point
-		ref    Series     // a scatter's reference, at each point
+		ref    Series     // the reference at each point, when atPoints
+		resid  Series     // the residuals at each point
 	}
 	var groups []*group
 	byLabel := map[string]*group{}
+	nan := math.NaN()
 	for _, p := range res.Points {
 		s, ok := findStat(p, plot.Y)
 		if !ok {
@@ -256,40 +328,58 @@ func buildLine(fig *Figure, spec sim.KernelSpec, swept, designed []string, res *
 		if !ok {
 			return fmt.Errorf("point %d has no parameter %s", p.Index, plot.X)
 		}
-		lbl := label(p.Params, others)
+		x := xv.Float64()
+		lbl := label(&spec, p.Params, others)
 		g := byLabel[lbl]
 		if g == nil {
 			g = &group{series: Series{Label: lbl}, params: p.Params}
+			g.resid.Label = lbl
 			byLabel[lbl] = g
 			groups = append(groups, g)
 		}
 		y, lo, hi := statValue(s, plot.Stat)
-		g.series.X = append(g.series.X, xv.Float64())
+		g.series.X = append(g.series.X, x)
 		g.series.Y = append(g.series.Y, y)
 		g.series.Lo = append(g.series.Lo, lo)
 		g.series.Hi = append(g.series.Hi, hi)
-		if ref != nil && fig.Scatter {
-			if y := ref.Func(p.Params); !math.IsNaN(y) {
-				g.ref.X = append(g.ref.X, xv.Float64())
-				g.ref.Y = append(g.ref.Y, y)
-				g.ref.Lo = append(g.ref.Lo, math.NaN())
-				g.ref.Hi = append(g.ref.Hi, math.NaN())
+		if ref == nil || !(atPoints || plot.Residuals) {
+			continue
+		}
+		r := ref.Func(p.Params)
+		if atPoints && !math.IsNaN(r) {
+			g.ref.X = append(g.ref.X, x)
+			g.ref.Y = append(g.ref.Y, r)
+			g.ref.Lo = append(g.ref.Lo, nan)
+			g.ref.Hi = append(g.ref.Hi, nan)
+		}
+		if plot.Residuals {
+			z := nan
+			if s.StdErr > 0 {
+				z = (s.Mean - r) / s.StdErr // NaN if either is
 			}
+			g.resid.X = append(g.resid.X, x)
+			g.resid.Y = append(g.resid.Y, z)
+			g.resid.Lo = append(g.resid.Lo, nan)
+			g.resid.Hi = append(g.resid.Hi, nan)
 		}
 	}
+	refLabel := spec.ReferenceLabel(plot.Reference)
 	for _, g := range groups {
 		s := sortSeries(g.series)
 		fig.Series = append(fig.Series, s)
+		if plot.Residuals {
+			fig.Residuals = append(fig.Residuals, sortSeries(g.resid))
+		}
 		if ref == nil {
 			continue
 		}
-		r := Series{Label: ref.Name}
+		r := Series{Label: refLabel}
 		if s.Label != "" {
 			r.Label += " (" + s.Label + ")"
 		}
-		if fig.Scatter {
-			// At each point's own parameters, which the other designed
-			// ones change from point to point.
+		if atPoints {
+			// At each point's own parameters, which the designed or
+			// zipped ones change from point to point.
 			sr := sortSeries(g.ref)
 			r.X, r.Y = sr.X, sr.Y
 			fig.Reference = append(fig.Reference, r)
@@ -309,7 +399,7 @@ func buildLine(fig *Figure, spec sim.KernelSpec, swept, designed []string, res *
 		fig.Reference = append(fig.Reference, r)
 	}
 	if len(fig.Reference) > 1 && allSame(fig.Reference) {
-		fig.Reference = []Series{{Label: ref.Name, X: fig.Reference[0].X, Y: fig.Reference[0].Y}}
+		fig.Reference = []Series{{Label: refLabel, X: fig.Reference[0].X, Y: fig.Reference[0].Y}}
 	}
 	return nil
 }
@@ -390,6 +480,13 @@ func buildHist(fig *Figure, spec sim.KernelSpec, swept []string, res *report.Res
 	if err != nil {
 		return err
 	}
+	ref, err := findReference(spec, plot)
+	if err != nil {
+		return err
+	}
+	if ref != nil && refStat(ref) != StatMean {
+		return fmt.Errorf("reference %q predicts the %s of %s, and a histogram compares the estimates with the mean", ref.Name, refStat(ref), plot.Y)
+	}
 	if plot.Bins < 0 {
 		return fmt.Errorf("%d bins, want a positive number or 0 for automatic", plot.Bins)
 	}
@@ -405,9 +502,9 @@ func buildHist(fig *Figure, spec sim.KernelSpec, swept []string, res *report.Res
 			return fmt.Errorf("the chunk estimates have no point %d", p.Index)
 		}
 		pc = chunks.PointChunks(p.Index, pc)
-		h := Histogram{}
+		h := Histogram{Exact: math.NaN(), Mean: math.NaN(), SD: math.NaN()}
 		if len(res.Points) > 1 {
-			h.Label = label(p.Params, swept)
+			h.Label = label(&spec, p.Params, swept)
 		}
 		if derived == nil {
 			for _, c := range pc {
@@ -420,14 +517,26 @@ func buildHist(fig *Figure, spec sim.KernelSpec, swept []string, res *report.Res
 				return err
 			}
 		}
+		if ref != nil {
+			h.Exact, h.ExactLabel = ref.Func(p.Params), spec.ReferenceLabel(ref.Name)
+		}
+		if s, ok := findStat(p, plot.Y); ok {
+			// For chunks of equal size, the standard deviation of a
+			// chunk's estimate is the standard error of their mean
+			// times √chunks.
+			h.Mean = s.Mean
+			h.SD = s.StdErr * math.Sqrt(float64(s.Chunks)) // NaN with StdErr
+		}
 		fig.Hist = append(fig.Hist, h)
 	}
 	return nil
 }
 
 // buildMap places each point at its values of the two axes' parameters,
-// coloured by the statistic of Y.
-func buildMap(fig *Figure, spec sim.KernelSpec, swept, designed []string, res *report.Results) error {
+// coloured by the statistic of Y, in a series per combination of the
+// swept parameters that are neither the axes, designed, nor zipped with
+// an axis.
+func buildMap(fig *Figure, spec sim.KernelSpec, swept, designed []string, zipped [][]string, res *report.Results) error {
 	plot := fig.Spec
 	if err := checkStatY(spec, plot); err != nil {
 		return err
@@ -440,9 +549,13 @@ func buildMap(fig *Figure, spec sim.KernelSpec, swept, designed []string, res *r
 	if plot.X == plot.X2 {
 		return fmt.Errorf("x names %q twice", plot.X)
 	}
+	fig.ZLabel = sim.StatLabel(plot.Stat, spec.QuantityLabel(plot.Y))
+	// The parameters zipped with an axis vary along it, as designed
+	// ones do.
+	along := append(partners(zipped, plot.X), partners(zipped, plot.X2)...)
 	var others []string
 	for _, name := range swept {
-		if name != plot.X && name != plot.X2 && !slices.Contains(designed, name) {
+		if name != plot.X && name != plot.X2 && !slices.Contains(designed, name) && !slices.Contains(along, name) {
 			others = append(others, name)
 		}
 	}
@@ -454,7 +567,7 @@ func buildMap(fig *Figure, spec sim.KernelSpec, swept, designed []string, res *r
 		}
 		x, _ := p.Params.Lookup(plot.X)
 		y, _ := p.Params.Lookup(plot.X2)
-		lbl := label(p.Params, others)
+		lbl := label(&spec, p.Params, others)
 		k, seen := byLabel[lbl]
 		if !seen {
 			k = len(fig.Map)

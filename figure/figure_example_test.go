@@ -10,11 +10,11 @@ import (
 )
 
 func ExampleBuild() {
-	params := []sim.ParamSpec{{Name: "n", Kind: sim.Int}}
+	params := []sim.ParamSpec{{Name: "n", Kind: sim.Int, Label: "throws n"}}
 	spec := sim.KernelSpec{
 		Name:        "example",
 		Params:      params,
-		Observables: []sim.ObservableSpec{{Name: "hit", IID: true}},
+		Observables: []sim.ObservableSpec{{Name: "hit", Label: "hit rate", IID: true}},
 	}
 	// Two points, n = 10 and 20, of two chunks each.
 	res := &report.Results{}
@@ -30,7 +30,8 @@ func ExampleBuild() {
 	}
 
 	// The plot as a [[plot]] table gives it: name, x and y; the rest
-	// takes its defaults. A line plot needs no chunk estimates.
+	// takes its defaults, from the kernel's labels. A line plot needs no
+	// chunk estimates.
 	fig, err := figure.Build(spec, []string{"n"}, nil, sim.PlotSpec{Name: "hits", X: "n", Y: "hit"}, res, nil)
 	if err != nil {
 		fmt.Println(err)
@@ -43,7 +44,7 @@ func ExampleBuild() {
 		}
 	}
 	// Output:
-	// line: "hit against n", x "n", y "hit"
+	// line: "hit rate against throws n", x "throws n", y "hit rate"
 	// n=10: 0.5500 [0.3111, 0.7889]
 	// n=20: 0.5250 [0.3633, 0.6867]
 }

@@ -6,10 +6,9 @@ import (
 	"image/color"
 	_ "image/png"
 	"math"
+	"slices"
 	"strings"
 	"testing"
-
-	"gonum.org/v1/plot"
 
 	"github.com/simrun/simrun/sim"
 )
@@ -97,9 +96,19 @@ func TestRenderLegend(t *testing.T) {
 	if err := Render(&b, fig, "svg"); err != nil {
 		t.Fatal(err)
 	}
-	for _, l := range []string{"L=8", "L=16", "exact (L=8)", "exact (L=16)"} {
-		if !strings.Contains(b.String(), ">"+l+"<") {
-			t.Errorf("legend lacks %q", l)
+	checkLegend(t, fig, b.String())
+}
+
+// checkLegend checks that svg has a legend entry for each of fig's series
+// and references, by their labels.
+func checkLegend(t *testing.T, fig *Figure, svg string) {
+	t.Helper()
+	if len(fig.Series) < 2 || len(fig.Reference) < 2 {
+		t.Fatalf("%d series and %d references, want at least 2 of each", len(fig.Series), len(fig.Reference))
+	}
+	for _, s := range append(slices.Clone(fig.Series), fig.Reference...) {
+		if !strings.Contains(svg, ">"+xmlEscape(s.Label)+"<") {
+			t.Errorf("legend lacks %q", s.Label)
 		}
 	}
 }
@@ -123,11 +132,7 @@ func TestRenderScatter(t *testing.T) {
 		if format != "svg" {
 			continue
 		}
-		for _, l := range []string{"L=8", "L=16", "exact (L=8)", "exact (L=16)"} {
-			if !strings.Contains(b.String(), ">"+l+"<") {
-				t.Errorf("legend lacks %q", l)
-			}
-		}
+		checkLegend(t, fig, b.String())
 	}
 }
 
@@ -172,29 +177,18 @@ func TestRenderUnknownFormat(t *testing.T) {
 	}
 }
 
-func TestDistinctTicks(t *testing.T) {
-	// gonum's default labels ticks over [3.1405, 3.1425] as "3.14" each
-	// time; the labels must tell the ticks apart.
-	ticks := distinctTicks{plot.DefaultTicks{}}.Ticks(3.1405, 3.1425)
-	seen := make(map[string]bool)
-	n := 0
-	for _, tk := range ticks {
-		if tk.Label == "" {
-			continue
-		}
-		n++
-		if seen[tk.Label] {
-			t.Fatalf("label %q repeated in %+v", tk.Label, ticks)
-		}
-		seen[tk.Label] = true
+// TestRenderSVGFonts: an SVG's text names fonts of Liberation Serif's
+// widths after it, for browsers without it, and no text is left with
+// Liberation Serif alone.
+func TestRenderSVGFonts(t *testing.T) {
+	var b bytes.Buffer
+	fig := &Figure{Spec: sim.PlotSpec{Name: "f", Title: "t", XLabel: "x", YLabel: "y"},
+		Series: []Series{{X: []float64{1, 2}, Y: []float64{3, 4}, Lo: []float64{2.9, 3.9}, Hi: []float64{3.1, 4.1}}}}
+	if err := Render(&b, fig, "svg"); err != nil {
+		t.Fatal(err)
 	}
-	if n < 2 {
-		t.Fatalf("%d labelled ticks, want at least 2", n)
-	}
-	// On an ordinary range the labels stay short: 0, 0.5, 1.
-	for _, tk := range (distinctTicks{plot.DefaultTicks{}}).Ticks(0, 1) {
-		if len(tk.Label) > 3 {
-			t.Errorf("label %q on [0, 1], want a short one", tk.Label)
-		}
+	svg := b.String()
+	if n := strings.Count(svg, "font-family:'Liberation Serif','Times New Roman',Times,serif;"); n == 0 || strings.Contains(svg, "font-family:Liberation Serif;") {
+		t.Errorf("%d texts with fallback fonts; some without: %v", n, strings.Contains(svg, "font-family:Liberation Serif;"))
 	}
 }
