@@ -3,8 +3,9 @@
 // come from package stats), a tidy CSV table (WriteCSV) and the same table
 // typed in Apache Parquet (WriteParquet), a JSON document
 // with the run's provenance (WriteJSON, ReadJSON), a human-readable summary
-// (Summary), a Markdown report (WriteMarkdown), the pairing of two runs'
-// statistics (Compare), a run's means set against the exact values its
+// (Summary), a Markdown report (WriteMarkdown) and the same as a
+// self-contained HTML page with the figures inline (WriteHTML), the
+// pairing of two runs' statistics (Compare), a run's means set against the exact values its
 // kernel declares (Check), each difference with its probability by chance
 // on Student's t (stats.TailProb), and the chunk estimates file (WriteChunks,
 // ReadChunks, and ChunksBuilder for chunks that arrive out of order) from which the statistics and figures are rebuilt without

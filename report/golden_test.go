@@ -231,6 +231,7 @@ func TestWritersMismatchedParams(t *testing.T) {
 		{name: "csv", write: func(b *bytes.Buffer, r *Results) error { return WriteCSV(b, r) }},
 		{name: "summary", write: func(b *bytes.Buffer, r *Results) error { return Summary(b, r) }},
 		{name: "markdown", write: func(b *bytes.Buffer, r *Results) error { return WriteMarkdown(b, r, "", nil) }},
+		{name: "html", write: func(b *bytes.Buffer, r *Results) error { return WriteHTML(b, r, "", nil) }},
 	} {
 		t.Run(test.name, func(t *testing.T) {
 			err := test.write(new(bytes.Buffer), r)

@@ -4,12 +4,8 @@ import (
 	"fmt"
 	"io"
 	"path"
-	"slices"
 	"strconv"
 	"strings"
-	"time"
-
-	"github.com/simrun/simrun/sim"
 )
 
 // WriteMarkdown writes a self-contained Markdown report of r: a title (the
@@ -45,45 +41,20 @@ func WriteMarkdown(w io.Writer, r *Results, description string, figures []string
 	}
 
 	fmt.Fprintf(ew, "## Provenance\n\n")
-	revision := orDash(pv.Revision)
-	if pv.Modified {
-		revision += " (modified)"
-	}
-	partial := "no"
-	if r.Partial {
-		partial = "yes"
-	}
-	rows := [][2]string{
-		{"experiment file", mdCode(pv.File)},
-		{"SHA-256", mdCode(pv.FileSHA256)},
-		{"kernel", mdEscape(kernelName(pv))},
-		{"kernel module", mdEscape(orDash(pv.KernelModule))},
-		{"seed", strconv.FormatUint(pv.Seed, 10)},
-		{"seeding scheme", mdEscape(orDash(pv.SeedScheme))},
-		{"generator", mdEscape(orDash(pv.Generator))},
-		{"binary", mdEscape(orDash(strings.TrimSpace(pv.Module + " " + pv.Version)))},
-		{"simrun", mdEscape(orDash(pv.Simrun))},
-		{"revision", mdEscape(revision)},
-		{"Go", mdEscape(orDash(pv.GoVersion))},
-		{"OS/arch", mdEscape(orDash(pv.OS) + "/" + orDash(pv.Arch))},
-		{"CPUs", strconv.Itoa(pv.NumCPU)},
-		{"workers", strconv.Itoa(pv.Workers)},
-		{"executor", mdEscape(orDash(pv.Executor))},
-		{"start", mdTime(pv.Start)},
-		{"end", mdTime(pv.End)},
-		{"wall time", sim.FormatFloat(pv.WallSeconds) + " s"},
-		{"partial", partial},
-	}
 	fmt.Fprintf(ew, "| | |\n|---|---|\n")
-	for _, row := range rows {
-		fmt.Fprintf(ew, "| %s | %s |\n", row[0], row[1])
+	for _, row := range provenanceRows(r) {
+		v := mdEscape(row.Value)
+		if row.Code {
+			v = mdCode(row.Value)
+		}
+		fmt.Fprintf(ew, "| %s | %s |\n", row.Name, v)
 	}
-	if len(pv.Runs) > 0 {
+	if runs := runRows(pv); len(runs) > 0 {
 		fmt.Fprintf(ew, "\nThe runs whose chunks these results hold, oldest first:\n\n")
 		fmt.Fprintf(ew, "| start | wall time | host | workers | executor | chunks computed | from the journal |\n|---|---|---|---|---|---|---|\n")
-		for _, run := range pv.Runs {
-			fmt.Fprintf(ew, "| %s | %s s | %s | %d | %s | %d | %d |\n", mdTime(run.Start), sim.FormatFloat(run.WallSeconds),
-				mdEscape(orDash(run.Host)), run.Workers, mdEscape(orDash(run.Executor)), run.Computed, run.Reused)
+		for _, run := range runs {
+			fmt.Fprintf(ew, "| %s | %s | %s | %d | %s | %d | %d |\n", run.Start, run.Wall,
+				mdEscape(run.Host), run.Workers, mdEscape(run.Executor), run.Computed, run.Reused)
 		}
 	}
 
@@ -94,19 +65,13 @@ func WriteMarkdown(w io.Writer, r *Results, description string, figures []string
 		if fixed := d.fixed(); len(fixed) > 0 {
 			fmt.Fprintf(ew, "Fixed parameters: %s.\n\n", mdEscape(strings.Join(fixed, ", ")))
 		}
+		t := newPointTable(r, d, mdPoints, mdHead)
 		header := []string{"point"}
-		for i, s := range d.swept {
-			if s {
-				header = append(header, mdEscape(d.names[i]))
-			}
+		for _, name := range t.Params {
+			header = append(header, mdEscape(name))
 		}
-		shown := r.Points
-		if d.n > mdPoints {
-			shown = shown[:min(len(shown), mdHead)]
-		}
-		adaptive := slices.ContainsFunc(shown, func(p PointResult) bool { return p.Precision != nil })
 		header = append(header, "observable", "mean ± stderr", "95% CI", "samples")
-		if adaptive {
+		if t.Adaptive {
 			header = append(header, "target")
 		}
 		header = append(header, "chunks", "method")
@@ -115,25 +80,20 @@ func WriteMarkdown(w io.Writer, r *Results, description string, figures []string
 			fmt.Fprint(ew, "---|")
 		}
 		fmt.Fprintln(ew)
-		for _, p := range shown {
-			for _, s := range p.Stats {
-				cells := []string{strconv.FormatInt(p.Index, 10)}
-				for i, sw := range d.swept {
-					if sw {
-						cells = append(cells, mdEscape(p.Params.Value(i).String()))
-					}
-				}
-				me, ci := formatEstimate(s)
-				cells = append(cells, mdEscape(s.Observable), me, ci, strconv.FormatInt(s.N, 10))
-				if adaptive {
-					cells = append(cells, targetCell(p.Precision, s.Observable))
-				}
-				cells = append(cells, strconv.FormatInt(s.Chunks, 10), mdEscape(s.Method))
-				fmt.Fprintf(ew, "| %s |\n", strings.Join(cells, " | "))
+		for _, row := range t.Rows {
+			cells := []string{strconv.FormatInt(row.Point, 10)}
+			for _, v := range row.Params {
+				cells = append(cells, mdEscape(v))
 			}
+			cells = append(cells, mdEscape(row.Observable), row.Estimate, row.CI, strconv.FormatInt(row.Samples, 10))
+			if t.Adaptive {
+				cells = append(cells, row.Target)
+			}
+			cells = append(cells, strconv.FormatInt(row.Chunks, 10), mdEscape(row.Method))
+			fmt.Fprintf(ew, "| %s |\n", strings.Join(cells, " | "))
 		}
-		if more := d.n - int64(len(shown)); more > 0 {
-			fmt.Fprintf(ew, "\nThe first %d of %d points; every point is in %s. Over all %d:\n\n", len(shown), d.n, tablesText(r), d.n)
+		if t.More > 0 {
+			fmt.Fprintf(ew, "\nThe first %d of %d points; every point is in %s. Over all %d:\n\n", t.Shown, d.n, tablesText(r), d.n)
 			writeOverview(ew, d)
 		}
 	}
@@ -141,8 +101,7 @@ func WriteMarkdown(w io.Writer, r *Results, description string, figures []string
 	if len(r.Failures) > 0 {
 		fmt.Fprintf(ew, "\n## Failed chunks\n\n")
 		for _, f := range r.Failures {
-			msg, _, _ := strings.Cut(f.Error, "\n")
-			fmt.Fprintf(ew, "- point %d (%s), chunk %d: %s; rerun with `%s`\n", f.Point, mdEscape(f.Key), f.Chunk, mdEscape(msg), f.Rerun)
+			fmt.Fprintf(ew, "- point %d (%s), chunk %d: %s; rerun with `%s`\n", f.Point, mdEscape(f.Key), f.Chunk, mdEscape(failureMessage(f)), f.Rerun)
 		}
 	}
 
@@ -178,21 +137,13 @@ const (
 // range of its means over the points, the point with the largest
 // standard error, and the fewest samples at a point.
 func writeOverview(ew *errWriter, d *Digest) {
-	all := d.obs
+	rows, nanAt := d.overview()
 	fmt.Fprintf(ew, "| observable | points | means from | to | largest stderr | at point | fewest samples |\n|---|---|---|---|---|---|---|\n")
-	for _, o := range all {
-		worst, at := "-", "-"
-		if o.worstAt >= 0 {
-			worst, at = sim.FormatFloat(o.worst), strconv.FormatInt(o.worstAt, 10)
-		}
-		lo, hi := "-", "-"
-		if o.lo <= o.hi {
-			lo, hi = sim.FormatFloat(o.lo), sim.FormatFloat(o.hi)
-		}
-		fmt.Fprintf(ew, "| %s | %d | %s | %s | %s | %s | %d |\n", mdEscape(o.name), o.points, lo, hi, worst, at, o.fewest)
+	for _, o := range rows {
+		fmt.Fprintf(ew, "| %s | %d | %s | %s | %s | %s | %d |\n", mdEscape(o.Observable), o.Points, o.From, o.To, o.Worst, o.At, o.Fewest)
 	}
-	if len(all) > 0 && all[0].nanAt >= 0 {
-		fmt.Fprintf(ew, "\nSome means are NaN, the first at point %d.\n", all[0].nanAt)
+	if nanAt >= 0 {
+		fmt.Fprintf(ew, "\nSome means are NaN, the first at point %d.\n", nanAt)
 	}
 }
 
@@ -229,19 +180,4 @@ func mdDest(f string) string {
 		return "<" + strings.NewReplacer("<", `\<`, ">", `\>`, "\n", "%0A").Replace(f) + ">"
 	}
 	return f
-}
-
-func mdTime(t time.Time) string {
-	if t.IsZero() {
-		return "-"
-	}
-	return t.Format(time.RFC3339Nano)
-}
-
-// kernelName is the kernel's name, with its version when not the first.
-func kernelName(pv Provenance) string {
-	if pv.KernelVersion == 0 {
-		return orDash(pv.Kernel)
-	}
-	return fmt.Sprintf("%s (version %d)", orDash(pv.Kernel), pv.KernelVersion)
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -52,42 +51,31 @@ func Summary(w io.Writer, r *Results) error {
 
 	if d.n > 0 {
 		fmt.Fprintln(ew)
-		shown := r.Points
-		if d.n > summaryPoints {
-			shown = shown[:min(len(shown), summaryHead)]
-		}
-		adaptive := slices.ContainsFunc(shown, func(p PointResult) bool { return p.Precision != nil })
+		t := newPointTable(r, d, summaryPoints, summaryHead)
 		var table bytes.Buffer
 		tw := tabwriter.NewWriter(&table, 0, 0, 2, ' ', 0)
 		fmt.Fprint(tw, "point")
-		for i, s := range d.swept {
-			if s {
-				fmt.Fprintf(tw, "\t%s", d.names[i])
-			}
+		for _, name := range t.Params {
+			fmt.Fprintf(tw, "\t%s", name)
 		}
 		fmt.Fprint(tw, "\tobservable\tmean ± stderr\t95% CI\tsamples")
-		if adaptive {
+		if t.Adaptive {
 			fmt.Fprint(tw, "\ttarget")
 		}
 		fmt.Fprintln(tw)
-		for _, p := range shown {
-			for _, s := range p.Stats {
-				fmt.Fprintf(tw, "%d", p.Index)
-				for i, sw := range d.swept {
-					if sw {
-						fmt.Fprintf(tw, "\t%s", p.Params.Value(i))
-					}
-				}
-				me, ci := formatEstimate(s)
-				fmt.Fprintf(tw, "\t%s\t%s\t%s\t%d", s.Observable, me, ci, s.N)
-				if adaptive {
-					fmt.Fprintf(tw, "\t%s", targetCell(p.Precision, s.Observable))
-				}
-				fmt.Fprintln(tw)
+		for _, row := range t.Rows {
+			fmt.Fprintf(tw, "%d", row.Point)
+			for _, v := range row.Params {
+				fmt.Fprintf(tw, "\t%s", v)
 			}
+			fmt.Fprintf(tw, "\t%s\t%s\t%s\t%d", row.Observable, row.Estimate, row.CI, row.Samples)
+			if t.Adaptive {
+				fmt.Fprintf(tw, "\t%s", row.Target)
+			}
+			fmt.Fprintln(tw)
 		}
 		tw.Flush()
-		if adaptive {
+		if t.Adaptive {
 			// An empty target cell leaves the padding of "samples" at
 			// the end of its line.
 			for line := range bytes.Lines(table.Bytes()) {
@@ -96,8 +84,8 @@ func Summary(w io.Writer, r *Results) error {
 		} else {
 			ew.Write(table.Bytes())
 		}
-		if more := d.n - int64(len(shown)); more > 0 {
-			fmt.Fprintf(ew, "... and %d more points: every point is in %s\n", more, tablesText(r))
+		if t.More > 0 {
+			fmt.Fprintf(ew, "... and %d more points: every point is in %s\n", t.More, tablesText(r))
 		}
 		if line := adaptiveLine(r, d); line != "" {
 			fmt.Fprintln(ew, line)
@@ -107,8 +95,7 @@ func Summary(w io.Writer, r *Results) error {
 	if len(r.Failures) > 0 {
 		fmt.Fprintf(ew, "\n%d failed %s:\n", len(r.Failures), words.Plural(len(r.Failures), "chunk", "chunks"))
 		for _, f := range r.Failures {
-			msg, _, _ := strings.Cut(f.Error, "\n") // the stack is in results.json
-			fmt.Fprintf(ew, "  point %d (%s), chunk %d: %s\n    rerun: %s\n", f.Point, f.Key, f.Chunk, msg, f.Rerun)
+			fmt.Fprintf(ew, "  point %d (%s), chunk %d: %s\n    rerun: %s\n", f.Point, f.Key, f.Chunk, failureMessage(f), f.Rerun)
 		}
 	}
 
