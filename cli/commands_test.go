@@ -99,7 +99,43 @@ func TestValidate(t *testing.T) {
 	}
 }
 
-// TestBundledExperimentsValid keeps experiments/ loadable.
+// TestExperimentWarnings: validate, plan and run print the loader's
+// warnings on stderr, one line each, and still succeed; run --quiet does
+// not.
+func TestExperimentWarnings(t *testing.T) {
+	dir := t.TempDir()
+	// steps swept with one value: each series of the plot a single point.
+	file := writeFile(t, dir, "walk.toml", `name = "walk"
+kernel = "randomwalk"
+seed = 42
+[sweep]
+d = [1, 2, 3]
+steps = [20]
+[samples]
+samples = 400
+chunk_size = 200
+[[plot]]
+name = "msd"
+x = "steps"
+y = "r2"
+`)
+	warning := file + `:12: plot[0].x: plot "msd": x = "steps" takes a single value (sweep.steps, line 6), so each of its 3 series is a single point and no line is drawn; sweep steps over several values, or plot against another swept parameter: x = "d"` + "\n"
+	for _, args := range [][]string{{"validate", file}, {"plan", file}, {"run", "--inprocess", "--out", filepath.Join(dir, "out"), file}} {
+		stdout, stderr, code := simrun(t, args...)
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", args[0], code, stderr)
+		}
+		if want := "simrun " + args[0] + ": warning: " + warning; !strings.Contains(stderr, want) || strings.Contains(stdout, "warning") {
+			t.Errorf("%s: stderr %q, want the line %q", args[0], stderr, want)
+		}
+	}
+	if _, stderr, code := simrun(t, "run", "--quiet", "--force", "--inprocess", "--out", filepath.Join(dir, "out"), file); code != 0 || stderr != "" {
+		t.Errorf("run --quiet: exit %d, stderr %q; want nothing", code, stderr)
+	}
+}
+
+// TestBundledExperimentsValid keeps experiments/ loadable, without
+// warnings.
 func TestBundledExperimentsValid(t *testing.T) {
 	files, err := filepath.Glob("../experiments/*.toml")
 	if err != nil || len(files) == 0 {
@@ -111,6 +147,9 @@ func TestBundledExperimentsValid(t *testing.T) {
 	}
 	if got := strings.Count(stdout, "ok  "); got != len(files) {
 		t.Fatalf("%d of %d files ok:\n%s", got, len(files), stdout)
+	}
+	if stderr != "" {
+		t.Errorf("warnings:\n%s", stderr)
 	}
 }
 

@@ -9,9 +9,9 @@
 //
 // Usage:
 //
-//	simrun run [flags] FILE       run an experiment: results.csv, results.json, figures, report.md
+//	simrun run [flags] FILE       run an experiment: results.csv, results.json, figures, report.md, report.html
 //	simrun plan FILE              show points, chunks, samples and seeding; runs nothing
-//	simrun report DIR             rebuild a finished run's tables, figures and report.md
+//	simrun report DIR             rebuild a finished run's tables, figures, report.md and report.html
 //	simrun chunk FILE POINT CHUNK rerun one chunk in-process, to debug it
 //	simrun verify [flags] DIR     rerun chunks of a finished run here and compare them bit for bit
 //	simrun compare [flags] A B    do two runs agree within their standard errors, point by point?

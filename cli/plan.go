@@ -25,6 +25,7 @@ func (c *command) plan(_ context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	c.warnings("plan", e)
 	return writePlan(c.stdout, e)
 }
 

@@ -73,6 +73,9 @@ func (c *command) run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if !quiet {
+		c.warnings("run", e)
+	}
 	settings := e.Run
 	fs.Visit(func(f *flag.Flag) {
 		switch f.Name {

@@ -309,7 +309,7 @@ func printSubmitted(stdout io.Writer, j *slurm.Job, tables []string, arrayID, me
 	}
 	fmt.Fprintf(stdout, "  watch:    squeue -j %s\n", jobs)
 	fmt.Fprintf(stdout, "  progress: simrun status %s\n", shell.Quote(j.OutDir))
-	files := append(slices.Clone(tables), "results.json", "report.md")
+	files := append(slices.Clone(tables), "results.json", "report.md", "report.html")
 	fmt.Fprintf(stdout, "  results:  %s (and %s) when job %s has finished; its log: %s\n",
 		filepath.Join(j.OutDir, files[0]), strings.Join(files[1:], ", "), mergeID, j.MergeLog(mergeID))
 	switch {

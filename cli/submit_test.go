@@ -228,7 +228,7 @@ func TestSubmit(t *testing.T) {
 		"submitted merge job 1002: runs once every task of job 1001 has ended",
 		"squeue -j 1001,1002",
 		"simrun status " + out,
-		filepath.Join(out, "results.csv") + " (and results.parquet, results.json, report.md)",
+		filepath.Join(out, "results.csv") + " (and results.parquet, results.json, report.md, report.html)",
 		filepath.Join(out, "slurm", "merge-1002.out"),
 	} {
 		if !strings.Contains(stdout, want) {

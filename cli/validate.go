@@ -7,6 +7,7 @@ import (
 
 	"github.com/simrun/simrun/engine"
 	"github.com/simrun/simrun/internal/words"
+	"github.com/simrun/simrun/sim"
 )
 
 func (c *command) validate(_ context.Context, args []string) error {
@@ -31,9 +32,18 @@ func (c *command) validate(_ context.Context, args []string) error {
 			chunks = "at most " + chunks + ", to " + targetsText(e.Budget.Targets)
 		}
 		fmt.Fprintf(c.stdout, "ok  %s: kernel %s, %s, %s\n", path, e.Kernel.Name, words.Count(e.NumPoints(), "point"), chunks)
+		c.warnings("validate", e)
 	}
 	if len(errs) > 0 {
 		return &engine.InputError{Err: errors.Join(errs...)}
 	}
 	return nil
+}
+
+// warnings prints the experiment's warnings (sim.Experiment.Warnings) on
+// stderr, one line each: "simrun CMD: warning: FILE:LINE: KEY: ...".
+func (c *command) warnings(cmd string, e *sim.Experiment) {
+	for _, w := range e.Warnings {
+		fmt.Fprintf(c.stderr, "simrun %s: warning: %s\n", cmd, w)
+	}
 }

@@ -30,6 +30,7 @@ const (
 	ResultsParquet = "results.parquet" // results.csv's table, typed and columnar
 	ResultsJSON    = "results.json"
 	ReportMD       = "report.md"
+	ReportHTML     = "report.html" // report.md's content as a self-contained page, figures inline
 )
 
 // writeFile writes dir/name atomically with write, and appends its path
@@ -65,7 +66,7 @@ func outputNames(e *sim.Experiment, shard bool) []string {
 	}
 	names = append(names, ChunksFile)
 	names = append(names, TableNames(e)...)
-	names = append(names, ResultsJSON, ReportMD)
+	names = append(names, ResultsJSON, ReportMD, ReportHTML)
 	for _, p := range e.Plots {
 		for _, f := range p.Formats {
 			names = append(names, p.Name+"."+f)
@@ -132,9 +133,9 @@ func TableNames(e *sim.Experiment) []string {
 // writeTables writes what follows from the points of feed, or if feed is
 // nil from res.Points: the tidy tables (results.csv, results.parquet, as
 // e.Output says) as the points come, each on a goroutine of its own, then
-// results.json, the figures and report.md; appending each path to
-// written, in that order, and removing a table of an earlier run that e
-// does not write. It fills res with the points and whether any was left
+// results.json, the figures, report.md and report.html; appending each
+// path to written, in that order, and removing a table of an earlier run
+// that e does not write. It fills res with the points and whether any was left
 // out. Of a sweep of more than report.JSONPoints points it keeps the
 // first JSONPoints and a report.Digest of all, unless a figure plots
 // them, so that memory does not grow with the sweep.
@@ -288,28 +289,58 @@ func streamTables(written *[]string, dir string, e *sim.Experiment, res *report.
 	return nil
 }
 
-// writeDocuments writes results.json, the figures and report.md.
+// writeDocuments writes results.json, the figures, report.md and
+// report.html. Each figure is built once and rendered to the formats its
+// plot asks for, and to SVG for report.html if those lack it.
 func writeDocuments(written *[]string, dir string, e *sim.Experiment, res *report.Results, t *sim.ChunkTable) error {
 	if err := writeFile(written, dir, ResultsJSON, func(w io.Writer) error { return report.WriteJSON(w, res) }); err != nil {
 		return err
 	}
-	var pngs []string
+	var (
+		pngs    []string
+		figures []report.HTMLFigure
+	)
 	for _, plot := range e.Plots {
-		fig, err := figure.Build(e.Kernel, e.Swept(), e.Designed(), plot, res, t)
+		fig, err := figure.Build(e.Kernel, e.Swept(), e.Designed(), plot, res, t, e.Zipped()...)
 		if err != nil {
 			return fmt.Errorf("engine: figure %s: %w", plot.Name, err)
 		}
+		var (
+			svg   []byte // for report.html
+			files []string
+		)
 		for _, format := range plot.Formats {
 			name := plot.Name + "." + format
-			if err := writeFile(written, dir, name, func(w io.Writer) error { return figure.Render(w, fig, format) }); err != nil {
+			write := func(w io.Writer) error { return figure.Render(w, fig, format) }
+			if format == "svg" {
+				var b bytes.Buffer
+				if err := figure.Render(&b, fig, format); err != nil {
+					return fmt.Errorf("engine: figure %s: %w", name, err)
+				}
+				svg = b.Bytes()
+				write = func(w io.Writer) error { _, err := w.Write(svg); return err }
+			}
+			if err := writeFile(written, dir, name, write); err != nil {
 				return fmt.Errorf("engine: figure %s: %w", name, err)
 			}
+			files = append(files, name)
 			if format == "png" {
 				pngs = append(pngs, name)
 			}
 		}
+		if svg == nil {
+			var b bytes.Buffer
+			if err := figure.Render(&b, fig, "svg"); err != nil {
+				return fmt.Errorf("engine: figure %s for %s: %w", plot.Name, ReportHTML, err)
+			}
+			svg = b.Bytes()
+		}
+		figures = append(figures, report.HTMLFigure{Name: plot.Name, Title: fig.Spec.Title, SVG: svg, Files: files})
 	}
-	return writeFile(written, dir, ReportMD, func(w io.Writer) error { return report.WriteMarkdown(w, res, e.Description, pngs) })
+	if err := writeFile(written, dir, ReportMD, func(w io.Writer) error { return report.WriteMarkdown(w, res, e.Description, pngs) }); err != nil {
+		return err
+	}
+	return writeFile(written, dir, ReportHTML, func(w io.Writer) error { return report.WriteHTML(w, res, e.Description, figures) })
 }
 
 // ReadExperiment loads the experiment.toml that a run keeps in its
@@ -507,10 +538,10 @@ func (r *SavedRun) feed(failures []report.Failure) (*pointFeed, *os.File, error)
 	return feed, f, nil
 }
 
-// Report rebuilds the tables, figures and report.md of the run in dir
-// from what it saved (experiment.toml and chunks.bin, which it reads in
-// blocks and leaves as they are), without running anything, and returns
-// the paths it wrote.
+// Report rebuilds the tables, figures, report.md and report.html of the
+// run in dir from what it saved (experiment.toml and chunks.bin, which it
+// reads in blocks and leaves as they are), without running anything, and
+// returns the paths it wrote.
 func (en *Engine) Report(dir string) (*SavedRun, []string, error) {
 	if err := isRunDir(dir); err != nil {
 		return nil, nil, err

@@ -8,7 +8,9 @@
 #           Node.js with DuckDB (the npm package @duckdb/node-api, at the
 #           version scripts/duckdb/package.json pins, installed into
 #           scripts/duckdb/node_modules, which git ignores), with which
-#           report's TestParquetDuckDB reads results.parquet
+#           report's TestParquetDuckDB reads results.parquet; Chromium,
+#           in which engine's TestReportHTMLInChromium renders a run's
+#           report.html headless
 #   bench   the peers make bench compares simrun with: joblib, GNU parallel,
 #           pandas
 #
@@ -42,6 +44,11 @@ for group in "$@"; do
       command -v node >/dev/null || need+=(nodejs)
       command -v npm >/dev/null || need+=(npm)
       duckdb_installed || npm_dirs+=("$root/scripts/duckdb")
+      command -v chromium >/dev/null || command -v chromium-browser >/dev/null ||
+        command -v google-chrome >/dev/null || need+=(chromium)
+      # The font the figures are laid out in, which their SVGs name first:
+      # without it a browser draws their text in a wider one.
+      fc-list 2>/dev/null | grep -q LiberationSerif || need+=(fonts-liberation)
       ;;
     bench)
       /usr/bin/python3 -c 'import joblib' 2>/dev/null || need+=(python3 python3-joblib)
