@@ -35,6 +35,7 @@ type wireParam struct {
 	Name    string          `json:"name"`
 	Type    string          `json:"type"`
 	Doc     string          `json:"doc"`
+	Label   string          `json:"label"`
 	Default json.RawMessage `json:"default"`
 	Min     *float64        `json:"min"`
 	Max     *float64        `json:"max"`
@@ -44,15 +45,17 @@ type wireParam struct {
 }
 
 type wireObs struct {
-	Name string `json:"name"`
-	Doc  string `json:"doc"`
-	IID  bool   `json:"iid"`
+	Name  string `json:"name"`
+	Doc   string `json:"doc"`
+	Label string `json:"label"`
+	IID   bool   `json:"iid"`
 }
 
 type wireReference struct {
 	Name  string `json:"name"`
 	Of    string `json:"of"`
 	Doc   string `json:"doc"`
+	Label string `json:"label"`
 	Exact bool   `json:"exact"`
 	Stat  string `json:"stat"`
 }
@@ -121,7 +124,7 @@ func parseSpec(line []byte) (Spec, error) {
 			return Spec{}, fmt.Errorf("its spec declares observable %q twice", o.Name)
 		}
 		obs[o.Name] = true
-		k.Observables = append(k.Observables, sim.ObservableSpec{Name: o.Name, Doc: o.Doc, IID: o.IID})
+		k.Observables = append(k.Observables, sim.ObservableSpec{Name: o.Name, Doc: o.Doc, Label: o.Label, IID: o.IID})
 	}
 	refs := make(map[string]bool)
 	for i, r := range w.References {
@@ -136,7 +139,7 @@ func parseSpec(line []byte) (Spec, error) {
 			return Spec{}, fmt.Errorf(`its spec's reference %q has "stat": %q; want "mean" or "sd"`, r.Name, r.Stat)
 		}
 		refs[r.Name] = true
-		k.References = append(k.References, sim.ReferenceSpec{Name: r.Name, Of: r.Of, Doc: r.Doc, Exact: r.Exact, Stat: r.Stat})
+		k.References = append(k.References, sim.ReferenceSpec{Name: r.Name, Of: r.Of, Doc: r.Doc, Label: r.Label, Exact: r.Exact, Stat: r.Stat})
 	}
 	return Spec{Kernel: k, Runtime: w.Runtime, Raw: append([]byte(nil), line...)}, nil
 }
@@ -157,7 +160,7 @@ func convertParam(w wireParam) (sim.ParamSpec, error) {
 	case slices.Contains(sim.ReservedParams, w.Name):
 		return sim.ParamSpec{}, fmt.Errorf(`"name": %q is a column of results.csv (%s); give the parameter another name`, w.Name, strings.Join(sim.ReservedParams, ", "))
 	}
-	p := sim.ParamSpec{Name: w.Name, Doc: w.Doc}
+	p := sim.ParamSpec{Name: w.Name, Doc: w.Doc, Label: w.Label}
 	switch w.Type {
 	case "int":
 		p.Kind = sim.Int
