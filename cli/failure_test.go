@@ -94,6 +94,40 @@ func TestOnErrorContinue(t *testing.T) {
 	}
 }
 
+// TestOnErrorContinueAdaptive: under on_error = "continue" an adaptive
+// run samples the other points to their targets, over later waves, and
+// runs no further round of the failed one.
+func TestOnErrorContinueAdaptive(t *testing.T) {
+	dir := t.TempDir()
+	file := writeFile(t, dir, "faulty.toml", `kernel = "faulty"
+seed = 77
+[params]
+panic_at = 2
+[sweep]
+x = [1, 2, 3]
+[samples]
+samples = 40000
+chunk_size = 100
+[samples.target]
+u = { abs = 0.005 }
+[run]
+on_error = "continue"
+`)
+	out := filepath.Join(dir, "out")
+	stdout, stderr, code := simrun(t, "run", "--workers", "2", "--out", out, file)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1; stderr:\n%s", code, stderr)
+	}
+	partial, failures, points := readResults(t, out)
+	// x = 2 fails its first round of 10 chunks, and no more are run.
+	if !partial || points != 2 || len(failures) != 10 {
+		t.Errorf("partial %v, %d points, %d failures; want partial, x=1 and x=3, the 10 chunks of x=2's first round failed", partial, points, len(failures))
+	}
+	if !strings.Contains(stdout, "adaptive: 2 of 2 points reached their targets") || !strings.Contains(stdout, "10 failed chunks") {
+		t.Errorf("summary lacks the targets or the failures:\n%s", stdout)
+	}
+}
+
 // TestTimeout: a chunk that hangs is killed at the time limit, retried,
 // then reported; the other points complete.
 func TestTimeout(t *testing.T) {
