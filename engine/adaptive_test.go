@@ -149,6 +149,18 @@ func TestAdaptiveShardRefused(t *testing.T) {
 	}
 }
 
+// TestAdaptiveMerge: merging the directory of an adaptive run says why
+// there is nothing to merge.
+func TestAdaptiveMerge(t *testing.T) {
+	dir := t.TempDir()
+	out := runFile(t, writeTestFile(t, dir, "adaptive.toml", adaptiveExperiment), filepath.Join(dir, "out"), Options{InProcess: true})
+	_, err := testEngine.Merge(out.Dir)
+	var ie *InputError
+	if !errors.As(err, &ie) || !strings.Contains(err.Error(), "never sharded, so there is nothing to merge") {
+		t.Errorf("merge of an adaptive run: %v", err)
+	}
+}
+
 // TestAdaptiveReport: the outputs rebuilt from chunks.bin alone (simrun
 // report) take the same decisions as the run.
 func TestAdaptiveReport(t *testing.T) {

@@ -59,6 +59,10 @@ func (en *Engine) Merge(outDir string) (*Outcome, error) {
 	start := time.Now()
 	e, n, have, err := en.shards(outDir)
 	if err != nil {
+		// A run sampled to a target has no shards to merge, ever.
+		if prior, perr := en.ReadExperiment(outDir); perr == nil && prior.Budget.Adaptive() {
+			return nil, inputErrorf("engine: %s holds a run of experiment %q, which samples its points to a target ([samples.target]): such a run is never sharded, so there is nothing to merge; `simrun run` it whole, and `simrun report %s` rebuilds its outputs", outDir, prior.Name, outDir)
+		}
 		return nil, err
 	}
 	lock, err := en.lockDir(outDir)
