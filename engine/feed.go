@@ -180,37 +180,14 @@ func (b *feedBlock) reduce(e *sim.Experiment, cr *report.ChunkReader, red *stats
 	vals := make([]sim.Value, int(b.hi-b.lo)*np)
 	st := make([]stats.Stat, 0, int(b.hi-b.lo)*ns)
 	b.points = make([]report.PointResult, 0, b.hi-b.lo)
+	// An adaptive point's own decisions say whether it is done: not that
+	// every chunk is.
 	adaptive := e.Budget.Adaptive()
 	var prec []stats.Precision
 	if adaptive {
 		prec = make([]stats.Precision, b.hi-b.lo)
 	}
 	for p := b.lo; p < b.hi; p++ {
-		if adaptive {
-			// Its own decisions say whether it is done.
-			if !b.done && b.failed[p] {
-				b.left = true
-				continue
-			}
-			if err := cr.Point(p); err != nil {
-				return err
-			}
-			i := int(p-b.lo) * np
-			params := e.PointParamsIn(p, vals[i:i+np:i+np])
-			start := len(st)
-			pr := &prec[p-b.lo]
-			var warns []string
-			var err error
-			if st, warns, *pr, err = red.ReduceSequential(st, e.Kernel, params, e.Budget, cr); err != nil {
-				return err
-			}
-			if !pr.Done {
-				b.left = true
-				continue
-			}
-			b.points = append(b.points, report.PointResult{Index: p, Params: params, Stats: st[start:len(st):len(st)], Warnings: warns, Precision: pr})
-			continue
-		}
 		if !b.done && (b.failed[p] || b.pointDone != nil && !b.pointDone(p)) {
 			b.left = true
 			continue
@@ -218,7 +195,7 @@ func (b *feedBlock) reduce(e *sim.Experiment, cr *report.ChunkReader, red *stats
 		if err := cr.Point(p); err != nil {
 			return err
 		}
-		if !b.done && b.pointDone == nil {
+		if !b.done && b.pointDone == nil && !adaptive {
 			done, err := cr.Done()
 			if err != nil {
 				return err
@@ -231,12 +208,25 @@ func (b *feedBlock) reduce(e *sim.Experiment, cr *report.ChunkReader, red *stats
 		i := int(p-b.lo) * np
 		params := e.PointParamsIn(p, vals[i:i+np:i+np])
 		start := len(st)
-		var warns []string
-		var err error
-		if st, warns, err = red.Reduce(st, e.Kernel, params, cr); err != nil {
-			return err
+		var (
+			warns []string
+			pr    *stats.Precision
+			err   error
+		)
+		if adaptive {
+			pr = &prec[p-b.lo]
+			st, warns, *pr, err = red.ReduceSequential(st, e.Kernel, params, e.Budget, cr)
+		} else {
+			st, warns, err = red.Reduce(st, e.Kernel, params, cr)
 		}
-		b.points = append(b.points, report.PointResult{Index: p, Params: params, Stats: st[start:len(st):len(st)], Warnings: warns})
+		switch {
+		case err != nil:
+			return err
+		case pr != nil && !pr.Done:
+			b.left = true
+			continue
+		}
+		b.points = append(b.points, report.PointResult{Index: p, Params: params, Stats: st[start:len(st):len(st)], Warnings: warns, Precision: pr})
 	}
 	return nil
 }

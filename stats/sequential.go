@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/simrun/simrun/sim"
 )
@@ -70,17 +71,13 @@ func (r *Reducer) ReduceSequential(dst []Stat, spec sim.KernelSpec, p sim.Params
 		}
 		pr.Rounds++
 		own := st[len(dst):]
-		reached := true
-		for _, t := range b.Targets {
-			reached = Reached(own[t.Index], Target{Abs: t.Abs, Rel: t.Rel}) && reached
-		}
+		reached := !slices.ContainsFunc(b.Targets, func(t sim.Target) bool { return !Reached(own[t.Index], t) })
 		if reached || c >= b.Chunks {
 			pr.Done, pr.Chunks, pr.Samples, pr.Reached = true, c, b.PrefixSamples(c), reached
 			pr.Targets = make([]TargetOutcome, len(b.Targets))
 			for i, t := range b.Targets {
 				s := own[t.Index]
-				o := TargetOutcome{Stat: t.Stat, StdErrMax: t.Abs + float64(t.Rel*math.Abs(s.Mean))}
-				o.Reached = Reached(s, Target{Abs: t.Abs, Rel: t.Rel})
+				o := TargetOutcome{Stat: t.Stat, StdErrMax: StdErrMax(t, s.Mean), Reached: Reached(s, t)}
 				if !o.Reached {
 					warns = append(warns, fmt.Sprintf("%s: target not reached with the most samples a point may have (%d): standard error %s, target %s",
 						t.Stat, pr.Samples, sim.FormatFloat(s.StdErr), sim.FormatFloat(o.StdErrMax)))
@@ -100,9 +97,7 @@ func (r *Reducer) ReduceSequential(dst []Stat, spec sim.KernelSpec, p sim.Params
 func nextRound(c int64, b sim.Budget, st []Stat) int64 {
 	ratio := 1.0
 	for _, t := range b.Targets {
-		s := st[t.Index]
-		allowed := float64(z975 * (t.Abs + float64(t.Rel*math.Abs(s.Mean))))
-		half := float64(t975(s.DF)*s.StdErr) + 1/float64(s.N)
+		half, allowed := halfWidths(st[t.Index], t)
 		q := half / allowed
 		if math.IsNaN(q) {
 			ratio = math.Inf(1) // no estimate yet: double

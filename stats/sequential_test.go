@@ -70,7 +70,7 @@ func TestReduceSequential(t *testing.T) {
 			if pr.Samples != 100*pr.Chunks || st[0].N != pr.Samples {
 				t.Errorf("samples %d (stat N %d), want %d", pr.Samples, st[0].N, 100*pr.Chunks)
 			}
-			if got := Reached(st[0], Target{tt.target.Abs, tt.target.Rel}); got != tt.reached {
+			if got := Reached(st[0], tt.target); got != tt.reached {
 				t.Errorf("Reached on the final stats = %v", got)
 			}
 			if !tt.reached {
@@ -84,7 +84,7 @@ func TestReduceSequential(t *testing.T) {
 			for {
 				rounds = append(rounds, c)
 				s, _ := Reduce(seqSpec.Observables, all[:c])
-				if Reached(s[0], Target{tt.target.Abs, tt.target.Rel}) || c == tt.chunks {
+				if Reached(s[0], tt.target) || c == tt.chunks {
 					break
 				}
 				next := nextRound(c, b, s)
